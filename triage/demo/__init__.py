@@ -1,0 +1,1 @@
+"""The bundled demo evidence and ``triage demo``, which scans it."""

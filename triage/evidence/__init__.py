@@ -1,0 +1,110 @@
+"""Open any evidence read-only, recognising its kind from its content.
+
+The openers are tried in one visible order (:data:`OPENERS`): an iTunes backup is a folder with a
+manifest, so it goes before plain folders; archives and image containers are recognised from
+their first bytes; what is left is treated as a raw disk image and must hold a partition table or
+a file system TSK knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from triage.errors import EvidenceError
+from triage.evidence.archive import TarSource, ZipSource, archive_format
+from triage.evidence.base import (
+    EvidenceFile,
+    EvidenceInfo,
+    EvidenceLocator,
+    EvidenceSource,
+    FileRef,
+    PartitionInfo,
+    Problem,
+    ProblemSink,
+)
+from triage.evidence.directory import DirectorySource
+from triage.evidence.itunes_backup import ItunesBackupSource, is_itunes_backup
+
+__all__ = [
+    "OPENERS",
+    "EvidenceFile",
+    "EvidenceInfo",
+    "EvidenceLocator",
+    "EvidenceSource",
+    "FileRef",
+    "PartitionInfo",
+    "Problem",
+    "ProblemSink",
+    "detect_kind",
+    "open_evidence",
+    "reopen",
+]
+
+
+def _is_archive(path: Path) -> bool:
+    return path.is_file() and archive_format(path) is not None
+
+
+def _is_image(path: Path) -> bool:
+    return path.is_file() or path.is_block_device()
+
+
+# (kind, test) in the order they are tried.
+OPENERS: tuple[tuple[str, Callable[[Path], bool]], ...] = (
+    ("itunes_backup", is_itunes_backup),
+    ("directory", Path.is_dir),
+    ("archive", _is_archive),
+    ("disk_image", _is_image),
+)
+
+
+def detect_kind(path: Path) -> str:
+    """The evidence kind of ``path``; raises a one-line EvidenceError when it is none."""
+    if not path.exists():
+        raise EvidenceError(f"{path}: no such file or folder")
+    try:
+        for kind, test in OPENERS:
+            if test(path):
+                return kind
+    except PermissionError as error:
+        raise EvidenceError(f"{path}: cannot be read ({error.strerror})") from error
+    raise EvidenceError(f"{path}: not a file, folder or block device")
+
+
+def locate(path: Path, password: str | None = None) -> EvidenceLocator:
+    """A picklable locator for ``path`` with its kind detected from content."""
+    path = Path(path)
+    return EvidenceLocator(detect_kind(path), path.absolute(), password)
+
+
+def reopen(locator: EvidenceLocator, problems: ProblemSink | None = None) -> EvidenceSource:
+    """Open the evidence a locator names (in this or another process)."""
+    try:
+        if locator.kind == "itunes_backup":
+            if locator.password:
+                from triage.evidence.itunes_encrypted import (  # noqa: PLC0415
+                    EncryptedItunesBackupSource,
+                )
+
+                return EncryptedItunesBackupSource(locator)
+            return ItunesBackupSource(locator)
+        if locator.kind == "directory":
+            return DirectorySource(locator)
+        if locator.kind == "archive":
+            fmt = archive_format(locator.path)
+            if fmt == "zip":
+                return ZipSource(locator)
+            return TarSource(locator, fmt or "tar")
+        from triage.evidence.disk_image import open_disk_image  # noqa: PLC0415
+
+        return open_disk_image(locator, problems)
+    except PermissionError as error:
+        raise EvidenceError(f"{locator.path}: cannot be read ({error.strerror})") from error
+
+
+def open_evidence(
+    path: Path, password: str | None = None, problems: ProblemSink | None = None
+) -> EvidenceSource:
+    """Detect the kind of ``path`` and open it read-only."""
+    return reopen(locate(path, password), problems)

@@ -1,0 +1,318 @@
+"""tar, tar.gz/.bz2/.xz and zip phone extractions, read in place.
+
+Members are never extracted: a member's name is only a label in the store, normalised so that
+``../../x`` or ``/etc/passwd`` cannot mean anything outside the evidence, and its bytes are read
+straight out of the archive. A member is addressed by its header offset, which stays unique when
+an archive holds the same name twice. Zip members whose declared size or compression ratio is
+beyond reason (a zip bomb) are listed and not read.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import struct
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from triage.errors import EvidenceError
+from triage.evidence.base import (
+    EntryKind,
+    EvidenceFile,
+    EvidenceInfo,
+    EvidenceLocator,
+    FileRef,
+    PartitionInfo,
+    Problem,
+    ProblemSink,
+)
+
+# A member expanding beyond both limits is treated as a decompression bomb and not read.
+MAX_RATIO = 200
+MAX_BOMB_SIZE = 256 * 1024 * 1024
+ZIP_EXTENDED_TIME = 0x5455  # Info-ZIP "UT" extra field: UTC modification time
+
+
+def archive_format(path) -> str | None:
+    """``zip``, ``tar``, ``tar.gz``, ``tar.bz2``, ``tar.xz`` from the file's content, else None."""
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip" if zipfile.is_zipfile(path) else None
+    compression = None
+    if head.startswith(b"\x1f\x8b"):
+        compression = "gz"
+    elif head.startswith(b"BZh"):
+        compression = "bz2"
+    elif head.startswith(b"\xfd7zXZ\x00"):
+        compression = "xz"
+    if compression is None:
+        return "tar" if len(head) == 512 and _is_tar_header(head) else None
+    try:
+        with _decompressor(path, compression) as stream:
+            block = stream.read(512)
+    except (OSError, EOFError, lzma.LZMAError):
+        return None
+    return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
+
+
+def _is_tar_header(block: bytes) -> bool:
+    try:
+        tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return True
+
+
+def _decompressor(path, compression: str | None) -> BinaryIO:
+    if compression == "gz":
+        return gzip.open(path, "rb")
+    if compression == "bz2":
+        return bz2.open(path, "rb")
+    if compression == "xz":
+        return lzma.open(path, "rb")
+    return open(path, "rb")  # noqa: SIM115
+
+
+def safe_member_path(name: str) -> tuple[PurePosixPath, str | None]:
+    """The store path for an archive member name, and a note when the name tried to escape."""
+    note = None
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        note = f"absolute member name {name!r} kept inside the evidence"
+    parts: list[str] = []
+    for part in name.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            note = f"member name {name!r} climbs with '..'; kept inside the evidence"
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return PurePosixPath("/" + "/".join(parts)), note
+
+
+def _utc(seconds: float | None) -> datetime | None:
+    if not seconds or seconds < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+class TarSource:
+    """A tar archive, plain or compressed; members read by offset, sequentially when compressed."""
+
+    kind = "archive"
+
+    def __init__(self, locator: EvidenceLocator, fmt: str) -> None:
+        self.locator = locator
+        self.format = fmt
+        self._compression = fmt.partition(".")[2] or None
+        self._stream: BinaryIO | None = None
+
+    def info(self) -> EvidenceInfo:
+        """The archive file itself is the evidence: its size and hash describe it."""
+        return EvidenceInfo(
+            kind=self.kind,
+            format=self.format,
+            path=str(self.locator.path),
+            size=self.locator.path.stat().st_size,
+        )
+
+    def partitions(self) -> list[PartitionInfo]:
+        """Archives have no partitions."""
+        return []
+
+    @property
+    def sequential(self) -> bool:
+        """Compressed tar members are cheapest read in archive order, in one pass."""
+        return self._compression is not None
+
+    def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
+        """Every member in archive order; a damaged tail is reported and the walk ends there."""
+        seen: set[str] = set()
+        try:
+            with (
+                _decompressor(self.locator.path, self._compression) as raw,
+                tarfile.open(fileobj=raw, mode="r|", errors="surrogateescape") as archive,
+            ):
+                for count, member in enumerate(archive):
+                    if count % 1000 == 999:
+                        archive.members = []  # stream mode keeps every TarInfo otherwise
+                    yield self._entry(member, problems, seen)
+        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+            problems(
+                Problem(
+                    "walk",
+                    f"archive is damaged or truncated, listing stopped: {error}",
+                    str(self.locator.path),
+                )
+            )
+
+    def _entry(
+        self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str]
+    ) -> EvidenceFile:
+        path, note = safe_member_path(member.name)
+        if note:
+            problems(Problem("walk", note, str(path), severity="warning"))
+        if str(path) in seen:
+            note = "name appears more than once in the archive"
+        seen.add(str(path))
+        kind: EntryKind
+        if member.isreg() and not member.issparse():
+            kind = "file"
+        elif member.isdir():
+            kind = "dir"
+        elif member.issym() or member.islnk():
+            kind = "link"
+            note = f"link target: {member.linkname}"
+        else:
+            kind = "other"
+            note = note or "special member (device, FIFO or sparse file): not read"
+        return EvidenceFile(
+            path=path,
+            kind=kind,
+            size=member.size if kind == "file" else 0,
+            allocated=True,
+            ref=FileRef(member=f"{member.offset_data}:{member.size}"),
+            modified=_utc(member.mtime),
+            note=note,
+        )
+
+    def open_file(self, ref: FileRef) -> BinaryIO:
+        """A reader over one member's bytes, found by its data offset."""
+        offset, _, size = (ref.member or "0:0").partition(":")
+        if self._stream is None:
+            self._stream = _decompressor(self.locator.path, self._compression)
+        self._stream.seek(int(offset))
+        return io.BytesIO(_read_exact(self._stream, int(size)))
+
+    def open_media(self) -> BinaryIO:
+        """The archive file as stored."""
+        return open(self.locator.path, "rb")  # noqa: SIM115
+
+    def close(self) -> None:
+        """Close the shared decompression stream."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise OSError(f"archive ends {size - len(data)} bytes into this member")
+    return data
+
+
+class ZipSource:
+    """A zip archive; members are random-access by their local-header offset."""
+
+    kind = "archive"
+    sequential = False
+
+    def __init__(self, locator: EvidenceLocator) -> None:
+        self.locator = locator
+        try:
+            self._zip = zipfile.ZipFile(locator.path)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise EvidenceError(f"{locator.path}: zip archive cannot be read: {error}") from error
+        self._by_offset: dict[int, zipfile.ZipInfo] | None = None
+
+    def info(self) -> EvidenceInfo:
+        """The archive file is the evidence."""
+        return EvidenceInfo(
+            kind=self.kind,
+            format="zip",
+            path=str(self.locator.path),
+            size=self.locator.path.stat().st_size,
+        )
+
+    def partitions(self) -> list[PartitionInfo]:
+        """Archives have no partitions."""
+        return []
+
+    def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
+        """Every member from the central directory."""
+        seen: set[str] = set()
+        for member in self._zip.infolist():
+            path, note = safe_member_path(member.filename)
+            if note:
+                problems(Problem("walk", note, str(path), severity="warning"))
+            if str(path) in seen:
+                note = "name appears more than once in the archive"
+            seen.add(str(path))
+            kind: EntryKind = "dir" if member.is_dir() else "file"
+            mode = member.external_attr >> 16
+            if mode and (mode & 0o170000) == 0o120000:
+                kind, note = "link", "symbolic link member: not followed"
+            bomb = _bomb_reason(member)
+            if bomb:
+                note = bomb
+                problems(Problem("walk", bomb, str(path)))
+            modified, zone_note = _zip_time(member)
+            yield EvidenceFile(
+                path=path,
+                kind=kind,
+                size=member.file_size if kind == "file" else 0,
+                allocated=True,
+                ref=FileRef(member=str(member.header_offset)),
+                modified=modified,
+                note=note or zone_note,
+            )
+
+    def open_file(self, ref: FileRef) -> BinaryIO:
+        """A reader over one member, decompressed and CRC-checked by zipfile."""
+        if self._by_offset is None:
+            self._by_offset = {info.header_offset: info for info in self._zip.infolist()}
+        info = self._by_offset[int(ref.member or 0)]
+        bomb = _bomb_reason(info)
+        if bomb:
+            raise OSError(bomb)
+        return self._zip.open(info)
+
+    def open_media(self) -> BinaryIO:
+        """The archive file as stored."""
+        return open(self.locator.path, "rb")  # noqa: SIM115
+
+    def close(self) -> None:
+        """Close the zip file."""
+        self._zip.close()
+
+
+def _bomb_reason(member: zipfile.ZipInfo) -> str | None:
+    if member.file_size <= MAX_BOMB_SIZE:
+        return None
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > MAX_RATIO:
+        return (
+            f"member expands {member.compress_size} -> {member.file_size} bytes "
+            f"(ratio {ratio:.0f}, limit {MAX_RATIO}): likely a zip bomb, not read"
+        )
+    return None
+
+
+def _zip_time(member: zipfile.ZipInfo) -> tuple[datetime | None, str | None]:
+    """UTC time from the Info-ZIP extended-time field, else the zone-less DOS time as UTC."""
+    extra = member.extra
+    position = 0
+    while position + 4 <= len(extra):
+        header_id, length = struct.unpack_from("<HH", extra, position)
+        body = extra[position + 4 : position + 4 + length]
+        if header_id == ZIP_EXTENDED_TIME and len(body) >= 5 and body[0] & 1:
+            return _utc(struct.unpack_from("<i", body, 1)[0]), None
+        position += 4 + length
+    try:
+        value = datetime(*member.date_time, tzinfo=UTC)
+    except ValueError:
+        return None, None
+    return value, "zip DOS time has no time zone; shown as if UTC"

@@ -1,0 +1,119 @@
+"""The shapes every evidence source shares: picklable addresses, walked entries, partitions.
+
+An :class:`EvidenceSource` is an open handle (pytsk3, pyewf, a tar file...) and never crosses a
+process boundary; an :class:`EvidenceLocator` and :class:`FileRef` are plain data that another
+process uses to reopen the same evidence and find the same file (the dfvfs path-spec idea).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Literal, Protocol
+
+EntryKind = Literal["file", "dir", "link", "ads", "other"]
+
+
+@dataclass(frozen=True)
+class EvidenceLocator:
+    """Enough for another process to reopen the evidence: its kind and where it is."""
+
+    kind: str
+    path: Path
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """Picklable address of one file inside a source.
+
+    ``partition`` is the index in the source's partition list (disk images only); ``inode`` the
+    TSK metadata address; ``attr_id`` the NTFS attribute id of an alternate data stream;
+    ``member`` an archive member, an iTunes file ID or a path relative to a directory root.
+    """
+
+    partition: int | None = None
+    inode: int | None = None
+    attr_id: int | None = None
+    member: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """One walked entry: a file, directory, link, NTFS stream or other node."""
+
+    path: PurePosixPath  # absolute inside its file system ("/Users/bob/x")
+    kind: EntryKind
+    size: int
+    allocated: bool  # False for deleted entries the file system still lists
+    ref: FileRef
+    modified: datetime | None = None  # UTC-aware, as every time in triage
+    accessed: datetime | None = None
+    changed: datetime | None = None  # metadata change (inode ctime / NTFS $SI entry modified)
+    created: datetime | None = None
+    partition: int | None = None
+    inode: int | None = None
+    note: str | None = None  # e.g. "link target: ../x", "name is not valid UTF-8"
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    """A volume found on a disk image; ``walked`` tells whether triage could read its files."""
+
+    index: int
+    slot: str  # TSK slot address, "-" for a bare file system
+    start: int  # byte offset in the media
+    length: int  # bytes
+    description: str  # partition table's type string
+    fs_type: str | None  # TSK file system name, None when none was recognised
+    walked: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    """What the evidence is, for the report's first lines."""
+
+    kind: str  # disk_image, directory, archive, itunes_backup
+    format: str  # raw, split raw, E01, VMDK, VHD, VHDX, QCOW2, tar, tar.gz, zip, folder...
+    path: str
+    size: int | None  # media size for images, total bytes for files
+    segments: tuple[str, ...] = ()
+    stored_hashes: dict[str, str] = field(default_factory=dict)  # acquisition hashes (E01)
+    metadata: dict[str, str] = field(default_factory=dict)  # acquisition headers, backup info
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong on part of the evidence; the run goes on."""
+
+    stage: str  # evidence, walk, hash, extract:<id>, report
+    message: str
+    path: str | None = None
+    partition: int | None = None
+    inode: int | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
+ProblemSink = Callable[[Problem], None]
+
+
+class EvidenceSource(Protocol):
+    """An open piece of evidence. Read-only by construction: no method writes to it."""
+
+    locator: EvidenceLocator
+
+    def info(self) -> EvidenceInfo: ...
+
+    def partitions(self) -> list[PartitionInfo]: ...
+
+    def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]: ...
+
+    def open_file(self, ref: FileRef) -> BinaryIO: ...
+
+    def open_media(self) -> BinaryIO | None:
+        """The whole evidence as one stream, for the evidence hash; None for folders."""
+
+    def close(self) -> None: ...

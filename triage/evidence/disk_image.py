@@ -1,0 +1,514 @@
+"""Disk images through The Sleuth Kit: partitions, file systems, the walk and file reads.
+
+The media layer (:mod:`triage.evidence.media`) turns raw, split, E01 and VM containers into one
+logical disk; this module hands it to pytsk3 through a small ``Img_Info`` subclass, finds the
+volumes (MBR with extended partitions, GPT, or a bare file system at offset 0) and walks every
+file system TSK knows. All pytsk3 quirks live in :func:`_walk_file_system`, one comment each.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+import pytsk3
+
+from triage.errors import EvidenceError
+from triage.evidence.base import (
+    EntryKind,
+    EvidenceFile,
+    EvidenceInfo,
+    EvidenceLocator,
+    FileRef,
+    PartitionInfo,
+    Problem,
+    ProblemSink,
+)
+from triage.evidence.media import Media, open_media
+
+log = logging.getLogger(__name__)
+
+FS_NAMES = {
+    int(pytsk3.TSK_FS_TYPE_NTFS): "NTFS",
+    int(pytsk3.TSK_FS_TYPE_FAT12): "FAT12",
+    int(pytsk3.TSK_FS_TYPE_FAT16): "FAT16",
+    int(pytsk3.TSK_FS_TYPE_FAT32): "FAT32",
+    int(pytsk3.TSK_FS_TYPE_EXFAT): "exFAT",
+    int(pytsk3.TSK_FS_TYPE_EXT2): "ext2",
+    int(pytsk3.TSK_FS_TYPE_EXT3): "ext3",
+    int(pytsk3.TSK_FS_TYPE_EXT4): "ext4",
+    int(pytsk3.TSK_FS_TYPE_HFS): "HFS+",
+    int(pytsk3.TSK_FS_TYPE_ISO9660): "ISO9660",
+    int(pytsk3.TSK_FS_TYPE_FFS1): "UFS1",
+    int(pytsk3.TSK_FS_TYPE_FFS1B): "UFS1b",
+    int(pytsk3.TSK_FS_TYPE_FFS2): "UFS2",
+    int(pytsk3.TSK_FS_TYPE_YAFFS2): "YAFFS2",
+    int(pytsk3.TSK_FS_TYPE_APFS): "APFS",
+}
+VS_NAMES = {
+    int(pytsk3.TSK_VS_TYPE_DOS): "MBR",
+    int(pytsk3.TSK_VS_TYPE_GPT): "GPT",
+    int(pytsk3.TSK_VS_TYPE_MAC): "Apple Partition Map",
+    int(pytsk3.TSK_VS_TYPE_BSD): "BSD disklabel",
+    int(pytsk3.TSK_VS_TYPE_SUN): "Sun VTOC",
+}
+# Signatures of file systems TSK cannot walk, so the report can still name them.
+FOREIGN_SIGNATURES = (
+    (32, b"NXSB", "APFS container"),
+    (3, b"-FVE-FS-", "BitLocker encrypted volume"),
+    (0, b"LUKS\xba\xbe", "LUKS encrypted volume"),
+    (3, b"ReFS", "ReFS"),
+    (0x10040, b"_BHRfS_M", "Btrfs"),
+    (0, b"XFSB", "XFS"),
+    (0xFF6, b"SWAPSPACE2", "Linux swap"),
+)
+# Offsets probed for a file system when the partition table is unreadable: sector 0, the DOS
+# track-aligned start (63 sectors) and the usual 1 MiB alignment.
+FALLBACK_OFFSETS = (0, 63 * 512, 128 * 512, 2048 * 512)
+META_TYPE_KINDS: dict[int, EntryKind] = {
+    int(pytsk3.TSK_FS_META_TYPE_REG): "file",
+    int(pytsk3.TSK_FS_META_TYPE_DIR): "dir",
+    int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR): "dir",
+    int(pytsk3.TSK_FS_META_TYPE_LNK): "link",
+}
+NAME_TYPE_KINDS: dict[int, EntryKind] = {
+    int(pytsk3.TSK_FS_NAME_TYPE_REG): "file",
+    int(pytsk3.TSK_FS_NAME_TYPE_DIR): "dir",
+    int(pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR): "dir",
+    int(pytsk3.TSK_FS_NAME_TYPE_LNK): "link",
+}
+NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+MAX_DEPTH = 512  # deeper than any real tree; a crafted directory chain stops here
+
+
+class MediaImage(pytsk3.Img_Info):
+    """Lets TSK read any :class:`Media` (E01, split raw, VMDK...) through Python."""
+
+    def __init__(self, media: Media) -> None:
+        self._media = media
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def read(self, offset: int, size: int) -> bytes:  # noqa: D102 - TSK callback
+        return self._media.read(offset, size)
+
+    def get_size(self) -> int:  # noqa: D102 - TSK callback
+        return self._media.size
+
+    def close(self) -> None:  # noqa: D102 - the media owns the files
+        pass
+
+
+@dataclass
+class _Volume:
+    info: PartitionInfo
+    fs: pytsk3.FS_Info | None
+
+
+def _fs_name(fs: pytsk3.FS_Info) -> str:
+    return FS_NAMES.get(int(fs.info.ftype), f"TSK type {int(fs.info.ftype)}")
+
+
+def _tsk_time(seconds: int, nanos: int = 0) -> datetime | None:
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC) + timedelta(microseconds=nanos // 1000)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _decode_name(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), f"name is not valid UTF-8: {raw!r}"
+
+
+class DiskImageSource:
+    """A disk image opened read-only: its media, its volumes, and TSK handles per volume."""
+
+    kind = "disk_image"
+
+    def __init__(self, locator: EvidenceLocator, problems: ProblemSink | None = None) -> None:
+        self.locator = locator
+        self._media = open_media(locator.path)
+        self._img = MediaImage(self._media)
+        self._volume_system: str | None = None
+        self._volumes = self._find_volumes(problems or (lambda problem: None))
+
+    # -- discovery -------------------------------------------------------------------------------
+    def _find_volumes(self, problems: ProblemSink) -> list[_Volume]:
+        try:
+            volume_system = pytsk3.Volume_Info(self._img)
+        except OSError:
+            volume_system = None
+        if volume_system is not None:
+            self._volume_system = VS_NAMES.get(int(volume_system.info.vstype), "unknown")
+            volumes = self._partition_volumes(volume_system, problems)
+            if volumes:
+                return volumes
+        bare = self._open_fs(0)
+        if bare is not None:
+            info = PartitionInfo(1, "-", 0, self._media.size, "whole image", _fs_name(bare), True)
+            return [_Volume(info, bare)]
+        if self._media.read(510, 2) == b"\x55\xaa" or self._media.read(512, 8) == b"EFI PART":
+            problems(
+                Problem(
+                    "evidence",
+                    "partition table present but unreadable; probing usual partition offsets",
+                )
+            )
+        return self._probe_offsets(problems)
+
+    def _partition_volumes(self, volume_system, problems: ProblemSink) -> list[_Volume]:
+        block = volume_system.info.block_size
+        volumes: list[_Volume] = []
+        for part in volume_system:
+            if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
+                continue  # table entries (Meta) and unpartitioned gaps
+            start, length = part.start * block, part.len * block
+            description = part.desc.decode("utf-8", "replace")
+            index = len(volumes) + 1
+            if start + length > self._media.size:
+                problems(
+                    Problem(
+                        "evidence",
+                        f"partition {index} ({description}) ends at byte {start + length}, past "
+                        f"the end of the image ({self._media.size} bytes): the image is truncated",
+                    )
+                )
+            fs = self._open_fs(start)
+            if fs is not None:
+                info = PartitionInfo(
+                    index, str(part.addr), start, length, description, _fs_name(fs), True
+                )
+            else:
+                foreign = self._foreign_signature(start)
+                note = f"{foreign}: TSK cannot read it" if foreign else "no file system TSK knows"
+                info = PartitionInfo(
+                    index, str(part.addr), start, length, description, foreign, False, note
+                )
+            volumes.append(_Volume(info, fs))
+        return volumes
+
+    def _probe_offsets(self, problems: ProblemSink) -> list[_Volume]:
+        for offset in FALLBACK_OFFSETS[1:]:
+            fs = self._open_fs(offset)
+            if fs is not None:
+                problems(
+                    Problem(
+                        "evidence",
+                        f"found a {_fs_name(fs)} file system at byte {offset} "
+                        "without a usable partition table",
+                        severity="warning",
+                    )
+                )
+                info = PartitionInfo(
+                    1,
+                    "probe",
+                    offset,
+                    self._media.size - offset,
+                    "found by probing",
+                    _fs_name(fs),
+                    True,
+                )
+                return [_Volume(info, fs)]
+        foreign = self._foreign_signature(0)
+        if foreign:
+            info = PartitionInfo(
+                1,
+                "-",
+                0,
+                self._media.size,
+                "whole image",
+                foreign,
+                False,
+                f"{foreign}: TSK cannot read it",
+            )
+            return [_Volume(info, None)]
+        return []
+
+    def _open_fs(self, offset: int) -> pytsk3.FS_Info | None:
+        try:
+            return pytsk3.FS_Info(self._img, offset=offset)
+        except OSError:
+            return None
+
+    def _foreign_signature(self, start: int) -> str | None:
+        for offset, signature, name in FOREIGN_SIGNATURES:
+            if self._media.read(start + offset, len(signature)) == signature:
+                return name
+        return None
+
+    # -- EvidenceSource ----------------------------------------------------------------------------
+    def info(self) -> EvidenceInfo:
+        """Container format, media size, segments and acquisition metadata."""
+        metadata = dict(self._media.metadata)
+        if self._volume_system:
+            metadata["volume_system"] = self._volume_system
+        return EvidenceInfo(
+            kind=self.kind,
+            format=self._media.format,
+            path=str(self.locator.path),
+            size=self._media.size,
+            segments=tuple(str(segment) for segment in self._media.segments),
+            stored_hashes=dict(self._media.stored_hashes),
+            metadata=metadata,
+        )
+
+    def partitions(self) -> list[PartitionInfo]:
+        """Every volume found, walked or not."""
+        return [volume.info for volume in self._volumes]
+
+    def is_recognised(self) -> bool:
+        """True when at least one volume or file system was found."""
+        return bool(self._volumes)
+
+    def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
+        """Every entry of every walked file system, deleted ones included."""
+        for volume in self._volumes:
+            if volume.fs is not None:
+                yield from _walk_file_system(volume.fs, volume.info, problems)
+
+    def open_file(self, ref: FileRef) -> BinaryIO:
+        """A sequential reader over one file's data (or one NTFS stream)."""
+        volume = self._volumes[ref.partition - 1]
+        if volume.fs is None or ref.inode is None:
+            raise OSError("no file system handle for this entry")
+        handle = volume.fs.open_meta(inode=ref.inode)
+        if ref.attr_id is not None:
+            size = next(
+                (
+                    attr.info.size
+                    for attr in handle
+                    if attr.info.id == ref.attr_id and int(attr.info.type) == NTFS_DATA
+                ),
+                0,
+            )
+        else:
+            size = handle.info.meta.size if handle.info.meta else 0
+        return io.BufferedReader(_TskFileRaw(handle, size, ref.attr_id), buffer_size=1 << 20)
+
+    def open_media(self) -> BinaryIO:
+        """The whole logical disk as a stream, for the evidence hash."""
+        return io.BufferedReader(_MediaRaw(self._media), buffer_size=1 << 20)
+
+    @property
+    def media(self) -> Media:
+        """The logical disk under the file systems."""
+        return self._media
+
+    def close(self) -> None:
+        """Release the TSK handles and the container files."""
+        self._volumes = []
+        self._media.close()
+
+
+def _walk_file_system(
+    fs: pytsk3.FS_Info, part: PartitionInfo, problems: ProblemSink
+) -> Iterator[EvidenceFile]:
+    """Depth-first walk of one file system with TSK's quirks handled, one comment per case."""
+    is_ntfs = part.fs_type == "NTFS"
+    root = fs.info.root_inum
+    visited: set[int] = {root}  # directory inodes entered: stops loops and hard-linked dirs
+    stack: list[tuple[int, PurePosixPath, int, bool]] = [(root, PurePosixPath("/"), 0, True)]
+    while stack:
+        inode, path, depth, parent_allocated = stack.pop()
+        try:
+            directory = fs.open_dir(inode=inode)
+        except OSError as error:
+            problems(
+                Problem(
+                    "walk",
+                    f"directory cannot be listed: {error}",
+                    str(path),
+                    part.index,
+                    inode,
+                    "warning" if not parent_allocated else "error",
+                )
+            )
+            continue
+        children: list[tuple[int, PurePosixPath, int, bool]] = []
+        try:
+            for entry in directory:
+                name_info = entry.info.name
+                raw_name = name_info.name
+                if raw_name in (b".", b".."):
+                    continue  # TSK lists the self and parent links like any other name
+                name, note = _decode_name(raw_name)
+                if note:
+                    problems(
+                        Problem(
+                            "walk",
+                            note,
+                            str(path / name),
+                            part.index,
+                            name_info.meta_addr,
+                            "warning",
+                        )
+                    )
+                meta = entry.info.meta  # None when the name's metadata is gone (deleted)
+                entry_inode = name_info.meta_addr
+                allocated = bool(name_info.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC) and (
+                    meta is None or bool(meta.flags & pytsk3.TSK_FS_META_FLAG_ALLOC)
+                )
+                if meta is not None:
+                    kind = META_TYPE_KINDS.get(int(meta.type), "other")
+                else:
+                    kind = NAME_TYPE_KINDS.get(int(name_info.type), "other")
+                if entry_inode == 0 and not is_ntfs:
+                    # inode 0 is "no inode" outside NTFS: a deleted name whose inode was cleared.
+                    # It is listed (fls shows it too) but has no data or times to read.
+                    meta, entry_inode = None, None
+                    note = note or "deleted name without metadata"
+                child_path = path / name
+                size = meta.size if meta is not None and kind == "file" else 0
+                times = _times(meta)
+                if kind == "link" and meta is not None and meta.link:
+                    target = meta.link
+                    if isinstance(target, bytes):
+                        target = target.decode("utf-8", "replace")
+                    note = f"link target: {target}"
+                yield EvidenceFile(
+                    path=child_path,
+                    kind=kind,
+                    size=size,
+                    allocated=allocated,
+                    ref=FileRef(part.index, entry_inode),
+                    partition=part.index,
+                    inode=entry_inode,
+                    note=note,
+                    **times,
+                )
+                if is_ntfs and meta is not None:
+                    yield from _ntfs_streams(entry, child_path, part, entry_inode, allocated, times)
+                if kind == "dir" and entry_inode is not None and entry_inode not in visited:
+                    if depth + 1 >= MAX_DEPTH:
+                        problems(
+                            Problem(
+                                "walk",
+                                f"directory deeper than {MAX_DEPTH} levels not entered",
+                                str(child_path),
+                                part.index,
+                                entry_inode,
+                            )
+                        )
+                        continue
+                    visited.add(entry_inode)
+                    children.append((entry_inode, child_path, depth + 1, allocated))
+        except OSError as error:
+            problems(
+                Problem(
+                    "walk",
+                    f"directory listing stopped early: {error}",
+                    str(path),
+                    part.index,
+                    inode,
+                )
+            )
+        stack.extend(reversed(children))
+
+
+def _times(meta) -> dict[str, datetime | None]:
+    if meta is None:
+        return {}
+    return {
+        "modified": _tsk_time(meta.mtime, meta.mtime_nano),
+        "accessed": _tsk_time(meta.atime, meta.atime_nano),
+        "changed": _tsk_time(meta.ctime, meta.ctime_nano),
+        "created": _tsk_time(meta.crtime, meta.crtime_nano),
+    }
+
+
+def _ntfs_streams(
+    entry,
+    path: PurePosixPath,
+    part: PartitionInfo,
+    inode: int,
+    allocated: bool,
+    times: dict[str, datetime | None],
+) -> Iterator[EvidenceFile]:
+    """Named $DATA attributes (alternate data streams) as their own ``path:stream`` entries."""
+    try:
+        attributes = list(entry)
+    except OSError:
+        return
+    for attr in attributes:
+        if int(attr.info.type) != NTFS_DATA or not attr.info.name:
+            continue  # unnamed $DATA is the file's content, listed already
+        stream = attr.info.name
+        stream = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
+        if stream == "$Data":
+            continue
+        note = None
+        if path.name == "$BadClus" and stream == "$Bad":
+            note = "sparse bad-cluster map as large as the volume: not hashed"
+        yield EvidenceFile(
+            path=PurePosixPath(f"{path}:{stream}"),
+            kind="ads",
+            size=attr.info.size,
+            allocated=allocated,
+            ref=FileRef(part.index, inode, attr.info.id),
+            partition=part.index,
+            inode=inode,
+            note=note,
+            **times,
+        )
+
+
+class _TskFileRaw(io.RawIOBase):
+    """Raw reader over one TSK file attribute, so io.BufferedReader can sit on top."""
+
+    def __init__(self, handle, size: int, attr_id: int | None) -> None:
+        self._handle, self._size, self._attr_id, self._offset = handle, size, attr_id, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        remaining = self._size - self._offset
+        if remaining <= 0:
+            return 0
+        length = min(len(buffer), remaining)
+        if self._attr_id is None:
+            data = self._handle.read_random(self._offset, length)
+        else:
+            data = self._handle.read_random(self._offset, length, NTFS_DATA, self._attr_id)
+        if not data:
+            raise OSError(f"no data at offset {self._offset} of {self._size}")
+        buffer[: len(data)] = data
+        self._offset += len(data)
+        return len(data)
+
+
+class _MediaRaw(io.RawIOBase):
+    def __init__(self, media: Media) -> None:
+        self._media, self._offset = media, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._media.read(self._offset, len(buffer))
+        buffer[: len(data)] = data
+        self._offset += len(data)
+        return len(data)
+
+
+def open_disk_image(
+    locator: EvidenceLocator, problems: ProblemSink | None = None
+) -> DiskImageSource:
+    """Open a disk image; raise when it holds neither a volume system nor a file system."""
+    source = DiskImageSource(locator, problems)
+    if not source.is_recognised() and source.media.format == "raw":
+        source.close()
+        raise EvidenceError(
+            f"{locator.path}: not evidence triage can read (no partition table, no known file "
+            "system, not an archive or a backup)"
+        )
+    return source

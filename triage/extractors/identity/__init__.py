@@ -1,0 +1,5 @@
+"""Extractors of the identity family; ``EXTRACTORS`` lists them for registration."""
+
+from __future__ import annotations
+
+EXTRACTORS: tuple[type, ...] = ()

@@ -1,0 +1,603 @@
+"""One device, end to end: evidence -> walk -> hashes -> extractors -> reports, via the store.
+
+Each stage is recorded in the store's ``stages`` table when it finishes, so ``--resume`` after an
+interruption continues from the first unfinished stage (an unfinished walk is redone from
+scratch; hashing continues with the files not yet hashed; an unfinished extractor is cleared and
+re-run). Reports are written last, each atomically, and ``report.json`` says whether the run was
+complete: a killed scan never leaves a report that looks finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from triage import __version__
+from triage.config import ScanConfig
+from triage.errors import OutputError
+from triage.evidence import EvidenceLocator, EvidenceSource, Problem, locate, reopen
+from triage.extractors import all_extractors
+from triage.extractors.base import ExtractionContext, Extractor, StoredFile, compile_patterns
+from triage.hashing import MEDIA_FILE_ID, FileDigest, HashJob, hash_files, verify_stored_hashes
+from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
+from triage.store import DeviceStore
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "triage.sqlite"
+LOG_NAME = "triage.log"
+# Files a scan writes; --force removes these (and only these) from an existing output folder.
+OUTPUT_NAMES = (
+    STORE_NAME,
+    f"{STORE_NAME}-wal",
+    f"{STORE_NAME}-shm",
+    LOG_NAME,
+    "report.json",
+    "report.html",
+    "files.csv",
+    "hashes.txt",
+    "timeline.csv",
+    "timeline.jsonl",
+    "bodyfile.txt",
+    "files.dfxml",
+)
+MAX_SCHEMA_PROBE = 256 << 20  # SQLite files larger than this are not opened to read their schema
+
+
+class Progress(Protocol):
+    """What the pipeline reports while it runs; the CLI draws it, tests ignore it."""
+
+    def start(self, stage: str, total: int | None, unit: str) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    """Progress that shows nothing."""
+
+    def start(self, stage: str, total: int | None, unit: str) -> None:  # noqa: D102
+        pass
+
+    def advance(self, amount: int) -> None:  # noqa: D102
+        pass
+
+    def finish(self) -> None:  # noqa: D102
+        pass
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What a finished scan tells its caller."""
+
+    output: Path
+    name: str
+    status: str  # done, done with problems
+    files: int
+    bytes_hashed: int
+    errors: int
+    warnings: int
+    verification: str | None
+    profile: str | None
+    records: dict[str, int]
+    seconds: float
+
+
+def now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
+
+
+def prepare_output(config: ScanConfig) -> None:
+    """Create the output folder fresh; refuse an existing one unless --force or --resume."""
+    out = config.output
+    evidence = config.evidence.resolve()
+    if evidence.is_dir() and (out.resolve() == evidence or evidence in out.resolve().parents):
+        raise OutputError(
+            f"{out}: the output folder is inside the evidence folder; triage never "
+            "writes to evidence, choose another -o"
+        )
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if config.resume:
+            if not (out / STORE_NAME).is_file():
+                raise OutputError(
+                    f"{out}: nothing to resume (no {STORE_NAME}); scan without --resume"
+                )
+            return
+        if not config.force:
+            raise OutputError(
+                f"{out}: output folder exists and is not empty; use --force to "
+                "replace its triage outputs, --resume to continue, or another -o"
+            )
+        for name in OUTPUT_NAMES:
+            (out / name).unlink(missing_ok=True)
+        for stale in out.glob("*.csv"):
+            stale.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+class _StoreLogHandler(logging.FileHandler):
+    """triage.log: the audit trail of the run, in the output folder."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, mode="a", encoding="utf-8")
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+
+def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
+    """Scan one device into ``config.output``; problems are recorded, the run goes on."""
+    progress = progress or NoProgress()
+    started = time.monotonic()
+    locator = locate(config.evidence, config.password)  # fails fast on missing/unknown evidence
+    prepare_output(config)
+    handler = _StoreLogHandler(config.output / LOG_NAME)
+    root_logger = logging.getLogger("triage")
+    root_logger.addHandler(handler)
+    previous_level = root_logger.level
+    if root_logger.level == logging.NOTSET or root_logger.level > logging.INFO:
+        root_logger.setLevel(logging.INFO)
+    store = DeviceStore(config.output / STORE_NAME)
+    run_id = store.start_run(__version__, config.command_line, _options(config), now())
+    log.info(
+        "triage %s scanning %s (%s) into %s",
+        __version__,
+        config.evidence,
+        locator.kind,
+        config.output,
+    )
+    status = "failed"
+    try:
+        scan = _Scan(config, locator, store, progress)
+        scan.run()
+        errors = store.problem_count("error")
+        status = "done with problems" if errors else "done"
+        store.finish_run(run_id, status, now())
+        from triage.report import write_reports  # noqa: PLC0415 - reports import the store
+
+        write_reports(store, config.output, complete=True)
+        return ScanResult(
+            output=config.output,
+            name=config.name,
+            status=status,
+            files=int(store.scalar("SELECT count(*) FROM files")),
+            bytes_hashed=int(
+                store.scalar(
+                    "SELECT coalesce(sum(size), 0) FROM files "
+                    "WHERE md5 IS NOT NULL OR sha256 IS NOT NULL "
+                    "OR sha1 IS NOT NULL"
+                )
+            ),
+            errors=errors,
+            warnings=store.problem_count("warning"),
+            verification=store.evidence().get("verification"),
+            profile=store.meta("profile"),
+            records={table: store.count(table) for table in store.record_tables()},
+            seconds=time.monotonic() - started,
+        )
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if status in ("failed", "interrupted"):
+            store.finish_run(run_id, status, now())
+            log.error("scan %s", status)
+        store.close()
+        root_logger.removeHandler(handler)
+        root_logger.setLevel(previous_level)
+        handler.close()
+
+
+def _options(config: ScanConfig) -> dict[str, object]:
+    return {
+        "jobs": config.jobs,
+        "algorithms": list(config.algorithms),
+        "hash_files": config.hash_files,
+        "hash_evidence": config.hash_evidence,
+        "type_files": config.type_files,
+        "extract": config.extract,
+        "profile": config.profile,
+        "hashsets": [f"{spec.path}:{spec.label}" for spec in config.hashsets],
+        "country": config.country,
+        "resume": config.resume,
+    }
+
+
+class _Scan:
+    """The stages of one scan, sharing the open source and the store."""
+
+    def __init__(
+        self, config: ScanConfig, locator: EvidenceLocator, store: DeviceStore, progress: Progress
+    ) -> None:
+        self.config = config
+        self.locator = locator
+        self.store = store
+        self.progress = progress
+        self.source: EvidenceSource | None = None
+
+    def problem(self, problem: Problem) -> None:
+        """Record a problem from any stage and log it."""
+        self.store.add_problem(problem)
+        level = logging.WARNING if problem.severity == "warning" else logging.ERROR
+        log.log(
+            level,
+            "%s: %s%s",
+            problem.stage,
+            problem.message,
+            f" ({problem.path})" if problem.path else "",
+        )
+
+    def stage(self, name: str) -> bool:
+        """True when the stage must run (not finished before); records its start."""
+        if self.config.resume and self.store.stage_done(name):
+            log.info("stage %s finished in an earlier run; skipped", name)
+            return False
+        self.store.begin_stage(name, now())
+        return True
+
+    def run(self) -> None:
+        """Every stage in order."""
+        self.store.set_meta("device", self.config.name)
+        if self.stage("evidence"):
+            self.store.clear_problems("evidence")
+            self.source = reopen(self.locator, self.problem)
+            self.store.set_evidence(self.config.name, self.source.info())
+            self.store.set_partitions(self.source.partitions())
+            self.store.end_stage("evidence", now())
+        else:
+            self.source = reopen(self.locator)
+        try:
+            if self.stage("walk"):
+                self.walk()
+            if self.stage("hash"):
+                self.hash()
+            if self.config.hashsets and self.stage("hashsets"):
+                self.match_hashsets()
+            if self.config.extract:
+                self.extract()
+        finally:
+            self.source.close()
+
+    # -- walk ----------------------------------------------------------------------------------
+    def walk(self) -> None:
+        """Stream every entry into the store."""
+        self.store.clear_files()
+        self.store.clear_problems("walk")
+        self.progress.start("walk", None, "files")
+
+        def counted():
+            for entry in self.source.walk(self.problem):
+                self.progress.advance(1)
+                yield entry
+
+        count = self.store.add_files(counted())
+        self.progress.finish()
+        log.info("walk: %d entries", count)
+        self.store.end_stage("walk", now(), {"entries": count})
+
+    # -- hash ----------------------------------------------------------------------------------
+    def hash(self) -> None:
+        """Hash the evidence stream and every file; type every file with libmagic."""
+        config = self.config
+        jobs_list = [self._evidence_job()] if config.hash_evidence else []
+        self._mark_unhashable()
+        total_bytes = sum(job.size for job in jobs_list if job is not None) + int(
+            self.store.scalar(
+                "SELECT coalesce(sum(size), 0) FROM files WHERE hashed = 0 AND "
+                "kind IN ('file', 'ads')"
+            )
+            if config.hash_files
+            else 0
+        )
+        self.progress.start("hash", total_bytes, "B")
+        file_jobs: Iterator[HashJob] = self._file_jobs() if config.hash_files else iter(())
+        evidence_jobs = [job for job in jobs_list if job is not None]
+        algorithms = config.algorithms
+        pending: list[tuple] = []
+        hashed = 0
+        jobs = 1 if getattr(self.source, "sequential", False) else config.jobs
+
+        def all_jobs() -> Iterator[HashJob]:
+            yield from evidence_jobs
+            yield from file_jobs
+
+        for digest in hash_files(
+            self.locator, all_jobs(), algorithms, jobs=jobs, type_files=config.type_files
+        ):
+            self.progress.advance(max(digest.bytes_read, 0))
+            if digest.file_id == MEDIA_FILE_ID:
+                self._store_evidence_hash(digest)
+                continue
+            hashed += 1
+            pending.append(
+                (
+                    digest.md5,
+                    digest.sha1,
+                    digest.sha256,
+                    digest.mime,
+                    digest.description,
+                    int(digest.ext_mismatch),
+                    digest.error,
+                    digest.file_id,
+                )
+            )
+            if digest.error:
+                self._hash_problem(digest)
+            if len(pending) >= 2000:
+                self.store.update_digests(pending)
+                pending = []
+        self.store.update_digests(pending)
+        self.progress.finish()
+        log.info("hash: %d files", hashed)
+        self.store.end_stage("hash", now(), {"files": hashed})
+
+    def _evidence_job(self) -> HashJob | None:
+        evidence = self.store.evidence()
+        if evidence.get("kind") in ("directory", "itunes_backup"):
+            self.store.set_evidence_hash({}, 0, "not applicable (folder evidence)", None)
+            return None
+        return HashJob(MEDIA_FILE_ID, None, int(evidence.get("size") or 0), "")
+
+    def _mark_unhashable(self) -> None:
+        """Entries that cannot or must not be read get a reason instead of digests."""
+        self.store.execute(
+            "UPDATE files SET hashed = 1, hash_error = 'not hashed: ' || note "
+            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND note LIKE '%not hashed%' "
+            "OR note LIKE '%not read%'"
+        )
+        self.store.execute(
+            "UPDATE files SET hashed = 1, hash_error = 'not hashed: deleted name without "
+            "metadata' WHERE hashed = 0 AND kind = 'file' AND inode IS NULL AND partition "
+            "IS NOT NULL"
+        )
+
+    def _file_jobs(self) -> Iterator[HashJob]:
+        evidence = self.store.evidence()
+        # E01 chunks are compressed: read in image order so each chunk is inflated once. Raw
+        # media and files balance best largest-first. A compressed tar is read in archive order.
+        if evidence.get("format") in ("E01", "Ex01"):
+            order = "partition, inode, attr_id"
+        elif getattr(self.source, "sequential", False):
+            order = "id"
+        else:
+            order = "size DESC, id"
+        rows = self.store.query(
+            "SELECT id, path, name, size, partition, inode, attr_id, member FROM files "
+            f"WHERE hashed = 0 AND kind IN ('file', 'ads') ORDER BY {order}"
+        )
+        from triage.evidence import FileRef  # noqa: PLC0415
+
+        for row in rows:
+            yield HashJob(
+                row["id"],
+                FileRef(row["partition"], row["inode"], row["attr_id"], row["member"]),
+                row["size"],
+                row["name"] or "",
+            )
+
+    def _store_evidence_hash(self, digest: FileDigest) -> None:
+        evidence = self.store.evidence()
+        digests = {"md5": digest.md5, "sha1": digest.sha1, "sha256": digest.sha256}
+        digests = {key: value for key, value in digests.items() if value}
+        verification = verify_stored_hashes(evidence.get("stored_hashes") or {}, digests)
+        if digest.error:
+            verification = "not verified: the evidence could not be read to the end"
+            self.problem(
+                Problem("hash", f"evidence hash failed: {digest.error}", evidence.get("path"))
+            )
+        elif verification.startswith("MISMATCH"):
+            self.problem(Problem("hash", verification, evidence.get("path")))
+        self.store.set_evidence_hash(digests, digest.bytes_read, verification, digest.error)
+        log.info("evidence hash: %s; %s", digests, verification)
+
+    def _hash_problem(self, digest: FileDigest) -> None:
+        row = self.store.file(digest.file_id)
+        deleted = row is not None and not row["allocated"]
+        self.problem(
+            Problem(
+                "hash",
+                digest.error or "",
+                row["path"] if row else None,
+                row["partition"] if row else None,
+                row["inode"] if row else None,
+                "warning" if deleted else "error",
+            )
+        )
+
+    # -- hash sets -----------------------------------------------------------------------------
+    def match_hashsets(self) -> None:
+        """Look every hashed file up in the hash sets given."""
+        from triage.hashsets import match_store  # noqa: PLC0415
+
+        self.store.clear_records("hashsets")
+        count = match_store(
+            self.store, self.config.hashsets, self.config.name, self.config.output, self.problem
+        )
+        self.store.end_stage("hashsets", now(), {"hits": count})
+
+    # -- extract -------------------------------------------------------------------------------
+    def choose_profile(self) -> ProfileChoice:
+        """The profile named on the command line, or the one the evidence's markers pick."""
+        if self.config.profile != "auto":
+            profile = load_profile(self.config.profile, self.config.profiles_dir)
+            return ProfileChoice(profile, "chosen with --profile", ())
+        profiles = load_profiles(self.config.profiles_dir)
+        paths = (row["path"] for row in self.store.query("SELECT path FROM files"))
+        return detect_profile(paths, profiles)
+
+    def extract(self) -> None:
+        """Run the profile's extractors on the files they match, each isolated."""
+        choice = self.choose_profile()
+        self.store.set_meta("profile", choice.profile.name)
+        self.store.set_meta("profile_reason", choice.reason)
+        log.info("profile %s: %s", choice.profile.name, choice.reason)
+        registry = all_extractors()
+        extractors = sorted(
+            (registry[ident]() for ident in choice.profile.extractors),
+            key=lambda extractor: extractor.priority,
+        )
+        todo = [
+            e
+            for e in extractors
+            if not (self.config.resume and self.store.stage_done(f"extract:{e.name}"))
+        ]
+        if not todo:
+            return
+        matches = self._match(todo)
+        self._ensure_hashed([file for files in matches.values() for file in files])
+        self.progress.start("extract", len(todo), "extractors")
+        with tempfile.TemporaryDirectory(prefix="triage-") as workdir:
+            for extractor in todo:
+                self._run_extractor(extractor, matches.get(extractor.name, []), Path(workdir))
+                self.progress.advance(1)
+        self.progress.finish()
+
+    def _match(self, extractors: list[Extractor]) -> dict[str, list[StoredFile]]:
+        """Files per extractor: by path pattern, then SQLite databases by their schema."""
+        matches: dict[str, list[StoredFile]] = {e.name: [] for e in extractors}
+        regexes = [(e, compile_patterns(e.patterns)) for e in extractors]
+        matched_ids: set[int] = set()
+        rows = self.store.query(
+            "SELECT * FROM files WHERE kind IN ('file', 'ads', 'dir') ORDER BY id"
+        )
+        for row in rows:
+            relative = row["path"].lstrip("/")
+            for extractor, regex in regexes:
+                if regex.match(relative):
+                    matches[extractor.name].append(StoredFile.from_row(row))
+                    matched_ids.add(row["id"])
+        by_schema = [e for e in extractors if e.sqlite_tables]
+        if by_schema:
+            self._match_by_schema(by_schema, matched_ids, matches)
+        return matches
+
+    def _match_by_schema(
+        self,
+        extractors: list[Extractor],
+        matched_ids: set[int],
+        matches: dict[str, list[StoredFile]],
+    ) -> None:
+        import sqlite3  # noqa: PLC0415
+
+        rows = self.store.query(
+            "SELECT * FROM files WHERE kind = 'file' AND size > 0 AND size <= ? AND "
+            "(mime IN ('application/vnd.sqlite3', 'application/x-sqlite3') OR "
+            "(mime IS NULL AND magic IS NULL))",
+            (MAX_SCHEMA_PROBE,),
+        )
+        with tempfile.TemporaryDirectory(prefix="triage-schema-") as workdir:
+            ctx = self._context("schema", Path(workdir))
+            for row in rows:
+                if row["id"] in matched_ids:
+                    continue
+                file = StoredFile.from_row(row)
+                try:
+                    if ctx.read_bytes(file, 16) != b"SQLite format 3\x00":
+                        continue
+                    with ctx.sqlite(file) as connection:
+                        tables = {
+                            name
+                            for (name,) in connection.execute(
+                                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                            )
+                        }
+                except (OSError, sqlite3.DatabaseError):
+                    continue
+                for extractor in extractors:
+                    if extractor.sqlite_tables <= tables:
+                        matches[extractor.name].append(file)
+                        log.info("%s: %s recognised by its schema", extractor.name, file.path)
+                        self.problem(
+                            Problem(
+                                f"extract:{extractor.name}",
+                                "database recognised by its schema at an unusual path",
+                                str(file.path),
+                                file.partition,
+                                file.inode,
+                                "warning",
+                            )
+                        )
+
+    def _ensure_hashed(self, files: list[StoredFile]) -> None:
+        """Files that extractors read must have a SHA-256 for provenance, even with --no-hash."""
+        missing = [
+            file
+            for file in files
+            if file.sha256 is None
+            and file.kind in ("file", "ads")
+            and not self.store.scalar("SELECT hashed FROM files WHERE id = ?", (file.id,))
+        ]
+        if not missing:
+            return
+        jobs = (HashJob(file.id, file.ref, file.size, file.path.name) for file in missing)
+        rows = [
+            (
+                d.md5,
+                d.sha1,
+                d.sha256,
+                d.mime,
+                d.description,
+                int(d.ext_mismatch),
+                d.error,
+                d.file_id,
+            )
+            for d in hash_files(self.locator, jobs, ("sha256",), jobs=1, type_files=True)
+        ]
+        self.store.update_digests(rows)
+
+    def _context(self, name: str, workdir: Path) -> ExtractionContext:
+        return ExtractionContext(
+            evidence_name=self.config.name,
+            source=self.source,
+            store=self.store,
+            workdir=workdir,
+            extractor=name,
+            default_region=self._default_region(),
+        )
+
+    def _default_region(self) -> str | None:
+        if self.config.country:
+            return self.config.country.upper()
+        if "identity" in self.store.record_tables():
+            value = self.store.scalar(
+                "SELECT value FROM identity WHERE key IN ('sim_country', 'country') AND value "
+                "IS NOT NULL ORDER BY rowid LIMIT 1"
+            )
+            if value:
+                return str(value).upper()
+        return None
+
+    def _run_extractor(self, extractor: Extractor, files: list[StoredFile], workdir: Path) -> None:
+        stage = f"extract:{extractor.name}"
+        self.store.begin_stage(stage, now())
+        self.store.clear_records(extractor.name)
+        self.store.clear_problems(stage)
+        started = time.monotonic()
+        files = [StoredFile.from_row(self.store.file(file.id)) for file in files]
+        accepted: list[StoredFile] = []
+        ctx = self._context(extractor.name, workdir)
+        status, error, count = "ok", None, 0
+        try:
+            accepted = [file for file in files if extractor.accepts(file, ctx)]
+            if accepted:
+                count = self.store.add_records(extractor.name, extractor.extract(accepted, ctx))
+        except Exception as crash:  # noqa: BLE001 - one crashed extractor must not stop the scan
+            status, error = "crashed", f"{type(crash).__name__}: {crash}"
+            count = self.store.count_records(extractor.name)
+
+            self.problem(Problem(stage, f"extractor crashed after {count} records: {error}"))
+            log.debug("%s", traceback.format_exc())
+            log.error("%s crashed:\n%s", extractor.name, traceback.format_exc())
+        self.store.record_extractor_run(
+            extractor.name, len(accepted), count, status, time.monotonic() - started, error
+        )
+        self.store.end_stage(stage, now(), {"files": len(accepted), "records": count})

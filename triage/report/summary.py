@@ -1,0 +1,91 @@
+"""The facts every report shows, read once from the store into plain data.
+
+``report.json`` and ``report.html`` are both rendered from :func:`summarize`, so the machine and
+the human report can never disagree. Everything here is bounded (top-N lists, counts), so a
+store of a million files summarises in one pass of SQL aggregates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from triage import __version__
+from triage.store import DeviceStore
+
+TOP = 25
+SCHEMA_VERSION = "1.0"
+
+
+def _rows(store: DeviceStore, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    return [dict(row) for row in store.execute(sql, params).fetchall()]
+
+
+def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
+    """The report's content as JSON-ready data."""
+    runs = _rows(store, "SELECT * FROM runs ORDER BY id")
+    for run in runs:
+        run["options"] = json.loads(run["options"]) if run.get("options") else {}
+    evidence = store.evidence()
+    counts = _rows(
+        store,
+        """
+        SELECT count(*) AS entries,
+               sum(kind = 'file') AS files, sum(kind = 'dir') AS directories,
+               sum(kind = 'link') AS links, sum(kind = 'ads') AS streams,
+               sum(kind = 'other') AS other, sum(allocated = 0) AS deleted,
+               sum(hashed = 1 AND hash_error IS NULL AND kind IN ('file', 'ads')) AS hashed,
+               sum(hash_error IS NOT NULL) AS unreadable,
+               coalesce(sum(CASE WHEN kind IN ('file', 'ads') THEN size END), 0) AS bytes,
+               sum(ext_mismatch = 1) AS type_mismatches
+        FROM files""",
+    )[0]
+    counts = {key: int(value or 0) for key, value in counts.items()}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "triage", "version": __version__},
+        "complete": complete,
+        "device": store.meta("device"),
+        "runs": runs,
+        "evidence": evidence,
+        "partitions": _rows(store, "SELECT * FROM partitions ORDER BY idx"),
+        "profile": {"name": store.meta("profile"), "reason": store.meta("profile_reason")},
+        "counts": counts,
+        "types": _rows(
+            store,
+            f"""
+            SELECT coalesce(mime, 'unknown') AS mime, count(*) AS files,
+                   coalesce(sum(size), 0) AS bytes
+            FROM files WHERE kind IN ('file', 'ads') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP}""",
+        ),
+        "largest_files": _rows(
+            store,
+            f"""
+            SELECT id, partition, path, size, mime, sha256, allocated FROM files
+            WHERE kind IN ('file', 'ads') AND (note IS NULL OR note NOT LIKE '%not hashed%')
+            ORDER BY size DESC, id LIMIT {TOP}""",
+        ),
+        "type_mismatches": _rows(
+            store,
+            f"""
+            SELECT id, partition, path, size, mime, magic, sha256 FROM files
+            WHERE ext_mismatch = 1 ORDER BY path LIMIT {TOP * 4}""",
+        ),
+        "deleted_files": _rows(
+            store,
+            f"""
+            SELECT id, partition, path, size, inode, mtime, sha256 FROM files
+            WHERE allocated = 0 AND kind IN ('file', 'ads') ORDER BY path LIMIT {TOP * 4}""",
+        ),
+        "extractors": _rows(store, "SELECT * FROM extractor_runs ORDER BY name"),
+        "records": {table: store.count(table) for table in sorted(store.record_tables())},
+        "problems": _rows(
+            store,
+            "SELECT stage, severity, message, path, partition, inode "
+            "FROM problems ORDER BY id LIMIT 1000",
+        ),
+        "problem_counts": {
+            "error": store.problem_count("error"),
+            "warning": store.problem_count("warning"),
+        },
+    }

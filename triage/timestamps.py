@@ -1,0 +1,99 @@
+"""Convert the epochs that evidence stores into UTC datetimes, and format them one way.
+
+Every converter returns ``None`` for a value that is absent, zero (the usual "never") or outside
+the range a real device could hold, so that garbage never becomes a plausible-looking date.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)  # Chromium, also Windows FILETIME base
+COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)  # Apple Core Data / NSDate
+
+# Plausible range for a timestamp found on a seized device.
+EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _plausible(value: datetime | None) -> datetime | None:
+    if value is None or not (EARLIEST <= value < LATEST):
+        return None
+    return value
+
+
+def _offset(base: datetime, **delta: float) -> datetime | None:
+    try:
+        return _plausible(base + timedelta(**delta))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (bytes, str)):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def from_unix_seconds(value: object) -> datetime | None:
+    """Unix seconds (float allowed): MicroSIP, Skype, iOS legacy call_history.db, dnsmasq."""
+    number = _number(value)
+    return None if not number else _offset(UNIX_EPOCH, seconds=number)
+
+
+def from_unix_ms(value: object) -> datetime | None:
+    """Unix milliseconds: Android content providers (call log, SMS)."""
+    number = _number(value)
+    return None if not number else _offset(UNIX_EPOCH, milliseconds=number)
+
+
+def from_unix_us(value: object) -> datetime | None:
+    """Unix microseconds (Mozilla PRTime): Firefox places.sqlite."""
+    number = _number(value)
+    return None if not number else _offset(UNIX_EPOCH, microseconds=number)
+
+
+def from_webkit(value: object) -> datetime | None:
+    """Microseconds since 1601-01-01 UTC: Chromium History, Cookies."""
+    number = _number(value)
+    return None if not number else _offset(WEBKIT_EPOCH, microseconds=number)
+
+
+def from_filetime(value: object) -> datetime | None:
+    """100-nanosecond intervals since 1601-01-01 UTC: Windows FILETIME (registry, ESE, index.dat)."""
+    number = _number(value)
+    return None if not number else _offset(WEBKIT_EPOCH, microseconds=number / 10)
+
+
+def from_cocoa(value: object) -> datetime | None:
+    """Seconds since 2001-01-01 UTC: Apple Core Data (CallHistory.storedata, Safari History.db)."""
+    number = _number(value)
+    return None if not number else _offset(COCOA_EPOCH, seconds=number)
+
+
+def format_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``; microseconds only when present. Naive values are UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text + "Z"
+
+
+def parse_utc(text: str | None) -> datetime | None:
+    """Read back a value written by :func:`format_utc`."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
