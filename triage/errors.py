@@ -22,7 +22,7 @@ class TriageError(Exception):
 
 
 class EvidenceError(TriageError):
-    """The evidence cannot be opened as any kind triage knows (missing, unreadable, not evidence)."""
+    """The evidence cannot be opened as any kind triage knows (missing, unreadable, unknown)."""
 
 
 class ProfileError(TriageError):

@@ -1,4 +1,4 @@
-"""The device store: one SQLite file per device (``OUT/triage.sqlite``) that everything streams into.
+"""The device store: one SQLite file per device (``OUT/triage.sqlite``), streamed into and out of.
 
 Images hold millions of files, so nothing holds them all in memory: the walk streams rows in,
 hashing updates them, extractors add records, and every report writer streams back out. Lab

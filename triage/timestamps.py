@@ -68,7 +68,7 @@ def from_webkit(value: object) -> datetime | None:
 
 
 def from_filetime(value: object) -> datetime | None:
-    """100-nanosecond intervals since 1601-01-01 UTC: Windows FILETIME (registry, ESE, index.dat)."""
+    """100 ns intervals since 1601-01-01 UTC: Windows FILETIME (registry, ESE, index.dat)."""
     number = _number(value)
     return None if not number else _offset(WEBKIT_EPOCH, microseconds=number / 10)
 

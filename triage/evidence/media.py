@@ -177,7 +177,7 @@ def _open_split(segments: tuple[Path, ...]) -> Media:
 
 
 def _open_libyal(path: Path, container: str) -> Media:
-    """QCOW2, VMDK, VHD and VHDX through the libyal bindings; a differencing disk needs its parent."""
+    """QCOW2, VMDK, VHD and VHDX through the libyal bindings (differencing disks refused)."""
     if container == "QCOW2":
         import pyqcow as module  # noqa: PLC0415
 

@@ -24,7 +24,7 @@ def write_json(store: DeviceStore, summary: dict, path: Path) -> None:
         for index, table in enumerate(sorted(store.record_tables())):
             handle.write(("," if index else "") + f"\n  {json.dumps(table)}: [")
             for row_index, row in enumerate(store.records(table)):
-                record = {key: row[key] for key in row.keys() if key != "rowid"}
+                record = {key: row[key] for key in row.keys() if key != "rowid"}  # noqa: SIM118 - Row iterates values
                 handle.write(
                     ("," if row_index else "")
                     + "\n   "
