@@ -68,7 +68,7 @@ def is_itunes_backup(path: Path) -> bool:
 
 
 def domain_path(domain: str, relative: str) -> PurePosixPath:
-    """A backup entry's phone path: ``HomeDomain`` + ``Library/x`` -> ``/private/var/mobile/...``."""
+    """A backup entry's phone path: ``HomeDomain`` + ``Library/x`` -> ``/private/var/mobile/x``."""
     base, _, container = domain.partition("-")
     root = DOMAIN_ROOTS.get(base)
     if root is None:
