@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +33,24 @@ def corpus() -> Path:
 def data_dir() -> Path:
     """The project's own committed fixtures."""
     return DATA
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The committed disk-image fixtures, unpacked once: ``images["ntfs"]`` -> ntfs.raw."""
+    folder = tmp_path_factory.mktemp("images")
+    unpacked: dict[str, Path] = {}
+    for packed in sorted((DATA / "images").glob("*.raw.gz")):
+        target = folder / packed.name[: -len(".gz")]
+        with gzip.open(packed, "rb") as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out)
+        target.chmod(0o444)
+        unpacked[target.name.split(".")[0]] = target
+    for e01 in sorted((DATA / "images").glob("*.E0?")):
+        shutil.copy(e01, folder / e01.name)
+        (folder / e01.name).chmod(0o444)
+        unpacked[f"{e01.stem}_e01"] = folder / e01.name
+    return unpacked
 
 
 @dataclass

@@ -351,8 +351,8 @@ class _Scan:
         """Entries that cannot or must not be read get a reason instead of digests."""
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: ' || note "
-            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND note LIKE '%not hashed%' "
-            "OR note LIKE '%not read%'"
+            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND (note LIKE '%not hashed%' "
+            "OR note LIKE '%not read%')"
         )
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: deleted name without "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,37 @@ NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 MAX_DEPTH = 512  # deeper than any real tree; a crafted directory chain stops here
 
 
+def read_gpt(media: Media, sector: int = 512) -> list[tuple[str, int, int, str]]:
+    """Partitions from the primary GPT header and entry array (UEFI spec 2.10, section 5.3).
+
+    Used only when TSK rejects a GPT, e.g. when truncation removed the backup header.
+    """
+    header = media.read(sector, 92)
+    if len(header) < 92 or header[:8] != b"EFI PART":
+        return []
+    entries_lba, count, entry_size = struct.unpack_from("<QII", header, 72)
+    if not (0 < count <= 1024 and 128 <= entry_size <= 4096):
+        return []
+    table = media.read(entries_lba * sector, count * entry_size)
+    slots = []
+    for index in range(len(table) // entry_size):
+        entry = table[index * entry_size : (index + 1) * entry_size]
+        if entry[:16] == b"\0" * 16:
+            continue
+        first, last = struct.unpack_from("<QQ", entry, 32)
+        name = entry[56:128].decode("utf-16-le", "replace").split("\0", 1)[0]
+        if last >= first:
+            slots.append(
+                (
+                    f"gpt{index}",
+                    first * sector,
+                    (last - first + 1) * sector,
+                    name or "GPT partition",
+                )
+            )
+    return slots
+
+
 class MediaImage(pytsk3.Img_Info):
     """Lets TSK read any :class:`Media` (E01, split raw, VMDK...) through Python."""
 
@@ -149,7 +181,32 @@ class DiskImageSource:
             volume_system = None
         if volume_system is not None:
             self._volume_system = VS_NAMES.get(int(volume_system.info.vstype), "unknown")
-            volumes = self._partition_volumes(volume_system, problems)
+            block = volume_system.info.block_size
+            slots = [
+                (
+                    str(part.addr),
+                    part.start * block,
+                    part.len * block,
+                    part.desc.decode("utf-8", "replace"),
+                )
+                for part in volume_system
+                if part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC
+            ]  # table entries (Meta) and unpartitioned gaps are skipped
+            if [slot[3] for slot in slots] == ["GPT Safety Partition (0xee)"]:
+                # TSK falls back to the protective MBR when it rejects the GPT (a truncated
+                # image loses the backup header); read the primary GPT ourselves.
+                gpt = read_gpt(self._media)
+                if gpt:
+                    self._volume_system = "GPT"
+                    problems(
+                        Problem(
+                            "evidence",
+                            "TSK rejected the GPT (image truncated?); "
+                            "partitions read from the primary GPT header",
+                        )
+                    )
+                    slots = gpt
+            volumes = self._partition_volumes(slots, problems)
             if volumes:
                 return volumes
         bare = self._open_fs(0)
@@ -158,41 +215,32 @@ class DiskImageSource:
             return [_Volume(info, bare)]
         if self._media.read(510, 2) == b"\x55\xaa" or self._media.read(512, 8) == b"EFI PART":
             problems(
-                Problem(
-                    "evidence",
-                    "partition table present but unreadable; probing usual partition offsets",
-                )
+                Problem("evidence", "partition table present but unreadable; probing usual offsets")
             )
         return self._probe_offsets(problems)
 
-    def _partition_volumes(self, volume_system, problems: ProblemSink) -> list[_Volume]:
-        block = volume_system.info.block_size
+    def _partition_volumes(
+        self, slots: list[tuple[str, int, int, str]], problems: ProblemSink
+    ) -> list[_Volume]:
         volumes: list[_Volume] = []
-        for part in volume_system:
-            if not part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
-                continue  # table entries (Meta) and unpartitioned gaps
-            start, length = part.start * block, part.len * block
-            description = part.desc.decode("utf-8", "replace")
+        for slot, start, length, description in slots:
             index = len(volumes) + 1
             if start + length > self._media.size:
                 problems(
                     Problem(
                         "evidence",
-                        f"partition {index} ({description}) ends at byte {start + length}, past "
-                        f"the end of the image ({self._media.size} bytes): the image is truncated",
+                        f"partition {index} ({description}) ends at byte {start + length}, "
+                        f"past the end of the image ({self._media.size} bytes): the image is "
+                        "truncated",
                     )
                 )
             fs = self._open_fs(start)
             if fs is not None:
-                info = PartitionInfo(
-                    index, str(part.addr), start, length, description, _fs_name(fs), True
-                )
+                info = PartitionInfo(index, slot, start, length, description, _fs_name(fs), True)
             else:
                 foreign = self._foreign_signature(start)
                 note = f"{foreign}: TSK cannot read it" if foreign else "no file system TSK knows"
-                info = PartitionInfo(
-                    index, str(part.addr), start, length, description, foreign, False, note
-                )
+                info = PartitionInfo(index, slot, start, length, description, foreign, False, note)
             volumes.append(_Volume(info, fs))
         return volumes
 
@@ -352,8 +400,14 @@ def _walk_file_system(
                             "warning",
                         )
                     )
-                meta = entry.info.meta  # None when the name's metadata is gone (deleted)
+                meta = entry.info.meta
                 entry_inode = name_info.meta_addr
+                deleted_name = not name_info.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC
+                if meta is None and entry_inode and deleted_name:
+                    # TSK leaves meta unset on deleted names; the metadata entry may still hold
+                    # the file (freed, not reused), which is what fls and icat show.
+                    meta, reuse_note = _deleted_meta(fs, entry_inode)
+                    note = note or reuse_note
                 allocated = bool(name_info.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC) and (
                     meta is None or bool(meta.flags & pytsk3.TSK_FS_META_FLAG_ALLOC)
                 )
@@ -361,6 +415,8 @@ def _walk_file_system(
                     kind = META_TYPE_KINDS.get(int(meta.type), "other")
                 else:
                     kind = NAME_TYPE_KINDS.get(int(name_info.type), "other")
+                if kind == "file" and name.endswith("(Volume Label Entry)"):
+                    kind, note = "other", "FAT/exFAT volume label entry"
                 if entry_inode == 0 and not is_ntfs:
                     # inode 0 is "no inode" outside NTFS: a deleted name whose inode was cleared.
                     # It is listed (fls shows it too) but has no data or times to read.
@@ -412,6 +468,19 @@ def _walk_file_system(
                 )
             )
         stack.extend(reversed(children))
+
+
+def _deleted_meta(fs: pytsk3.FS_Info, inode: int):
+    """Metadata of a deleted name, unless the entry now belongs to another (allocated) file."""
+    try:
+        meta = fs.open_meta(inode=inode).info.meta
+    except OSError:
+        return None, "deleted name; its metadata entry cannot be read"
+    if meta is None:
+        return None, "deleted name without metadata"
+    if meta.flags & pytsk3.TSK_FS_META_FLAG_ALLOC:
+        return None, "deleted name whose metadata entry was reused by another file: not hashed"
+    return meta, None
 
 
 def _times(meta) -> dict[str, datetime | None]:
