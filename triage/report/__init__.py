@@ -6,7 +6,8 @@ import json
 import logging
 from pathlib import Path
 
-from triage.report.file_listing import write_files_csv, write_hashdeep
+from triage import __version__
+from triage.report.file_listing import write_bodyfile, write_dfxml, write_files_csv, write_hashdeep
 from triage.report.html import write_html
 from triage.report.output import atomic_text
 from triage.report.record_outputs import write_record_csvs, write_timeline
@@ -40,6 +41,8 @@ def write_reports(store: DeviceStore, out: Path, complete: bool = True) -> dict:
     summary["outputs"] = {
         "files.csv": write_files_csv(store, out / "files.csv"),
         "hashes.txt": write_hashdeep(store, out / "hashes.txt", str(out.resolve())),
+        "bodyfile.txt": write_bodyfile(store, out / "bodyfile.txt"),
+        "files.dfxml": write_dfxml(store, out / "files.dfxml", __version__),
     }
     summary["outputs"].update(write_record_csvs(store, out))
     summary["outputs"]["timeline.csv"] = write_timeline(store, out)

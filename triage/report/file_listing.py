@@ -9,9 +9,11 @@ the path inside it for disk images, the path inside the folder or archive otherw
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from triage.report.output import atomic_text, write_csv
 from triage.store import DeviceStore
+from triage.timestamps import parse_utc
 
 FILE_COLUMNS = (
     "id",
@@ -79,3 +81,138 @@ def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
             handle.write(f"{row['size']},{digests},{name}\n")
             count += 1
     return count
+
+
+BODYFILE_TYPES = {"file": "r/r", "dir": "d/d", "link": "l/l", "ads": "r/r", "other": "-/-"}
+
+
+def _epoch(value: str | None) -> int:
+    if not value:
+        return 0
+    return int(parse_utc(value).timestamp())
+
+
+def write_bodyfile(store: DeviceStore, path: Path) -> int:
+    """A TSK 3 bodyfile (``fls -m`` format) for ``mactime -b bodyfile.txt``.
+
+    ``MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime``; triage does not keep modes or
+    owners, so the mode column carries the entry type only and UID/GID are 0. Deleted entries
+    get `` (deleted)`` after the name, as fls writes them.
+    """
+    partitions = int(store.scalar("SELECT count(*) FROM partitions") or 0)
+    count = 0
+    with atomic_text(path, newline="\n") as handle:
+        rows = store.query("SELECT * FROM files ORDER BY id")
+        for row in rows:
+            name = "/" + listing_name(row["partition"], row["path"], partitions)
+            name = name.replace("|", "\\|").replace("\n", "\\n")
+            if not row["allocated"]:
+                name += " (deleted)"
+            inode = "" if row["inode"] is None else str(row["inode"])
+            if row["attr_id"] is not None:
+                inode += f"-128-{row['attr_id']}"
+            fields = [
+                row["md5"] or "0",
+                name,
+                inode or "0",
+                BODYFILE_TYPES.get(row["kind"], "-/-") + "---------",
+                "0",
+                "0",
+                str(row["size"] or 0),
+                str(_epoch(row["atime"])),
+                str(_epoch(row["mtime"])),
+                str(_epoch(row["ctime"])),
+                str(_epoch(row["crtime"])),
+            ]
+            handle.write("|".join(fields) + "\n")
+            count += 1
+    return count
+
+
+def _xml_text(value: object) -> str:
+    """Text safe for XML 1.0: escaped, with characters XML forbids shown as \\xNN."""
+    text = str(value)
+    text = "".join(
+        ch
+        if ch in "\t\n\r"
+        or (" " <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
+        or ch >= "\U00010000"
+        else f"\\x{ord(ch):02x}"
+        for ch in text
+    )
+    return escape(text)
+
+
+def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
+    """The file listing as DFXML, with fiwalk's element names (``fileobject``, ``hashdigest``)."""
+    evidence = store.evidence()
+    count = 0
+    partitions = {row["idx"]: dict(row) for row in store.execute("SELECT * FROM partitions")}
+    with atomic_text(path, newline="\n") as handle:
+        handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        handle.write(
+            '<dfxml xmloutputversion="1.0" version="1.0" '
+            'xmlns="http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        )
+        handle.write("  <metadata>\n    <dc:type>File system listing</dc:type>\n  </metadata>\n")
+        handle.write(
+            f'  <creator version="1.0">\n    <program>triage</program>\n'
+            f"    <version>{_xml_text(tool_version)}</version>\n  </creator>\n"
+        )
+        handle.write(
+            f"  <source>\n    <image_filename>{_xml_text(evidence.get('path', ''))}"
+            f"</image_filename>\n    <imagesize>{evidence.get('size') or 0}</imagesize>\n"
+            "  </source>\n"
+        )
+        volume_open = False
+        current = None
+        for row in store.query("SELECT * FROM files ORDER BY partition, id"):
+            if not volume_open or row["partition"] != current:
+                if volume_open:
+                    handle.write("  </volume>\n")
+                current, volume_open = row["partition"], True
+                volume = partitions.get(current, {})
+                handle.write(
+                    f'  <volume offset="{volume.get("start", 0)}">\n'
+                    f"    <partition_offset>{volume.get('start', 0)}</partition_offset>\n"
+                    f"    <ftype_str>{_xml_text(volume.get('fs_type') or '')}"
+                    "</ftype_str>\n"
+                )
+            handle.write(_fileobject(row))
+            count += 1
+        if volume_open:
+            handle.write("  </volume>\n")
+        handle.write("</dfxml>\n")
+    return count
+
+
+def _fileobject(row) -> str:
+    parts = [
+        "    <fileobject>\n",
+        f"      <filename>{_xml_text(row['path'].lstrip('/'))}</filename>\n",
+    ]
+    if row["partition"] is not None:
+        parts.append(f"      <partition>{row['partition']}</partition>\n")
+    parts.append(f"      <id>{row['id']}</id>\n")
+    parts.append(f"      <name_type>{BODYFILE_TYPES.get(row['kind'], '-/-')[0]}</name_type>\n")
+    parts.append(f"      <filesize>{row['size'] or 0}</filesize>\n")
+    parts.append("      <alloc>1</alloc>\n" if row["allocated"] else "      <unalloc>1</unalloc>\n")
+    if row["inode"] is not None:
+        parts.append(f"      <inode>{row['inode']}</inode>\n")
+    for column, element in (
+        ("mtime", "mtime"),
+        ("ctime", "ctime"),
+        ("atime", "atime"),
+        ("crtime", "crtime"),
+    ):
+        if row[column]:
+            parts.append(f"      <{element}>{row[column]}</{element}>\n")
+    if row["mime"]:
+        parts.append(f"      <libmagic>{_xml_text(row['magic'] or row['mime'])}</libmagic>\n")
+    for algorithm in ("md5", "sha1", "sha256"):
+        if row[algorithm]:
+            parts.append(f'      <hashdigest type="{algorithm}">{row[algorithm]}</hashdigest>\n')
+    parts.append("    </fileobject>\n")
+    return "".join(parts)
