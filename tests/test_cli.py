@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -24,6 +25,14 @@ OUTPUTS = {
     "timeline.csv",
     "timeline.jsonl",
 }
+
+
+def ScanFiles(output):  # noqa: N802 - reads like a table name
+    connection = sqlite3.connect(output / "triage.sqlite")
+    connection.row_factory = sqlite3.Row
+    rows = [dict(row) for row in connection.execute("SELECT * FROM files")]
+    connection.close()
+    return rows
 
 
 def invoke(*args: str):
@@ -92,7 +101,13 @@ def test_hash_choice_no_hash_and_bad_algorithm(images, tmp_path):
     skipped = invoke("scan", images["ntfs"], "-o", tmp_path / "b", "--no-hash", "--no-progress")
     assert skipped.exit_code == 0
     report = json.loads((tmp_path / "b" / "report.json").read_text())
-    assert report["counts"]["hashed"] == 0
+    hashed = [row for row in ScanFiles(tmp_path / "b") if row["sha256"]]
+    # only the files an extractor read get a SHA-256 (provenance), and no MD5/SHA-1
+    assert sorted(row["path"] for row in hashed) == [
+        "/Users/agent1/Downloads/AnyDesk.exe",
+        "/Users/agent1/Downloads/AnyDesk.exe:Zone.Identifier",
+    ]
+    assert all(row["md5"] is None for row in hashed)
     bad = invoke("scan", images["ntfs"], "-o", tmp_path / "c", "--hash", "crc32")
     assert bad.exit_code == 2 and "unknown hash algorithm crc32" in bad.output
 

@@ -304,6 +304,59 @@ def print_summary(result: Any) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("case_path", metavar="CASE_DIR_OR_MANIFEST", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Case output folder; each device goes to OUT/<device>/.")
+@click.option("--parallel", type=click.IntRange(1, 256), default=None,
+              help="Devices scanned at once (default: one per core, at most the devices).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://10.0.0.5:8786: scan the devices on a cluster "
+              "(evidence and -o on shared storage).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
+@scan_options
+@click.pass_context
+def batch(ctx: click.Context, case_path: Path, output: Path, parallel: int | None,
+          scheduler: str | None, as_json: bool, **options: Any) -> None:
+    """Scan every device of a case, then link them: case.html, case.json, links and contacts.
+
+    A case is a folder (one device per item; E01 segments and split images grouped) or a YAML
+    manifest listing devices. A rerun skips finished devices and resumes unfinished ones.
+
+    \b
+    Examples:
+      triage batch seized/ -o out/
+      triage batch case.yaml -o out/ --scheduler tcp://lab-scheduler:8786
+    """
+    def action() -> int:
+        from triage.batch import run_batch  # noqa: PLC0415
+        from triage.case import load_case  # noqa: PLC0415
+
+        case = load_case(case_path)
+        template = build_config(case_path, output, "template", options)
+        console = Console(stderr=True)
+
+        def done(outcome: Any) -> None:
+            console.print(f"{outcome.name}: {outcome.status}"
+                          + (f" ({outcome.message})" if outcome.message else ""),
+                          markup=False, highlight=False)
+
+        summary = run_batch(case, output, template, parallel=parallel, scheduler=scheduler,
+                            on_done=done)
+        outcomes = summary["outcomes"]
+        if as_json:
+            click.echo(json.dumps({"case": case.name, "output": str(output),
+                                   "devices": [o.__dict__ for o in outcomes],
+                                   "links": {k: len(v) for k, v in summary["links"].items()},
+                                   "contacts": len(summary["contacts"]),
+                                   "episodes": len(summary["episodes"])}, indent=1))
+        console.print(f"case report: {output / 'case.html'}", markup=False, highlight=False)
+        failed = any(o.status in ("failed", "done with problems") for o in outcomes)
+        return int(ExitStatus.DONE_WITH_PROBLEMS if failed else ExitStatus.DONE)
+
+    _run(ctx, action)
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("evidence", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.pass_context
@@ -370,23 +423,42 @@ def demo(ctx: click.Context, output: Path, no_progress: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Also list a lab's own profiles from this folder.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON on stdout.")
 @click.pass_context
-def profiles(ctx: click.Context, profiles_dir: Path | None) -> None:
-    """List the profiles and the extractors each runs.
+def profiles(ctx: click.Context, profiles_dir: Path | None, as_json: bool) -> None:
+    """List the profiles: where each comes from, its detect markers and the extractors it runs.
 
     \b
-    Example:
-      triage profiles --profiles-dir lab-profiles/
+    Examples:
+      triage profiles
+      triage profiles --profiles-dir lab-profiles/ --json
     """
 
     def action() -> int:
         from triage.profile_loader import load_profiles  # noqa: PLC0415
 
-        for profile in load_profiles(profiles_dir).values():
+        loaded = load_profiles(profiles_dir).values()
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "name": profile.name,
+                            "description": profile.description,
+                            "origin": profile.origin,
+                            "detect": list(profile.detect),
+                            "extractors": list(profile.extractors),
+                        }
+                        for profile in loaded
+                    ],
+                    indent=1,
+                )
+            )
+            return int(ExitStatus.DONE)
+        for profile in loaded:
             click.echo(f"{profile.name}: {profile.description}")
             click.echo(f"  from: {profile.origin}")
-            if profile.detect:
-                click.echo(f"  detect: {', '.join(profile.detect)}")
+            click.echo(f"  detect: {', '.join(profile.detect) or '(never picked by auto)'}")
             click.echo(f"  extractors: {', '.join(profile.extractors) or '(none)'}")
         return int(ExitStatus.DONE)
 
@@ -394,22 +466,53 @@ def profiles(ctx: click.Context, profiles_dir: Path | None) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.option(
+    "--profiles-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also say which of a lab's own profiles run each extractor.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the extractors as JSON on stdout.")
 @click.pass_context
-def extractors(ctx: click.Context) -> None:
-    """List every extractor with its id, records and where it looks.
+def extractors(ctx: click.Context, profiles_dir: Path | None, as_json: bool) -> None:
+    """List every extractor: id, records, run order, where it looks and which profiles run it.
 
     \b
-    Example:
+    Examples:
       triage extractors
+      triage extractors --json
     """
 
     def action() -> int:
         from triage.extractors import all_extractors  # noqa: PLC0415
+        from triage.profile_loader import load_profiles  # noqa: PLC0415
 
-        for ident, cls in all_extractors().items():
-            kinds = ", ".join(kind.__name__ for kind in cls.record_types)
-            click.echo(f"{ident}  [{kinds}]")
-            click.echo(f"  {cls.description}")
+        loaded = load_profiles(profiles_dir).values()
+        entries = [
+            {
+                "id": ident,
+                "records": [kind.__name__ for kind in cls.record_types],
+                "priority": cls.priority,
+                "description": cls.description,
+                "patterns": list(cls.patterns),
+                "sqlite_tables": sorted(cls.sqlite_tables),
+                "profiles": [p.name for p in loaded if ident in p.extractors],
+            }
+            for ident, cls in all_extractors().items()
+        ]
+        if as_json:
+            click.echo(json.dumps(entries, indent=1))
+            return int(ExitStatus.DONE)
+        for entry in entries:
+            patterns = entry["patterns"]
+            more = f" (+{len(patterns) - 6} more)" if len(patterns) > 6 else ""
+            records = ", ".join(entry["records"])
+            click.echo(f"{entry['id']}  [{records}]  priority {entry['priority']}")
+            click.echo(f"  {entry['description']}")
+            click.echo(f"  looks at: {', '.join(patterns[:6])}{more}")
+            if entry["sqlite_tables"]:
+                tables = ", ".join(entry["sqlite_tables"])
+                click.echo(f"  or any SQLite database with the tables: {tables}")
+            click.echo(f"  profiles: {', '.join(entry['profiles']) or '(none)'}")
         return int(ExitStatus.DONE)
 
     _run(ctx, action)

@@ -286,32 +286,43 @@ class _Scan:
 
     # -- hash ----------------------------------------------------------------------------------
     def hash(self) -> None:
-        """Hash the evidence stream and every file; type every file with libmagic."""
+        """Hash the evidence stream and every file; type every file with libmagic.
+
+        The evidence job goes first: it is the largest, and in the pool it runs beside the
+        files. A compressed tar is one deflate stream, so its files are read in archive order
+        by one reader (``ordered``) while the evidence job still runs in a worker.
+        """
         config = self.config
-        jobs_list = [self._evidence_job()] if config.hash_evidence else []
+        evidence_job = self._evidence_job() if config.hash_evidence else None
         self._mark_unhashable()
-        total_bytes = sum(job.size for job in jobs_list if job is not None) + int(
-            self.store.scalar(
-                "SELECT coalesce(sum(size), 0) FROM files WHERE hashed = 0 AND "
-                "kind IN ('file', 'ads')"
+        file_bytes = (
+            int(
+                self.store.scalar(
+                    "SELECT coalesce(sum(size), 0) FROM files WHERE hashed = 0 AND "
+                    "kind IN ('file', 'ads')"
+                )
             )
             if config.hash_files
             else 0
         )
-        self.progress.start("hash", total_bytes, "B")
-        file_jobs: Iterator[HashJob] = self._file_jobs() if config.hash_files else iter(())
-        evidence_jobs = [job for job in jobs_list if job is not None]
-        algorithms = config.algorithms
-        pending: list[tuple] = []
-        hashed = 0
-        jobs = 1 if getattr(self.source, "sequential", False) else config.jobs
+        self.progress.start("hash", file_bytes + (evidence_job.size if evidence_job else 0), "B")
+        sequential = bool(getattr(self.source, "sequential", False))
 
         def all_jobs() -> Iterator[HashJob]:
-            yield from evidence_jobs
-            yield from file_jobs
+            if evidence_job is not None:
+                yield evidence_job
+            if config.hash_files:
+                yield from self._file_jobs()
 
+        pending: list[tuple] = []
+        hashed = 0
         for digest in hash_files(
-            self.locator, all_jobs(), algorithms, jobs=jobs, type_files=config.type_files
+            self.locator,
+            all_jobs(),
+            config.algorithms,
+            jobs=config.jobs,
+            type_files=config.type_files,
+            ordered=sequential,
         ):
             self.progress.advance(max(digest.bytes_read, 0))
             if digest.file_id == MEDIA_FILE_ID:
@@ -332,7 +343,7 @@ class _Scan:
             )
             if digest.error:
                 self._hash_problem(digest)
-            if len(pending) >= 2000:
+            if len(pending) >= 5000:
                 self.store.update_digests(pending)
                 pending = []
         self.store.update_digests(pending)
@@ -351,8 +362,8 @@ class _Scan:
         """Entries that cannot or must not be read get a reason instead of digests."""
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: ' || note "
-            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND (note LIKE '%not hashed%' "
-            "OR note LIKE '%not read%')"
+            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND "
+            "(note LIKE '%not hashed%' OR note LIKE '%not read%')"
         )
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: deleted name without "
@@ -361,9 +372,14 @@ class _Scan:
         )
 
     def _file_jobs(self) -> Iterator[HashJob]:
+        """Unhashed files in the order that suits the source.
+
+        E01 chunks are compressed: read in image order (inode order approximates it on every
+        file system TSK reads) so each chunk is inflated once; largest-first thrashes the
+        chunk cache and made two processes slower than one. A compressed tar is read in
+        archive order. Raw media and files balance best largest-first.
+        """
         evidence = self.store.evidence()
-        # E01 chunks are compressed: read in image order so each chunk is inflated once. Raw
-        # media and files balance best largest-first. A compressed tar is read in archive order.
         if evidence.get("format") in ("E01", "Ex01"):
             order = "partition, inode, attr_id"
         elif getattr(self.source, "sequential", False):
@@ -371,31 +387,32 @@ class _Scan:
         else:
             order = "size DESC, id"
         rows = self.store.query(
-            "SELECT id, path, name, size, partition, inode, attr_id, member FROM files "
+            "SELECT id, name, size, partition, inode, attr_id, member FROM files "
             f"WHERE hashed = 0 AND kind IN ('file', 'ads') ORDER BY {order}"
         )
         from triage.evidence import FileRef  # noqa: PLC0415
 
-        for row in rows:
-            yield HashJob(
-                row["id"],
-                FileRef(row["partition"], row["inode"], row["attr_id"], row["member"]),
-                row["size"],
-                row["name"] or "",
-            )
+        for file_id, name, size, partition, inode, attr_id, member in rows:
+            yield HashJob(file_id, FileRef(partition, inode, attr_id, member), size, name or "")
 
     def _store_evidence_hash(self, digest: FileDigest) -> None:
+        """Record the evidence hash; a MISMATCH is an error problem, so it heads the report."""
         evidence = self.store.evidence()
         digests = {"md5": digest.md5, "sha1": digest.sha1, "sha256": digest.sha256}
         digests = {key: value for key, value in digests.items() if value}
-        verification = verify_stored_hashes(evidence.get("stored_hashes") or {}, digests)
+        stored = evidence.get("stored_hashes") or {}
+        stored_problem = (evidence.get("metadata") or {}).get("stored_hash_problem")
+        note = "; ".join(text for text in (digest.note, stored_problem) if text) or None
+        verification = verify_stored_hashes(stored, digests, note)
         if digest.error:
             verification = "not verified: the evidence could not be read to the end"
             self.problem(
                 Problem("hash", f"evidence hash failed: {digest.error}", evidence.get("path"))
             )
         elif verification.startswith("MISMATCH"):
-            self.problem(Problem("hash", verification, evidence.get("path")))
+            self.problem(Problem("hash", f"evidence {verification}", evidence.get("path")))
+        elif note:
+            self.problem(Problem("hash", f"evidence {note}", evidence.get("path")))
         self.store.set_evidence_hash(digests, digest.bytes_read, verification, digest.error)
         log.info("evidence hash: %s; %s", digests, verification)
 
@@ -452,8 +469,9 @@ class _Scan:
         ]
         if not todo:
             return
+        for extractor in todo:
+            self.store.clear_problems(f"match:{extractor.name}")
         matches = self._match(todo)
-        self._ensure_hashed([file for files in matches.values() for file in files])
         self.progress.start("extract", len(todo), "extractors")
         with tempfile.TemporaryDirectory(prefix="triage-") as workdir:
             for extractor in todo:
@@ -518,7 +536,7 @@ class _Scan:
                         log.info("%s: %s recognised by its schema", extractor.name, file.path)
                         self.problem(
                             Problem(
-                                f"extract:{extractor.name}",
+                                f"match:{extractor.name}",
                                 "database recognised by its schema at an unusual path",
                                 str(file.path),
                                 file.partition,
@@ -582,18 +600,20 @@ class _Scan:
         self.store.clear_records(extractor.name)
         self.store.clear_problems(stage)
         started = time.monotonic()
-        files = [StoredFile.from_row(self.store.file(file.id)) for file in files]
         accepted: list[StoredFile] = []
         ctx = self._context(extractor.name, workdir)
         status, error, count = "ok", None, 0
         try:
             accepted = [file for file in files if extractor.accepts(file, ctx)]
+            # Files an extractor reads carry their SHA-256 in every record, even with --no-hash;
+            # only the accepted ones are hashed, not every pattern match.
+            self._ensure_hashed(accepted)
+            accepted = [StoredFile.from_row(self.store.file(file.id)) for file in accepted]
             if accepted:
                 count = self.store.add_records(extractor.name, extractor.extract(accepted, ctx))
         except Exception as crash:  # noqa: BLE001 - one crashed extractor must not stop the scan
             status, error = "crashed", f"{type(crash).__name__}: {crash}"
             count = self.store.count_records(extractor.name)
-
             self.problem(Problem(stage, f"extractor crashed after {count} records: {error}"))
             log.debug("%s", traceback.format_exc())
             log.error("%s crashed:\n%s", extractor.name, traceback.format_exc())

@@ -1,22 +1,25 @@
 """Profiles: which extractors run on which kind of device, and how a device's kind is detected.
 
 A profile is a YAML file (``profiles/*.yaml``, shipped as package ``triage.profiles``; a lab adds
-its own with ``--profiles-dir``) with exactly these keys::
+its own with ``--profiles-dir``, replacing a shipped one of the same name) with these keys::
 
-    name: android
+    name: android                       # required
     description: Android full file system or logical extraction.
-    detect: ["**/system/build.prop", "**/data/com.android.providers.contacts"]
-    extractors: [android.call_log, chromium.history]
+    detect: ["**/system/build.prop", "**/data/system/packages.xml"]
+    extractors: [android.identity, "chromium.*", "*.calls"]   # required
 
-``extractors`` names extractor ids (``"*"`` and ``"chromium.*"`` globs allowed; a plain id
-must exist); unknown keys or ids are errors naming the file and the key. ``--profile auto``
-scores every profile by how many of its ``detect`` markers exist in the evidence and says which
-markers decided.
+``extractors`` names extractor ids; globs (``"*"``, ``"chromium.*"``, ``"*.calls"``) may match
+nothing (a family not installed), but a plain id must exist. Unknown keys, unknown ids, wrong
+types and invalid globs are errors naming the file and the key. ``detect`` markers are globs
+over paths in the evidence (case-insensitive, ``**`` for any folders). ``--profile auto`` picks
+the profile whose markers the evidence holds, preferring a strong match (two or more markers)
+under the shallowest root, and says which markers decided (:func:`detect_profile`).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -26,7 +29,7 @@ import yaml
 
 from triage.errors import ProfileError
 from triage.extractors import all_extractors
-from triage.extractors.base import compile_patterns
+from triage.extractors.base import glob_to_regex
 
 PROFILE_KEYS = {"name", "description", "detect", "extractors"}
 GENERIC = "generic"
@@ -78,6 +81,15 @@ def _parse(text: str, origin: str, known_ids: Iterable[str]) -> Profile:
     for key, value in (("detect", detect), ("extractors", requested)):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ProfileError(f"{origin}: key {key!r} must be a list of strings")
+    if not isinstance(data.get("description", ""), str):
+        raise ProfileError(f"{origin}: key 'description' must be a string")
+    for marker in detect:
+        try:
+            _marker_regex(marker)
+        except re.error as error:
+            raise ProfileError(
+                f"{origin}: key 'detect' has marker {marker!r}, which is not a valid glob ({error})"
+            ) from error
     ids = list(known_ids)
     resolved: list[str] = []
     for entry in requested:
@@ -126,42 +138,123 @@ def load_profile(name: str, extra_dir: Path | None = None) -> Profile:
     return profiles[name]
 
 
+STRONG = 2  # markers found under one root that make a match "strong"
+MAX_ROOTS = 64  # roots remembered per marker (a marker can match in many places)
+
+
+def _marker_regex(marker: str) -> re.Pattern[str]:
+    """A marker glob as a regex whose ``root`` group is the folder its leading ``**/`` matched.
+
+    The lazy repetition makes the first match the shallowest one, so ``root`` is the folder
+    that plays the device's file-system root for this marker ("" at the evidence root). A
+    marker also matches what lies below it: an archive may list ``private/var/mobile/Library/
+    x.db`` without a separate entry for the folder ``private/var/mobile/Library``.
+    """
+    if marker.startswith("**/"):
+        body = glob_to_regex(marker[3:])
+        return re.compile(rf"^(?P<root>(?:[^/]*/)*?){body}(?:/.*)?$", re.IGNORECASE | re.DOTALL)
+    return re.compile(rf"^(?P<root>){glob_to_regex(marker)}(?:/.*)?$", re.IGNORECASE | re.DOTALL)
+
+
+class _Prefilter:
+    """Cheap test that a path may match some marker: one of its folder or file names must be
+    the last name of a marker (a literal, or a glob such as ``*.rsc``). Most paths of an image
+    match no marker, and a set lookup per name is far cheaper than the markers' regexes."""
+
+    def __init__(self, markers: Iterable[str]) -> None:
+        self.names: set[str] = set()
+        globs: list[str] = []
+        for marker in markers:
+            last = marker.rstrip("/").rsplit("/", 1)[-1]
+            if any(char in last for char in "*?["):
+                globs.append(fnmatch.translate(last))
+            else:
+                self.names.add(last.casefold())
+        self.glob = re.compile("|".join(globs), re.IGNORECASE) if globs else None
+
+    def __call__(self, path: str) -> bool:
+        parts = path.casefold().split("/")
+        if not self.names.isdisjoint(parts):
+            return True
+        return self.glob is not None and any(self.glob.match(part) for part in parts)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    profile: Profile
+    root: str  # folder the markers were found under ("" = evidence root)
+    markers: tuple[str, ...]  # markers found under that root
+
+    @property
+    def depth(self) -> int:
+        return self.root.count("/")
+
+    def sort_key(self) -> tuple:
+        count = len(self.markers)
+        return (
+            -min(count, STRONG),
+            self.depth,
+            -count,
+            -count / len(self.profile.detect),
+            self.profile.name,
+        )
+
+    def describe(self) -> str:
+        where = f"under {self.root.rstrip('/')}/" if self.root else "at the evidence root"
+        return (
+            f"{len(self.markers)} of {len(self.profile.detect)} {self.profile.name} markers {where}"
+        )
+
+
 def detect_profile(paths: Iterable[str], profiles: dict[str, Profile]) -> ProfileChoice:
-    """Pick the profile with most detect markers present; ties go to the more specific one."""
+    """Pick the profile whose markers the evidence holds, and say which markers decided.
+
+    Markers are globs (``**/Windows/System32/config/SYSTEM``); each match also tells *where* the
+    device's root is (the folder before the marker). A profile is scored under each such root:
+
+    1. two or more markers under one root (a strong match) beat a single marker;
+    2. then the shallower root wins: a laptop's own ``Windows`` folder beats a phone dump or a
+       WSL Linux tree copied into its user folders;
+    3. then more markers, then the larger share of the profile's markers, then the name.
+
+    No marker found: the ``generic`` profile, which runs every extractor.
+    """
     candidates = [
         profile for profile in profiles.values() if profile.detect and profile.name != GENERIC
     ]
-    matchers = {
-        (profile.name, marker): compile_patterns((marker,))
+    regexes = {
+        (profile.name, marker): _marker_regex(marker)
         for profile in candidates
         for marker in profile.detect
     }
-    found: set[tuple[str, str]] = set()
+    prefilter = _Prefilter(marker for _, marker in regexes)
+    roots: dict[tuple[str, str], set[str]] = {}
     for path in paths:
         relative = path.lstrip("/")
-        for key, regex in matchers.items():
-            if key not in found and regex.match(relative):
-                found.add(key)
-        if len(found) == len(matchers):
-            break
-    scores = []
+        if not prefilter(relative):
+            continue
+        for key, regex in regexes.items():
+            found = roots.setdefault(key, set())
+            if len(found) >= MAX_ROOTS:
+                continue
+            match = regex.match(relative)
+            if match:
+                found.add(match.group("root"))
+    scored: list[_Candidate] = []
     for profile in candidates:
-        markers = tuple(marker for marker in profile.detect if (profile.name, marker) in found)
-        if markers:
-            scores.append((len(markers) / len(profile.detect), len(markers), profile, markers))
-    if not scores:
+        by_root: dict[str, list[str]] = {}
+        for marker in profile.detect:
+            for root in roots.get((profile.name, marker), ()):
+                by_root.setdefault(root, []).append(marker)
+        options = [_Candidate(profile, root, tuple(found)) for root, found in by_root.items()]
+        if options:
+            scored.append(min(options, key=_Candidate.sort_key))
+    if not scored:
         return ProfileChoice(
             profiles[GENERIC], "no profile's markers were found; running every extractor", ()
         )
-    scores.sort(key=lambda item: (-item[0], -item[1], item[2].name))
-    _, _, best, markers = scores[0]
-    runner_up = (
-        f"; next best {scores[1][2].name} ({len(scores[1][3])} of {len(scores[1][2].detect)})"
-        if len(scores) > 1
-        else ""
-    )
-    reason = (
-        f"{len(markers)} of {len(best.detect)} {best.name} markers found: "
-        f"{', '.join(markers)}{runner_up}"
-    )
-    return ProfileChoice(best, reason, markers)
+    scored.sort(key=_Candidate.sort_key)
+    best = scored[0]
+    runner_up = f"; next best: {scored[1].describe()}" if len(scored) > 1 else ""
+    reason = f"{best.describe()}: {', '.join(best.markers)}{runner_up}"
+    return ProfileChoice(best.profile, reason, best.markers)

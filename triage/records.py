@@ -50,6 +50,7 @@ class BrowserVisit:
     from_url: str | None  # referrer (from_visit)
     visit_id: int | None
     time_note: str | None = None  # e.g. epoch used, or "time zone unknown"
+    detail: str | None = None  # hidden, synced from another device, recovered record...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,8 @@ class BrowserDownload:
     state: str | None  # complete, cancelled, interrupted, in progress
     danger: str | None  # not dangerous, dangerous file, ...
     mime: str | None = None
+    time_note: str | None = None  # epoch used, or "time zone unknown"
+    detail: str | None = None  # tab URL, interrupt reason, opened...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class BrowserSearch:
     url: str | None
     searched: datetime | None
     searched_raw: str | None
+    time_note: str | None = None  # what the time is (Chromium: last visit of the results page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class CallRecord:
     deleted: bool | None = None
     detail: str | None = None
     time_note: str | None = None
+    row_id: str | None = None  # the call's key in its source (row id, INI key, call id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +151,9 @@ class RemoteAccessEvent:
     detail: str | None
     session_key: str | None = None  # groups events of one session (tool-specific)
     time_note: str | None = None  # "trace time is UTC without a zone designator"
+    url: str | None = None  # download URL (Zone.Identifier HostUrl), relay URL...
+    referrer: str | None = None  # page the download was started from (ReferrerUrl)
+    own_alias: str | None = None  # the device's own alias in the tool (AnyDesk alias)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +188,22 @@ class RemoteAccessSession:
 
 @dataclass(frozen=True, slots=True)
 class RouterFact:
-    """One fact from a router: a lease, a port forward, a DNS server, an account, a log line."""
+    """One fact from a router: a lease, a port forward, a DNS server, an account, a log line.
+
+    Secrets (passwords, PSKs, keys, SNMP communities) are never stored in clear: ``value`` says
+    ``set (sha256:<16 hex>)``. MACs are lower-case colon form. For leases ``time`` is when the
+    lease expires (dnsmasq, Cisco, FortiGate), as ``time_note`` says.
+    """
 
     table: ClassVar[str] = "router_facts"
     timeline: ClassVar[dict[str, str]] = {"time": "Router"}
     message: ClassVar[str] = "{category} {key}: {value}"
 
     source: SourceRef
-    category: str  # system, wan, lan, lease, static_lease, forward, dns, remote_admin, vpn, wifi...
-    key: str
+    # system, wan, isp_account, lan, lease, static_lease, arp, forward, dns, remote_admin, vpn,
+    # wifi, admin_user, log
+    category: str
+    key: str  # hostname, an interface, a lease's IP, a rule name, a log's program...
     value: str | None
     mac: str | None = None
     ip: str | None = None
@@ -214,6 +229,8 @@ class IdentityFact:
     time: datetime | None = None  # install date, last login, last connected...
     time_raw: str | None = None
     detail: str | None = None
+    time_note: str | None = None  # what the time means, its epoch, or "local time, zone unknown"
+    value_raw: str | None = None  # the stored value when ``value`` was normalised (E.164, MAC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,12 +115,13 @@ class ItunesBackupSource:
         self.locator = locator
         self._root = locator.path
         self._manifest = self._read_plist("Manifest.plist")
+        self._manifest_db = self._root / "Manifest.db"  # the decrypted copy when encrypted
         if self._manifest.get("IsEncrypted"):
             raise EvidenceError(
                 f"{locator.path}: this iTunes backup is encrypted; give its password with "
                 "--password to open it"
             )
-        if not (self._root / "Manifest.db").is_file():
+        if not self._manifest_db.is_file():
             raise EvidenceError(
                 f"{locator.path}: backup has no Manifest.db (iOS 9 or older, Manifest.mbdb); "
                 "this backup format is not supported"
@@ -179,8 +180,9 @@ class ItunesBackupSource:
                     ref=FileRef(member=f"@{name}"),
                 )
         try:
+            # as_uri() escapes "?" and "#" in folder names; immutable: never touch the evidence
             connection = sqlite3.connect(
-                f"file:{self._root / 'Manifest.db'}?mode=ro&immutable=1", uri=True
+                f"{self._manifest_db.absolute().as_uri()}?mode=ro&immutable=1", uri=True
             )
             rows = connection.execute(
                 "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, "
@@ -218,7 +220,7 @@ class ItunesBackupSource:
                 note = "listed in Manifest.db but missing from the backup"
                 problems(Problem("walk", note, str(path)))
             else:
-                size = host.stat().st_size
+                size = self._file_size(host, fields)
         return EvidenceFile(
             path=path,
             kind=kind,
@@ -230,6 +232,10 @@ class ItunesBackupSource:
             created=_unix(fields.get("Birth")),
             note=note,
         )
+
+    def _file_size(self, host: Path, fields: dict) -> int:
+        """The size of a backed-up file: its blob's size (the plain text, when unencrypted)."""
+        return host.stat().st_size
 
     def _host(self, member: str) -> Path:
         if member.startswith("@"):

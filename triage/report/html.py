@@ -39,7 +39,7 @@ HIDDEN_COLUMNS = {
 }
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("triage.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -110,7 +110,7 @@ def record_sections(store: DeviceStore) -> list[dict[str, Any]]:
 
 def render_html(store: DeviceStore, summary: dict[str, Any]) -> str:
     """The report page as a string."""
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     return template.render(
         summary=summary, sections=record_sections(store), rows_per_section=ROWS_PER_SECTION
     )

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from triage import __version__
+from triage.identity import device_identity
 from triage.store import DeviceStore
 
 TOP = 25
@@ -46,6 +47,7 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "tool": {"name": "triage", "version": __version__},
         "complete": complete,
         "device": store.meta("device"),
+        "identity": device_identity(store),
         "runs": runs,
         "evidence": evidence,
         "partitions": _rows(store, "SELECT * FROM partitions ORDER BY idx"),

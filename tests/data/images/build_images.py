@@ -52,8 +52,12 @@ def tiny_pe() -> bytes:
 
 def tiny_jpeg() -> bytes:
     """The start of a JFIF JPEG (enough for libmagic)."""
-    return (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            + b"\xff\xdb\x00\x43\x00" + bytes(range(64)) + b"\xff\xd9")
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + b"\xff\xdb\x00\x43\x00"
+        + bytes(range(64))
+        + b"\xff\xd9"
+    )
 
 
 def pattern(size: int) -> bytes:
@@ -104,13 +108,28 @@ def build_ntfs(target: Path) -> None:
         mount.rmdir()
 
 
-def build_fat(target: Path, offset: int, size: int, fat: str, label: str,
-              files: dict[str, bytes]) -> None:
+def build_fat(
+    target: Path, offset: int, size: int, fat: str, label: str, files: dict[str, bytes]
+) -> None:
     """A FAT file system inside an image at ``offset`` via mkfs.fat --offset and mtools."""
     sectors = offset // 512
     extra = ["-s", "1"]  # 512-byte clusters: enough clusters for FAT16/32 on tiny volumes
-    run("faketime", FIXED, "mkfs.fat", "-F", fat, *extra, "-n", label, "--offset", str(sectors),
-        "-i", "1a2b3c4d", str(target), str(size // 1024))
+    run(
+        "faketime",
+        FIXED,
+        "mkfs.fat",
+        "-F",
+        fat,
+        *extra,
+        "-n",
+        label,
+        "--offset",
+        str(sectors),
+        "-i",
+        "1a2b3c4d",
+        str(target),
+        str(size // 1024),
+    )
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
     with tempfile.TemporaryDirectory() as staging:
         for name, data in files.items():
@@ -118,21 +137,52 @@ def build_fat(target: Path, offset: int, size: int, fat: str, label: str,
             write(local, data)
             folder = "/".join(name.split("/")[:-1])
             if folder:
-                subprocess.run(["mmd", "-i", f"{target}@@{offset}", f"::/{folder}"], env=env,
-                               check=False, capture_output=True)
-            run("faketime", FIXED, "mcopy", "-m", "-i", f"{target}@@{offset}", str(local),
-                f"::/{name}", env=env)
+                subprocess.run(
+                    ["mmd", "-i", f"{target}@@{offset}", f"::/{folder}"],
+                    env=env,
+                    check=False,
+                    capture_output=True,
+                )
+            run(
+                "faketime",
+                FIXED,
+                "mcopy",
+                "-m",
+                "-i",
+                f"{target}@@{offset}",
+                str(local),
+                f"::/{name}",
+                env=env,
+            )
 
 
-def build_ext(target: Path, offset: int, size: int, kind: str, tree: Path,
-              delete: list[str]) -> None:
+def build_ext(
+    target: Path, offset: int, size: int, kind: str, tree: Path, delete: list[str]
+) -> None:
     """ext2/ext4 from a folder with mke2fs -d, written into the image at ``offset``."""
     with tempfile.TemporaryDirectory() as work:
         volume = Path(work) / "volume.img"
         env = dict(os.environ, E2FSPROGS_FAKE_TIME=str(T_MODIFIED))
-        run("mke2fs", "-q", "-F", "-t", kind, "-b", "1024", "-L", f"{kind}_vol", "-U",
-            "0f0e0d0c-0b0a-0908-0706-050403020100", "-E", "hash_seed=0f0e0d0c-0b0a-0908-0706-"
-            "050403020100", "-d", str(tree), str(volume), f"{size // 1024}k", env=env)
+        run(
+            "mke2fs",
+            "-q",
+            "-F",
+            "-t",
+            kind,
+            "-b",
+            "1024",
+            "-L",
+            f"{kind}_vol",
+            "-U",
+            "0f0e0d0c-0b0a-0908-0706-050403020100",
+            "-E",
+            "hash_seed=0f0e0d0c-0b0a-0908-0706-050403020100",
+            "-d",
+            str(tree),
+            str(volume),
+            f"{size // 1024}k",
+            env=env,
+        )
         for name in delete:
             run("debugfs", "-w", "-R", f"rm {name}", str(volume), env=env)
         with open(volume, "rb") as source, open(target, "r+b") as out:
@@ -143,15 +193,23 @@ def build_ext(target: Path, offset: int, size: int, kind: str, tree: Path,
 def build_mbr(target: Path) -> None:
     with open(target, "wb") as handle:
         handle.truncate(16 * MiB)
-    layout = ("label: dos\nlabel-id: 0x1e0f2a3b\nunit: sectors\n\n"
-              "start=2048, size=8192, type=6\n"        # p1 FAT16, 4 MiB
-              "start=10240, size=2048, type=c\n"       # p2 empty, 1 MiB, no file system
-              "start=12288, type=5\n"                  # p3 extended, rest of the disk
-              "start=14336, size=8192, type=83\n"      # p5 logical ext2, 4 MiB
-              "start=24576, size=6144, type=7\n")      # p6 logical exFAT, 3 MiB
+    layout = (
+        "label: dos\nlabel-id: 0x1e0f2a3b\nunit: sectors\n\n"
+        "start=2048, size=8192, type=6\n"  # p1 FAT16, 4 MiB
+        "start=10240, size=2048, type=c\n"  # p2 empty, 1 MiB, no file system
+        "start=12288, type=5\n"  # p3 extended, rest of the disk
+        "start=14336, size=8192, type=83\n"  # p5 logical ext2, 4 MiB
+        "start=24576, size=6144, type=7\n"
+    )  # p6 logical exFAT, 3 MiB
     run("sfdisk", "-q", str(target), input=layout.encode())
-    build_fat(target, 2048 * 512, 4 * MiB, "16", "CAMERA",
-              {"DCIM/IMG_0001.JPG": tiny_jpeg(), "README.TXT": b"fat16 partition\r\n"})
+    build_fat(
+        target,
+        2048 * 512,
+        4 * MiB,
+        "16",
+        "CAMERA",
+        {"DCIM/IMG_0001.JPG": tiny_jpeg(), "README.TXT": b"fat16 partition\r\n"},
+    )
     with tempfile.TemporaryDirectory() as tree:
         root = Path(tree)
         write(root / "home" / "agent1" / ".bash_history", b"ssh root@192.168.1.1\nls\n")
@@ -171,13 +229,36 @@ def build_mbr(target: Path) -> None:
 def build_gpt(target: Path) -> None:
     with open(target, "wb") as handle:
         handle.truncate(44 * MiB)
-    run("sgdisk", "-U", "11111111-2222-3333-4444-555555555555",
-        "-n", "1:2048:+33M", "-t", "1:0700", "-c", "1:USBDATA",
-        "-u", "1:aaaaaaaa-0000-0000-0000-000000000001",
-        "-n", "2:0:+8M", "-t", "2:8300", "-c", "2:linux",
-        "-u", "2:aaaaaaaa-0000-0000-0000-000000000002", str(target))
-    build_fat(target, 2048 * 512, 33 * MiB, "32", "USBDATA",
-              {"DOCS/INVOICE.TXT": b"invoice 88412\r\n", "TOOLS/ANYDESK.EXE": tiny_pe()})
+    run(
+        "sgdisk",
+        "-U",
+        "11111111-2222-3333-4444-555555555555",
+        "-n",
+        "1:2048:+33M",
+        "-t",
+        "1:0700",
+        "-c",
+        "1:USBDATA",
+        "-u",
+        "1:aaaaaaaa-0000-0000-0000-000000000001",
+        "-n",
+        "2:0:+8M",
+        "-t",
+        "2:8300",
+        "-c",
+        "2:linux",
+        "-u",
+        "2:aaaaaaaa-0000-0000-0000-000000000002",
+        str(target),
+    )
+    build_fat(
+        target,
+        2048 * 512,
+        33 * MiB,
+        "32",
+        "USBDATA",
+        {"DOCS/INVOICE.TXT": b"invoice 88412\r\n", "TOOLS/ANYDESK.EXE": tiny_pe()},
+    )
     second = (2048 + 33 * 2048) * 512
     with tempfile.TemporaryDirectory() as tree:
         root = Path(tree)
@@ -189,9 +270,34 @@ def build_gpt(target: Path) -> None:
 
 
 def acquire_e01(raw: Path, target_stem: Path) -> None:
-    run("faketime", FIXED, "ewfacquire", "-u", "-q", "-t", str(target_stem), "-c", "deflate:best",
-        "-C", "KOL-CYB-TEST", "-D", "GPT fixture disk", "-E", "EV-1", "-e", "triage tests",
-        "-N", "synthetic fixture", "-f", "encase6", "-d", "sha1", "-S", "1.4GiB", str(raw))
+    run(
+        "faketime",
+        FIXED,
+        "ewfacquire",
+        "-u",
+        "-q",
+        "-t",
+        str(target_stem),
+        "-c",
+        "deflate:best",
+        "-C",
+        "KOL-CYB-TEST",
+        "-D",
+        "GPT fixture disk",
+        "-E",
+        "EV-1",
+        "-e",
+        "triage tests",
+        "-N",
+        "synthetic fixture",
+        "-f",
+        "encase6",
+        "-d",
+        "sha1",
+        "-S",
+        "1.4GiB",
+        str(raw),
+    )
 
 
 def main() -> None:
@@ -200,8 +306,10 @@ def main() -> None:
         for name, builder in (("ntfs", build_ntfs), ("mbr", build_mbr), ("gpt", build_gpt)):
             raw = scratch / f"{name}.raw"
             builder(raw)
-            with open(raw, "rb") as source, gzip.GzipFile(HERE / f"{name}.raw.gz", "wb",
-                                                          mtime=0) as out:
+            with (
+                open(raw, "rb") as source,
+                gzip.GzipFile(HERE / f"{name}.raw.gz", "wb", mtime=0) as out,
+            ):
                 shutil.copyfileobj(source, out)
             if name == "gpt":
                 acquire_e01(raw, HERE / "gpt")

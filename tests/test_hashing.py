@@ -1,0 +1,310 @@
+"""The hashing core: digests equal hashlib over the source bytes, for every kind of evidence.
+
+Each kind is built tiny in tmp (folder, tar, tar.gz, zip, iTunes backup folder, ext2 image made
+with ``mke2fs -d``, the same image split in two pieces) or taken from the corpus (E01, compared
+with pyewf's media). Every case runs with jobs=1 and jobs=2 and must give the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import plistlib
+import random
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from triage import hashing
+from triage.evidence import locate, reopen
+from triage.hashing import (
+    MEDIA_FILE_ID,
+    WIDE_FILE,
+    FileDigest,
+    HashJob,
+    batches,
+    hash_files,
+    parse_algorithms,
+    verify_stored_hashes,
+)
+
+RNG = random.Random(7)
+PE_HEADER = b"MZ" + bytes(58) + (64).to_bytes(4, "little") + b"PE\x00\x00" + bytes(200)
+FILES = {
+    "docs/note.txt": b"hello triage\n" * 10,
+    "docs/empty.bin": b"",
+    "media/photo.jpg": PE_HEADER,  # a PE named .jpg: the extension lies
+    "media/medium.bin": RNG.randbytes(300 * 1024),
+    "media/large.bin": RNG.randbytes(2 * 1024 * 1024 + 12345),  # several reads
+}
+
+
+def digests(data: bytes) -> tuple[str, str, str]:
+    return (
+        hashlib.md5(data).hexdigest(),
+        hashlib.sha1(data).hexdigest(),
+        hashlib.sha256(data).hexdigest(),
+    )
+
+
+EXPECTED = {path: digests(data) for path, data in FILES.items()}
+
+
+def write_tree(root: Path) -> Path:
+    for relative, data in FILES.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return root
+
+
+def hash_evidence(evidence: Path, jobs: int, **options) -> tuple[dict[str, tuple], FileDigest]:
+    """Walk the evidence, hash every file and the evidence itself; results by path."""
+    locator = locate(evidence)
+    source = reopen(locator)
+    try:
+        entries = [e for e in source.walk(lambda problem: None) if e.kind in ("file", "ads")]
+        size = source.info().size
+        ordered = bool(getattr(source, "sequential", False))
+    finally:
+        source.close()
+    jobs_in = [HashJob(index, e.ref, e.size, e.path.name) for index, e in enumerate(entries)]
+    if size is not None:
+        jobs_in.insert(0, HashJob(MEDIA_FILE_ID, None, size))
+    results = {
+        d.file_id: d for d in hash_files(locator, jobs_in, jobs=jobs, ordered=ordered, **options)
+    }
+    assert len(results) == len(jobs_in)
+    by_path = {
+        str(entries[index].path).lstrip("/"): digest
+        for index, digest in results.items()
+        if index != MEDIA_FILE_ID
+    }
+    return by_path, results.get(MEDIA_FILE_ID)
+
+
+def assert_files(by_path: dict[str, FileDigest], prefix: str = "") -> None:
+    for relative, expected in EXPECTED.items():
+        digest = by_path[prefix + relative]
+        assert (digest.md5, digest.sha1, digest.sha256) == expected, relative
+        assert digest.error is None
+        assert digest.bytes_read == len(FILES[relative])
+
+
+def assert_media(media: FileDigest | None, data: bytes) -> None:
+    assert media is not None and media.error is None and media.note is None
+    assert (media.md5, media.sha1, media.sha256) == digests(data)
+    assert media.bytes_read == len(data)
+
+
+def comparable(by_path: dict[str, FileDigest]) -> dict[str, tuple]:
+    return {path: (d.md5, d.sha1, d.sha256, d.mime, d.error) for path, d in by_path.items()}
+
+
+# -- evidence builders ---------------------------------------------------------------------------
+def build_tar(tmp_path: Path, mode: str, name: str) -> Path:
+    archive = tmp_path / name
+    with tarfile.open(archive, mode) as tar:
+        for relative, data in FILES.items():
+            info = tarfile.TarInfo(relative)
+            info.size = len(data)
+            info.mtime = 1_700_000_000
+            tar.addfile(info, io.BytesIO(data))
+    return archive
+
+
+def build_zip(tmp_path: Path) -> Path:
+    archive = tmp_path / "phone.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for relative, data in FILES.items():
+            bundle.writestr(relative, data)
+    return archive
+
+
+def build_itunes(tmp_path: Path) -> Path:
+    """A minimal unencrypted backup: Manifest.plist, Manifest.db (Files table), hashed names."""
+    root = tmp_path / "backup"
+    root.mkdir()
+    with open(root / "Manifest.plist", "wb") as handle:
+        plistlib.dump({"IsEncrypted": False, "Version": "10.0"}, handle)
+    connection = sqlite3.connect(root / "Manifest.db")
+    connection.execute(
+        "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, "
+        "flags INTEGER, file BLOB)"
+    )
+    for relative, data in FILES.items():
+        file_id = hashlib.sha1(f"HomeDomain-{relative}".encode()).hexdigest()
+        (root / file_id[:2]).mkdir(exist_ok=True)
+        (root / file_id[:2] / file_id).write_bytes(data)
+        connection.execute(
+            "INSERT INTO Files VALUES (?, 'HomeDomain', ?, 1, NULL)", (file_id, relative)
+        )
+    connection.commit()
+    connection.close()
+    return root
+
+
+def build_ext2(tmp_path: Path) -> Path:
+    mke2fs = shutil.which("mke2fs") or "/usr/sbin/mke2fs"
+    if not Path(mke2fs).exists():
+        pytest.skip("mke2fs (e2fsprogs) is not installed")
+    tree = write_tree(tmp_path / "tree")
+    image = tmp_path / "disk.raw"
+    subprocess.run(
+        [mke2fs, "-q", "-F", "-t", "ext2", "-d", str(tree), str(image), "8M"],
+        check=True,
+        capture_output=True,
+    )
+    return image
+
+
+# -- digests equal hashlib, jobs=1 and jobs=2 agree ----------------------------------------------
+@pytest.mark.parametrize("kind", ["directory", "tar", "tar.gz", "zip", "itunes"])
+def test_file_digests_match_hashlib(tmp_path, kind):
+    if kind == "directory":
+        evidence, prefix = write_tree(tmp_path / "root"), ""
+    elif kind == "tar":
+        evidence, prefix = build_tar(tmp_path, "w", "phone.tar"), ""
+    elif kind == "tar.gz":
+        evidence, prefix = build_tar(tmp_path, "w:gz", "phone.tar.gz"), ""
+    elif kind == "zip":
+        evidence, prefix = build_zip(tmp_path), ""
+    else:
+        evidence, prefix = build_itunes(tmp_path), "private/var/mobile/"
+    one, media_one = hash_evidence(evidence, jobs=1)
+    two, media_two = hash_evidence(evidence, jobs=2)
+    assert_files(one, prefix)
+    assert comparable(one) == comparable(two)
+    if kind in ("tar", "tar.gz", "zip"):  # the archive file itself is the evidence
+        assert_media(media_one, evidence.read_bytes())
+        assert media_two == media_one
+    else:
+        assert media_one is None and media_two is None
+
+
+def test_raw_and_split_raw_images(tmp_path):
+    image = build_ext2(tmp_path)
+    one, media_one = hash_evidence(image, jobs=1)
+    two, media_two = hash_evidence(image, jobs=2)
+    assert_files(one)
+    assert comparable(one) == comparable(two)
+    assert_media(media_one, image.read_bytes())
+    assert media_two == media_one
+    # The same image cut in two pieces reads as one disk.
+    data = image.read_bytes()
+    split = tmp_path / "split"
+    split.mkdir()
+    (split / "disk.000").write_bytes(data[: len(data) // 2 + 1000])
+    (split / "disk.001").write_bytes(data[len(data) // 2 + 1000 :])
+    pieces, media_split = hash_evidence(split / "disk.000", jobs=2)
+    assert_files(pieces)
+    assert_media(media_split, data)
+
+
+def test_e01_equals_the_same_media_as_raw(tmp_path, corpus):
+    """dfvfs_ext2.E01 (deflate) read by our EWF reader hashes like its media read by pyewf."""
+    pyewf = pytest.importorskip("pyewf")
+    e01 = corpus / "disk-images" / "dfvfs_ext2.E01"
+    handle = pyewf.handle()
+    handle.open([str(e01)])
+    media = handle.read_buffer_at_offset(handle.get_media_size(), 0)
+    handle.close()
+    raw = tmp_path / "ext2.raw"
+    raw.write_bytes(media)
+    from_e01, media_e01 = hash_evidence(e01, jobs=2)
+    from_raw, _ = hash_evidence(raw, jobs=1)
+    assert comparable(from_e01) == comparable(from_raw)
+    assert len(from_e01) >= 2
+    assert_media(media_e01, media)
+    assert media_e01.md5 == "196066add11fb71c4c49cf1bb50d6d24"  # stored at acquisition
+    one, _ = hash_evidence(e01, jobs=1)
+    assert comparable(one) == comparable(from_e01)
+
+
+def test_wide_path_gives_the_same_digests(tmp_path, monkeypatch):
+    """Files above WIDE_FILE are hashed one thread per digest; the result must not change."""
+    root = write_tree(tmp_path / "root")
+    narrow, _ = hash_evidence(root, jobs=1)
+    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
+    monkeypatch.setattr(hashing, "WIDE_CHUNK", 256 * 1024)
+    wide, _ = hash_evidence(root, jobs=1)
+    assert comparable(wide) == comparable(narrow)
+    assert_files(wide)
+
+
+def test_algorithm_choice_and_types(tmp_path):
+    root = write_tree(tmp_path / "root")
+    by_path, _ = hash_evidence(root, jobs=1)
+    assert by_path["media/photo.jpg"].mime in (
+        "application/vnd.microsoft.portable-executable",
+        "application/x-dosexec",
+    )
+    assert by_path["media/photo.jpg"].ext_mismatch is True
+    assert by_path["docs/note.txt"].mime == "text/plain"
+    assert by_path["docs/note.txt"].ext_mismatch is False
+    assert by_path["docs/empty.bin"].mime == "inode/x-empty"
+    only, _ = hash_evidence(root, jobs=1, algorithms=("sha256",), type_files=False)
+    note = only["docs/note.txt"]
+    assert (note.md5, note.sha1, note.sha256) == (None, None, EXPECTED["docs/note.txt"][2])
+    assert note.mime is None and note.description is None
+
+
+def test_unreadable_file_is_an_error_not_a_crash(tmp_path):
+    root = write_tree(tmp_path / "root")
+    locator = locate(root)
+    from triage.evidence import FileRef
+
+    jobs_in = [
+        HashJob(1, FileRef(member="docs/note.txt"), 130, "note.txt"),
+        HashJob(2, FileRef(member="docs/gone.txt"), 10, "gone.txt"),
+        HashJob(3, FileRef(member="../outside"), 10, "outside"),
+        HashJob(4, FileRef(member="docs/note.txt"), 999, "note.txt"),  # metadata says longer
+    ]
+    results = {d.file_id: d for d in hash_files(locator, jobs_in, jobs=1)}
+    assert results[1].error is None
+    assert results[2].error.startswith("unreadable after 0 of 10 bytes")
+    assert results[2].md5 is None
+    assert "outside the evidence folder" in results[3].error
+    assert results[4].error == ("read 130 bytes of 999: the file is shorter than its metadata says")
+
+
+def test_batches_are_balanced_by_bytes_and_wide_files_travel_alone():
+    from triage.evidence import FileRef
+
+    ref = FileRef(member="x")
+    jobs_in = [HashJob(1, None, 10**9)] + [HashJob(i, ref, 1 << 20, "") for i in range(2, 80)]
+    jobs_in.append(HashJob(99, ref, WIDE_FILE, ""))
+    sizes = [len(batch) for batch in batches(jobs_in)]
+    assert sizes[0] == 1  # the evidence job
+    assert sizes[1] == 32  # 32 x 1 MiB = BATCH_BYTES
+    assert sum(sizes) == len(jobs_in)
+    assert [batch for batch in batches(jobs_in) if batch[0][0] == 99] == [
+        [(99, None, None, None, "x", WIDE_FILE, "")]
+    ]
+    small = [HashJob(i, ref, 10, "") for i in range(1200)]
+    assert [len(batch) for batch in batches(small)] == [512, 512, 176]
+
+
+def test_parse_algorithms():
+    assert parse_algorithms("SHA-256, md5") == ("sha256", "md5")
+    with pytest.raises(ValueError, match="unknown hash algorithm crc32"):
+        parse_algorithms("md5,crc32")
+
+
+def test_verify_stored_hashes_states():
+    computed = {"md5": "aa" * 16, "sha1": "bb" * 20, "sha256": "cc" * 32}
+    assert verify_stored_hashes({}, computed) == "no stored hash"
+    assert verify_stored_hashes({"MD5": "AA" * 16, "SHA1": "bb" * 20}, computed) == (
+        "verified (MD5, SHA-1)"
+    )
+    assert verify_stored_hashes({"md5": "ab" * 16}, computed, "1 corrupt chunk") == (
+        f"MISMATCH: MD5 stored {'ab' * 16} computed {'aa' * 16}; 1 corrupt chunk"
+    )
+    assert verify_stored_hashes({"sha1": "bb" * 20}, {"md5": "aa" * 16}).startswith(
+        "not verified: stored SHA1 not computed"
+    )

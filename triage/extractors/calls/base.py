@@ -1,0 +1,230 @@
+"""What every call-log extractor shares: one way to build a CallRecord and a guarded DB loop.
+
+Call logs are SQLite databases for every app but MicroSIP, so :class:`SqliteCallExtractor`
+opens each matched file through ``ctx.sqlite`` (a private copy with its WAL), hands the
+connection to ``read_calls`` and turns a corrupt or truncated database into a problem: records
+read before SQLite gave up are kept, the next file is still read. Each extractor converts one
+row at a time inside :func:`guarded_rows`, so a row with a garbage value is reported by its id
+and skipped, never the whole table.
+
+:func:`make_call` normalises the number once for all apps (``numbers.normalise_number``) so
+that ``number_e164`` means the same thing in every table row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, ClassVar
+
+from triage.extractors.base import ExtractionContext, Extractor, StoredFile, table_columns
+from triage.extractors.calls.numbers import is_withheld, normalise_number
+from triage.records import CallRecord
+
+MAX_TEXT = 4096  # longer names/labels are cut: a call log field is never that long
+READ_ERRORS = (sqlite3.DatabaseError, OSError, MemoryError)
+ROW_ERRORS = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
+DIRECTIONS = ("incoming", "outgoing", "missed", "rejected", "blocked", "voicemail", "unknown")
+
+
+def text(value: Any, limit: int = MAX_TEXT) -> str | None:
+    """A stored value as text (bytes decoded as UTF-8 with replacement), cut at ``limit``."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        value = bytes(value).decode("utf-8", "replace")
+    elif not isinstance(value, str):
+        value = str(value)
+    if len(value) > limit:
+        value = value[:limit] + "...[cut]"
+    return value
+
+
+def number_text(value: Any) -> str | None:
+    """A stored number as text; empty strings stay empty (they mean 'no number')."""
+    result = text(value, 512)
+    return result.strip("\x00") if result is not None else None
+
+
+def integer(value: Any) -> int | None:
+    """An integer column that may hold text, a float or garbage; None when it is not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value and abs(value) < 2**63 else None
+    if isinstance(value, (str, bytes)):
+        try:
+            return int(float(value))
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def seconds(value: Any) -> float | None:
+    """A duration in seconds, or None when absent or not a sane number (negative, NaN)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number < 0 or number > 10 * 365 * 86400:
+        return None
+    return int(number) if number.is_integer() else round(number, 3)
+
+
+def raw(value: Any) -> str | None:
+    """The stored value kept beside a converted one (``*_raw`` fields are text)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return repr(value)
+    return text(value, 256)
+
+
+def make_call(
+    ctx: ExtractionContext,
+    file: StoredFile,
+    *,
+    app: str,
+    number: Any,
+    direction: str,
+    started: datetime | None,
+    started_raw: str | None,
+    duration: float | None,
+    answered: bool | None,
+    account: str | None = None,
+    contact_name: Any = None,
+    call_type: str | None = None,
+    location: Any = None,
+    deleted: bool | None = None,
+    detail: str | None = None,
+    time_note: str | None = None,
+    region: str | None = None,
+    row_id: Any = None,
+) -> CallRecord:
+    """A CallRecord with the number normalised (``region`` first, then the device's country)."""
+    stored = number_text(number)
+    default_region = (region or "").strip().upper() or ctx.default_region
+    e164, country = normalise_number(stored, default_region)
+    if stored is not None and e164 is None and stored.strip() and not is_withheld(stored):
+        detail = join_detail(detail, "number not normalised")
+    if direction not in DIRECTIONS:
+        direction = "unknown"
+    return CallRecord(
+        source=ctx.source_ref(file),
+        app=app,
+        number=stored,
+        number_e164=e164,
+        country=country,
+        contact_name=text(contact_name),
+        direction=direction,
+        started=started,
+        started_raw=started_raw,
+        duration=duration,
+        answered=answered,
+        account=text(account),
+        call_type=call_type,
+        location=text(location),
+        deleted=deleted,
+        detail=detail,
+        time_note=time_note,
+        row_id=None if row_id is None else text(row_id, 64),
+    )
+
+
+def join_detail(*parts: str | None) -> str | None:
+    """Detail fragments joined with ``; `` (None when there are none)."""
+    kept = [part for part in parts if part]
+    return "; ".join(kept) if kept else None
+
+
+def guarded_rows(
+    rows: Iterable[sqlite3.Row],
+    convert: Callable[[sqlite3.Row], CallRecord | None],
+    ctx: ExtractionContext,
+    file: StoredFile,
+    what: str = "row",
+    key: str | None = None,
+) -> Iterator[CallRecord]:
+    """Convert rows one by one: a bad row is a problem naming it, the others are still read."""
+    for index, row in enumerate(rows):
+        try:
+            record = convert(row)
+        except ROW_ERRORS as error:
+            ident = row[key] if key and key in row.keys() else index  # noqa: SIM118 - sqlite3.Row
+            ctx.problem(f"{what} {ident} skipped: {type(error).__name__}: {error}", file)
+            continue
+        if record is not None:
+            yield record
+
+
+def select_columns(
+    connection: sqlite3.Connection, table: str, wanted: Iterable[str]
+) -> tuple[str, set[str]]:
+    """A SELECT list of the wanted columns, NULL for those this schema version lacks."""
+    present = {name.lower(): name for name in table_columns(connection, table)}
+    parts = []
+    for column in wanted:
+        actual = present.get(column.lower())
+        parts.append(f'"{actual}" AS "{column}"' if actual else f'NULL AS "{column}"')
+    return ", ".join(parts), set(present)
+
+
+class SqliteCallExtractor(Extractor):
+    """Base of the SQLite call-log extractors: guarded open, ``read_calls`` per database."""
+
+    record_types: ClassVar[tuple[type, ...]] = (CallRecord,)
+
+    def accepts(self, file: StoredFile, ctx: ExtractionContext) -> bool:
+        """Non-empty files whose schema ``recognise`` accepts.
+
+        A file SQLite cannot open is kept, so that ``extract`` reports it as a problem.
+        """
+        if not super().accepts(file, ctx) or not file.size:
+            return False
+        try:
+            with ctx.sqlite(file) as connection:
+                return self.recognise(connection)
+        except READ_ERRORS:
+            return True
+
+    def recognise(self, connection: sqlite3.Connection) -> bool:
+        """Whether this database holds the extractor's tables (default: yes)."""
+        return True
+
+    def read_calls(
+        self, connection: sqlite3.Connection, file: StoredFile, ctx: ExtractionContext
+    ) -> Iterator[CallRecord]:
+        """Calls of one database."""
+        raise NotImplementedError
+
+    def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[CallRecord]:
+        """Each database on its own; a corrupt one is a problem, records read so far are kept."""
+        for file in files:
+            count = 0
+            try:
+                with ctx.sqlite(file) as connection:
+                    for record in self.read_calls(connection, file, ctx):
+                        count += 1
+                        yield record
+            except (*READ_ERRORS, *ROW_ERRORS) as error:
+                ctx.problem(
+                    f"database unreadable after {count} calls: {type(error).__name__}: {error}",
+                    file,
+                )
+
+
+def glob_escape(path: str) -> str:
+    """A literal path as an extractor glob (``*``, ``?`` and ``[`` matched as themselves)."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in path)
+
+
+def beside(ctx: ExtractionContext, file: StoredFile, name: str) -> StoredFile | None:
+    """The allocated file called ``name`` in the same folder (same partition), if any."""
+    target = glob_escape(str(file.path.parent / name).lstrip("/"))
+    found = [other for other in ctx.find(target, near=file) if other.allocated]
+    return found[0] if found else None
