@@ -23,15 +23,14 @@ from pathlib import Path
 import yaml
 
 from triage.config import device_name
-from triage.errors import CaseError
-from triage.evidence.media import SPLIT_ALPHA, SPLIT_NUMERIC
+from triage.errors import CaseError, EvidenceError
+from triage.evidence.media import SPLIT_ALPHA, SPLIT_NUMERIC, split_segments
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
 CASE_KEYS = {"case", "devices"}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Continuation pieces of multi-file evidence, grouped under their first piece.
 EWF_CONTINUATION = re.compile(r"\.(E|Ex|L|S)(0[2-9]|[1-9]\d|[A-Z]{2})$", re.IGNORECASE)
-FIRST_SPLIT = ("000", "001", "aa")
 
 
 @dataclass(frozen=True)
@@ -117,10 +116,15 @@ def scan_folder(folder: Path) -> Case:
         if item.is_file() and EWF_CONTINUATION.search(name):
             skipped.append((name, "continuation segment, scanned with its first segment"))
             continue
-        split = SPLIT_NUMERIC.match(name) or SPLIT_ALPHA.match(name)
-        if item.is_file() and split and split["num"] not in FIRST_SPLIT:
-            skipped.append((name, "split-image piece, scanned with its first piece"))
-            continue
+        if item.is_file() and (SPLIT_NUMERIC.match(name) or SPLIT_ALPHA.match(name)):
+            try:
+                pieces = split_segments(item)
+            except EvidenceError as error:
+                skipped.append((name, str(error)))
+                continue
+            if pieces and item != pieces[0]:
+                skipped.append((name, "split-image piece, scanned with its first piece"))
+                continue
         base = device_name(item)
         if not SAFE_NAME.match(base):
             base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip("._-")[:100] or "device"

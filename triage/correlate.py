@@ -396,12 +396,19 @@ def find_episodes(
         "SELECT * FROM remote_ids WHERE role = 'peer' AND start IS NOT NULL ORDER BY start, device",
     )
     episodes = []
+    seen: set[tuple] = set()
     for call in calls:
         started = parse_utc(call["time"])
         ended = started + timedelta(seconds=call["duration"] or 0)
         for session in sessions:
             session_start = parse_utc(session["start"])
             if started <= session_start <= ended + window:
+                # the same session is often logged twice (TeamViewer Connections.txt and its
+                # log file): one episode per call, device, tool and peer
+                key = (id(call), session["device"], session["tool"], session["remote_id"])
+                if key in seen:
+                    continue
+                seen.add(key)
                 gap = (session_start - started).total_seconds() / 60
                 episodes.append(
                     {

@@ -21,6 +21,7 @@ it and names the chunk, so the verdict is a MISMATCH that says where.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -364,8 +365,12 @@ class FileHasher:
                 lanes.feed(view[offset : offset + WIDE_CHUNK], hashed(offset))
         finally:
             lanes.finish()
-            view.release()
-            mapped.close()
+            # A digest thread may still hold its last slice for a moment after its future is
+            # done (the executor drops the work item after setting the result); closing then
+            # raises BufferError. The mapping is read-only: let it close when the slice goes.
+            with contextlib.suppress(BufferError):
+                view.release()
+                mapped.close()
         return size
 
 

@@ -128,7 +128,8 @@ class MediaImage(pytsk3.Img_Info):
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def read(self, offset: int, size: int) -> bytes:  # noqa: D102 - TSK callback
-        return self._media.read(offset, size)
+        data = self._media.read(offset, size)
+        return data if type(data) is bytes else bytes(data)  # TSK accepts bytes only
 
     def get_size(self) -> int:  # noqa: D102 - TSK callback
         return self._media.size

@@ -599,7 +599,7 @@ def populate_windows_laptop(root: Path) -> Path:
 
 
 def populate_android_phone(root: Path) -> Path:
-    """phone-03: calllog.db with the story's 11:15 call to +1 212-555-0147 (95 s) and fillers."""
+    """phone-03: the story's 11:15 call to +1 212-555-0147 (95 s), victim A's call back, fillers."""
     sim = {
         "countryiso": "IN",
         "subscription_component_name": TELEPHONY,
@@ -639,6 +639,14 @@ def populate_android_phone(root: Path) -> Path:
             "type": 2,
             "geocoded_location": "New York, NY",
             "normalized_number": "+12125550147",
+        },
+        {  # victim A calls the scam phone back: links the phone to the laptop's 10:02 call
+            **sim,
+            "number": "+1 540-456-1685",
+            "date": _ms("2024-03-01T12:05:00"),
+            "duration": 180,
+            "type": 1,
+            "geocoded_location": "Virginia",
         },
     ]
     return write_calllog(

@@ -130,8 +130,9 @@ def test_demo_phone_story_call(calls_scan, build_calls, tmp_path):
         ("+13055550110", "+13055550110", "missed", "2024-03-01T10:55:00Z", 0),
         ("", None, "incoming", "2024-03-01T11:05:00Z", 20),
         ("+1 212-555-0147", "+12125550147", "outgoing", "2024-03-01T11:15:00Z", 95),
+        ("+1 540-456-1685", "+15404561685", "incoming", "2024-03-01T12:05:00Z", 180),
     ]
-    story = rows[-1]
+    story = rows[-2]
     assert summary(story, "account", "country", "answered", "location") == (
         "+919876543210",
         "US",
