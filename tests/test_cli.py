@@ -63,7 +63,7 @@ def test_scan_writes_every_output_and_exits_0(images, tmp_path):
     }
     assert report["runs"][0]["command_line"].startswith("triage ")  # sys.argv of the process
     assert [p["fs_type"] for p in report["partitions"]] == ["FAT32", "ext4"]
-    assert "Acquisition hash: verified (MD5, SHA-1)" in (out / "report.html").read_text()
+    assert "the one recorded then (verified (MD5, SHA-1))" in (out / "report.html").read_text()
 
 
 def test_existing_output_is_refused_unless_forced(images, tmp_path):

@@ -208,6 +208,7 @@ def _options(config: ScanConfig) -> dict[str, object]:
         "profile": config.profile,
         "hashsets": [f"{spec.path}:{spec.label}" for spec in config.hashsets],
         "country": config.country,
+        "hide_known_good": config.hide_known_good,
         "resume": config.resume,
     }
 

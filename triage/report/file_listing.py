@@ -1,9 +1,10 @@
 """The file listing outputs: ``files.csv`` and the hashdeep-format ``hashes.txt``.
 
 ``hashes.txt`` follows hashdeep's known-file format (``%%%% HASHDEEP-1.0`` header, then
-``size,md5,sha1,sha256,filename``) so ``hashdeep -a -k hashes.txt -r <recovered tree>`` audits an
-extraction of the same evidence. File names are relative: the partition's ``p<N>/`` prefix and
-the path inside it for disk images, the path inside the folder or archive otherwise.
+``size,md5,sha1,sha256,filename``) so ``hashdeep -l -a -k hashes.txt -r .``, run inside a
+recovered tree, audits an extraction of the same evidence. File names are relative as
+``hashdeep -l`` writes them (``./``, then the partition's ``p<N>/`` and the path inside it for
+disk images, the path inside the folder or archive otherwise).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
             f"WHERE {where} AND hash_error IS NULL ORDER BY id"
         )
         for row in rows:
-            name = listing_name(row["partition"], row["path"], partitions)
+            name = "./" + listing_name(row["partition"], row["path"], partitions)
             if "\n" in name or "\r" in name:
                 name = name.replace("\n", "\\n").replace("\r", "\\r")
             digests = ",".join(row[algorithm] for algorithm in algorithms)

@@ -1,32 +1,41 @@
 """``report.html``: one self-contained page an officer can open from a USB stick.
 
 Rendered with Jinja2 and autoescape on, from the summary and the store; every evidence string is
-shown as text. No script, font or style is fetched from anywhere. Big record sets are cut to
-:data:`ROWS_PER_SECTION` rows with a pointer to the CSV that holds them all.
+shown as text. Nothing is fetched from anywhere: styles are inline, charts are inline SVG, and
+the one small script (sorting and filtering tables) is inline too, allowed by a Content Security
+Policy that names its SHA-256, so no other script can run even if an escaping bug let one in.
+Without scripts the page works the same, only the tables are not sortable. Big record sets are
+cut to :data:`ROWS_PER_SECTION` rows with a pointer to the CSV that holds them all.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from triage.report.output import atomic_text
-from triage.report.record_outputs import csv_name, record_type
+from triage.report.record_outputs import csv_name, record_type, sortable_sql
 from triage.store import DeviceStore, record_columns
 
 ROWS_PER_SECTION = 1000
 MAX_CELL = 2000  # characters of one cell shown in HTML; the CSV keeps the whole value
+MAX_BARS = 120  # more distinct days than this are charted per month
 SECTION_TITLES = {
-    "identity": "Device identity",
+    "identity": "Device identity facts",
     "remote_access_sessions": "Remote-access sessions",
     "remote_access_events": "Remote-access events",
     "calls": "Calls",
     "browser_visits": "Browser history",
     "browser_downloads": "Browser downloads",
     "browser_searches": "Browser searches",
-    "router_facts": "Router",
+    "router_facts": "Router facts",
     "artifact_presence": "Tools and apps found",
     "hashset_hits": "Hash-set hits",
 }
@@ -39,7 +48,16 @@ HIDDEN_COLUMNS = {
 }
 
 
+@lru_cache(maxsize=1)
+def report_script() -> tuple[str, str]:
+    """The inline script and its CSP source expression (``'sha256-...'``)."""
+    script = (resources.files("triage.report") / "templates" / "_script.js").read_text("utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return script, f"'sha256-{digest}'"
+
+
 def environment() -> Environment:
+    """The Jinja2 environment of every HTML report: autoescape always on."""
     env = Environment(
         loader=PackageLoader("triage.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,6 +66,10 @@ def environment() -> Environment:
     )
     env.filters["clip"] = clip
     env.filters["size"] = human_size
+    env.filters["duration"] = human_duration
+    script, source = report_script()
+    env.globals["report_script"] = Markup(script)  # noqa: S704 - static file shipped with triage
+    env.globals["script_source"] = source
     return env
 
 
@@ -56,7 +78,8 @@ def clip(value: Any, limit: int = MAX_CELL) -> str:
     if value is None:
         return ""
     text = str(value)
-    text = "".join(ch if ch >= " " or ch in "\t" else f"\\x{ord(ch):02x}" for ch in text)
+    text = "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
+    text = text.replace("\u202e", "\\u202e").replace("\u202d", "\\u202d")
     if len(text) > limit:
         return f"{text[:limit]}… [{len(text) - limit} more characters in the CSV]"
     return text
@@ -72,6 +95,20 @@ def human_size(value: Any) -> str:
             return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(value)
+
+
+def human_duration(value: Any) -> str:
+    """Seconds as ``1 h 02 min``, ``7 min 00 s`` or ``42 s``."""
+    if value is None:
+        return ""
+    seconds = int(round(float(value)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
 
 
 def record_sections(store: DeviceStore) -> list[dict[str, Any]]:
@@ -108,11 +145,61 @@ def record_sections(store: DeviceStore) -> list[dict[str, Any]]:
     return sections
 
 
+def activity_per_day(store: DeviceStore) -> list[tuple[str, int]]:
+    """Timestamped records per UTC day (or per month over long spans), for the chart."""
+    counts: dict[str, int] = {}
+    for table, dotted in store.record_tables().items():
+        for field in record_type(dotted).timeline:
+            rows = store.execute(
+                f"SELECT substr({sortable_sql(field)}, 1, 10), count(*) "
+                f'FROM "{table}" WHERE "{field}" IS NOT NULL GROUP BY 1'
+            )
+            for day, count in rows:
+                counts[day] = counts.get(day, 0) + count
+    if len(counts) > MAX_BARS:
+        months: dict[str, int] = {}
+        for day, count in counts.items():
+            months[day[:7]] = months.get(day[:7], 0) + count
+        counts = months
+    return sorted(counts.items())
+
+
+def bar_chart(series: list[tuple[str, int]], width: int = 760, height: int = 150) -> dict[str, Any]:
+    """Geometry of a bar chart (the template draws it as inline SVG)."""
+    if not series:
+        return {"bars": [], "width": width, "height": height, "max": 0}
+    top = max(count for _, count in series) or 1
+    slot = min((width - 40) / len(series), 60)
+    bars = []
+    for index, (label, count) in enumerate(series):
+        bar_height = round((height - 30) * count / top, 1)
+        bars.append(
+            {
+                "x": round(30 + index * slot + slot * 0.1, 1),
+                "width": round(slot * 0.8, 1),
+                "y": round(height - 20 - bar_height, 1),
+                "height": bar_height,
+                "label": label,
+                "count": count,
+                "show_label": len(series) <= 14 or index % max(1, len(series) // 10) == 0,
+            }
+        )
+    return {"bars": bars, "width": width, "height": height, "max": top}
+
+
 def render_html(store: DeviceStore, summary: dict[str, Any]) -> str:
     """The report page as a string."""
     template = environment().get_template("report.html.j2")
+    findings = summary.get("findings") or {}
+    calls = findings.get("calls") or {}
+    calls_series = [(day["date"], day["calls"]) for day in calls.get("per_day", [])]
     return template.render(
-        summary=summary, sections=record_sections(store), rows_per_section=ROWS_PER_SECTION
+        summary=summary,
+        findings=findings,
+        sections=record_sections(store),
+        rows_per_section=ROWS_PER_SECTION,
+        activity_chart=bar_chart(activity_per_day(store)),
+        calls_chart=bar_chart(calls_series),
     )
 
 

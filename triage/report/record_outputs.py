@@ -83,38 +83,42 @@ class _Template(string.Formatter):
         return "" if value is None else value
 
 
-def _events(store: DeviceStore, table: str, dotted: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _events(
+    store: DeviceStore, table: str, dotted: str, field: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One time field of one record table, in time order (one sorted stream to merge)."""
     kind = record_type(dotted)
     formatter = _Template()
-    for field, description in kind.timeline.items():
-        rows = store.query(
-            f'SELECT * FROM "{table}" WHERE "{field}" IS NOT NULL '
-            f"ORDER BY {sortable_sql(field)}, rowid"
+    description = kind.timeline[field]
+    rows = store.query(
+        f'SELECT * FROM "{table}" WHERE "{field}" IS NOT NULL ORDER BY {sortable_sql(field)}, rowid'
+    )
+    for row in rows:
+        values = dict(row)
+        message = " ".join(formatter.format(kind.message, **values).split())
+        yield (
+            sortable(values[field]),
+            {
+                "datetime": values[field],
+                "timestamp_desc": description,
+                "kind": table,
+                "message": message,
+                "raw": values.get(f"{field}_raw"),
+                "source_path": values.get("source_path"),
+                "source_partition": values.get("source_partition"),
+                "source_inode": values.get("source_inode"),
+                "source_sha256": values.get("source_sha256"),
+                "extractor": values.get("extractor"),
+            },
         )
-        for row in rows:
-            values = dict(row)
-            message = " ".join(formatter.format(kind.message, **values).split())
-            yield (
-                sortable(values[field]),
-                {
-                    "datetime": values[field],
-                    "timestamp_desc": description,
-                    "kind": table,
-                    "message": message,
-                    "raw": values.get(f"{field}_raw"),
-                    "source_path": values.get("source_path"),
-                    "source_partition": values.get("source_partition"),
-                    "source_inode": values.get("source_inode"),
-                    "source_sha256": values.get("source_sha256"),
-                    "extractor": values.get("extractor"),
-                },
-            )
 
 
 def timeline(store: DeviceStore) -> Iterator[dict[str, Any]]:
     """Every timestamped record, merged in time order (each table is already sorted)."""
     streams = [
-        _events(store, table, dotted) for table, dotted in sorted(store.record_tables().items())
+        _events(store, table, dotted, field)
+        for table, dotted in sorted(store.record_tables().items())
+        for field in record_type(dotted).timeline
     ]
     for _, event in heapq.merge(*streams, key=lambda item: item[0]):
         yield event

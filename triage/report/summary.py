@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from triage import __version__
+from triage.findings import key_findings
 from triage.identity import device_identity
 from triage.store import DeviceStore
 
@@ -28,6 +29,12 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
     for run in runs:
         run["options"] = json.loads(run["options"]) if run.get("options") else {}
     evidence = store.evidence()
+    hide_good = bool(runs and runs[-1]["options"].get("hide_known_good"))
+    known_good = (
+        " AND id NOT IN (SELECT source_file_id FROM hashset_hits WHERE label = 'known-good')"
+        if hide_good and "hashset_hits" in store.record_tables()
+        else ""
+    )
     counts = _rows(
         store,
         """
@@ -36,7 +43,8 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
                sum(kind = 'link') AS links, sum(kind = 'ads') AS streams,
                sum(kind = 'other') AS other, sum(allocated = 0) AS deleted,
                sum(hashed = 1 AND hash_error IS NULL AND kind IN ('file', 'ads')) AS hashed,
-               sum(hash_error IS NOT NULL) AS unreadable,
+               sum(hash_error IS NOT NULL AND hash_error NOT LIKE 'not hashed%') AS unreadable,
+               sum(hash_error LIKE 'not hashed%') AS not_hashed,
                coalesce(sum(CASE WHEN kind IN ('file', 'ads') THEN size END), 0) AS bytes,
                sum(ext_mismatch = 1) AS type_mismatches
         FROM files""",
@@ -47,7 +55,9 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "tool": {"name": "triage", "version": __version__},
         "complete": complete,
         "device": store.meta("device"),
+        "hide_known_good": hide_good,
         "identity": device_identity(store),
+        "findings": key_findings(store),
         "runs": runs,
         "evidence": evidence,
         "partitions": _rows(store, "SELECT * FROM partitions ORDER BY idx"),
@@ -64,20 +74,22 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
             store,
             f"""
             SELECT id, partition, path, size, mime, sha256, allocated FROM files
-            WHERE kind IN ('file', 'ads') AND (note IS NULL OR note NOT LIKE '%not hashed%')
+            WHERE kind IN ('file', 'ads')
+                  AND (note IS NULL OR note NOT LIKE '%not hashed%'){known_good}
             ORDER BY size DESC, id LIMIT {TOP}""",
         ),
         "type_mismatches": _rows(
             store,
             f"""
             SELECT id, partition, path, size, mime, magic, sha256 FROM files
-            WHERE ext_mismatch = 1 ORDER BY path LIMIT {TOP * 4}""",
+            WHERE ext_mismatch = 1{known_good} ORDER BY path LIMIT {TOP * 4}""",
         ),
         "deleted_files": _rows(
             store,
             f"""
             SELECT id, partition, path, size, inode, mtime, sha256 FROM files
-            WHERE allocated = 0 AND kind IN ('file', 'ads') ORDER BY path LIMIT {TOP * 4}""",
+            WHERE allocated = 0 AND kind IN ('file', 'ads'){known_good}
+            ORDER BY path LIMIT {TOP * 4}""",
         ),
         "extractors": _rows(store, "SELECT * FROM extractor_runs ORDER BY name"),
         "records": {table: store.count(table) for table in sorted(store.record_tables())},
