@@ -192,7 +192,24 @@ def _device_summary(device: CaseDevice, out: Path) -> dict[str, Any]:
     entry["records"] = report.get("records", {})
     entry["problems"] = report.get("problem_counts", {})
     entry["identity"] = report.get("identity") or _identity(output)
+    entry["what"] = describe_device(entry["identity"], report.get("findings") or {})
     return entry
+
+
+def describe_device(identity: dict[str, Any], findings: dict[str, Any]) -> str:
+    """One line saying what a device is: kind, name and model, or a router's name."""
+    if identity.get("kind"):
+        parts = [identity["kind"], identity.get("name") or ""]
+        if identity.get("model"):
+            parts.append(f"({identity['model']})")
+        return " ".join(part for part in parts if part)
+    router = (findings.get("router") or {}).get("identity") or {}
+    if router:
+        names = ", ".join(router.get("hostname") or [])
+        firmware = ", ".join(router.get("firmware") or [])
+        return " ".join(part for part in ("router", names, f"({firmware})" if firmware else "")
+                        if part)
+    return "unknown"
 
 
 def _identity(output: Path) -> dict[str, Any]:

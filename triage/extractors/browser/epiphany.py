@@ -43,7 +43,7 @@ TIME_NOTE = "Unix microseconds, UTC (GLib real time)"
 
 
 class EpiphanyHistory(SqliteBrowserExtractor):
-    """GNOME Web ephy-history.db visits."""
+    """GNOME Web (Epiphany) visits from ``~/.local/share/epiphany/ephy-history.db`` (urls + visits)."""
 
     name: ClassVar[str] = "epiphany.history"
     description: ClassVar[str] = "GNOME Web (Epiphany) ephy-history.db visits"

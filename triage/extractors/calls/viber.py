@@ -54,7 +54,7 @@ COLUMNS = (
 
 
 class ViberCalls(SqliteCallExtractor):
-    """Viber call history (Android viber_data)."""
+    """Viber call history from Android ``com.viber.voip/databases/viber_data`` (table ``calls``)."""
 
     name: ClassVar[str] = "viber.calls"
     description: ClassVar[str] = "Viber calls (Android viber_data calls table)"
