@@ -43,7 +43,7 @@ TIME_NOTE = "Unix microseconds, UTC (GLib real time)"
 
 
 class EpiphanyHistory(SqliteBrowserExtractor):
-    """GNOME Web (Epiphany) visits from ``~/.local/share/epiphany/ephy-history.db`` (urls + visits)."""
+    """GNOME Web (Epiphany) visits from ``~/.local/share/epiphany/ephy-history.db``."""
 
     name: ClassVar[str] = "epiphany.history"
     description: ClassVar[str] = "GNOME Web (Epiphany) ephy-history.db visits"
