@@ -2,7 +2,10 @@
 
 Each kind is built tiny in tmp (folder, tar, tar.gz, zip, iTunes backup folder, ext2 image made
 with ``mke2fs -d``, the same image split in two pieces) or taken from the corpus (E01, compared
-with pyewf's media). Every case runs with jobs=1 and jobs=2 and must give the same results.
+with pyewf's media). Every case runs with jobs=1 and jobs=2 and must give the same results. The
+fast paths (small files read whole, ext2/3/4 files digested in place in the mapped image, digests
+in this thread or in lanes depending on the other workers) must read exactly what TSK's reader
+reads; file typing asks libmagic once per file and describes only the files reports show.
 """
 
 from __future__ import annotations
@@ -21,13 +24,18 @@ from pathlib import Path
 import pytest
 
 from triage import hashing
-from triage.evidence import locate, reopen
+from triage.evidence import locate, open_evidence, reopen
+from triage.filetype import FileTyper
 from triage.hashing import (
+    ALGORITHMS,
     MEDIA_FILE_ID,
     WIDE_FILE,
     FileDigest,
+    FileHasher,
     HashJob,
+    HashPool,
     batches,
+    hash_batches,
     hash_files,
     parse_algorithms,
     verify_stored_hashes,
@@ -308,3 +316,168 @@ def test_verify_stored_hashes_states():
     assert verify_stored_hashes({"sha1": "bb" * 20}, {"md5": "aa" * 16}).startswith(
         "not verified: stored SHA1 not computed"
     )
+
+
+# -- the fast paths read what TSK reads ----------------------------------------------------------
+def _tsk_contents(source) -> dict:
+    """Every readable file's bytes through the source's ordinary reader, by ref."""
+    contents = {}
+    for entry in source.walk(lambda problem: None):
+        if entry.kind not in ("file", "ads") or entry.ref.inode is None:
+            continue
+        try:
+            with source.open_file(entry.ref) as stream:
+                contents[entry.ref] = (entry.path, stream.read())
+        except OSError:
+            continue
+    return contents
+
+
+def test_read_whole_and_mapped_extents_equal_tsk_reads(images, tmp_path):
+    """Whole-file reads (small files) and in-place extents (ext2/3/4) give TSK's bytes."""
+    mapped_paths = []
+    for image in (build_ext2(tmp_path), images["ntfs"], images["mbr"], images["gpt"]):
+        source = open_evidence(image)
+        try:
+            for ref, (path, expected) in _tsk_contents(source).items():
+                assert source.read_whole(ref, 1 << 30) == expected, path
+                assert source.read_whole(ref, len(expected) - 1) is None or not expected
+                extents = source.data_extents(ref)
+                if extents is None:
+                    continue
+                host, pieces = extents
+                data = _read_host(host, pieces)
+                assert data == expected, path
+                mapped_paths.append((image.name, str(path)))
+        finally:
+            source.close()
+    # ext2/ext4 files are mapped; NTFS (initialized size) and FAT never are.
+    assert ("disk.raw", "/media/large.bin") in mapped_paths
+    assert ("gpt.raw", "/var/log/big.log") in mapped_paths
+    assert not [path for name, path in mapped_paths if name == "ntfs.raw"]
+    assert not [path for name, path in mapped_paths if path.startswith("/DCIM")]
+
+
+def test_folder_files_read_whole(tmp_path):
+    root = write_tree(tmp_path / "root")
+    source = open_evidence(root)
+    from triage.evidence import FileRef
+
+    note = FileRef(member="docs/note.txt")
+    assert source.read_whole(note, 1 << 20) == FILES["docs/note.txt"]
+    assert source.read_whole(note, 10) is None  # over the limit: streamed instead
+    assert source.read_whole(FileRef(member="docs/empty.bin"), 1 << 20) == b""
+    with pytest.raises(OSError, match="outside the evidence folder"):
+        source.read_whole(FileRef(member="../x"), 1 << 20)
+
+
+def _read_host(host: Path, pieces: list[tuple[int, int]]) -> bytes:
+    with open(host, "rb") as handle:
+        parts = []
+        for start, length in pieces:
+            handle.seek(start)
+            parts.append(handle.read(length))
+    return b"".join(parts)
+
+
+def test_mapped_wide_files_hash_like_streams(tmp_path, monkeypatch):
+    """ext2 files above WIDE_FILE digested in place in lanes equal hashlib (jobs=1: patched)."""
+    image = build_ext2(tmp_path)
+    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
+    monkeypatch.setattr(hashing, "SMALL_FILE", 64 * 1024)
+    monkeypatch.setattr(hashing, "WIDE_CHUNK", 256 * 1024)
+    monkeypatch.setattr(hashing, "CACHE_PIECE", 100_000)
+    wide, _ = hash_evidence(image, jobs=1)
+    assert_files(wide)
+
+
+class _Busy:
+    """Stands in for the pool's shared counter of busy workers."""
+
+    def __init__(self, *values: int) -> None:
+        self._values = list(values)
+        self._index = 0
+
+    @property
+    def value(self) -> int:
+        self._index += 1
+        return self._values[self._index % len(self._values)]
+
+
+@pytest.mark.parametrize("busy", [(1,), (2,), (1, 2, 2, 1, 2)], ids=["alone", "busy", "switching"])
+def test_digests_in_thread_or_in_lanes_are_the_same(tmp_path, monkeypatch, busy):
+    """Alone a worker spreads digests over lanes, with others busy it hashes in its thread;
+    switching between the two in the middle of a file keeps every digest's byte order."""
+    root = write_tree(tmp_path / "root")
+    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
+    monkeypatch.setattr(hashing, "WIDE_CHUNK", 128 * 1024)
+    monkeypatch.setattr(hashing, "CACHE_PIECE", 50_000)
+    locator = locate(root)
+    source = reopen(locator)
+    entries = [e for e in source.walk(lambda problem: None) if e.kind == "file"]
+    source.close()
+    hasher = FileHasher(locator, ALGORITHMS, True, _Busy(*busy))
+    try:
+        for entry in entries:
+            digest = hasher.hash_one(HashJob(1, entry.ref, entry.size, entry.path.name))
+            relative = str(entry.path).lstrip("/")
+            assert (digest.md5, digest.sha1, digest.sha256) == EXPECTED[relative], relative
+    finally:
+        hasher.close()
+
+
+def test_pool_started_ahead_and_batches_of_rows(tmp_path):
+    """A pool started before the jobs are known gives the rows hash_files gives, per batch."""
+    image = build_ext2(tmp_path)
+    locator = locate(image)
+    source = reopen(locator)
+    entries = [e for e in source.walk(lambda problem: None) if e.kind == "file"]
+    source.close()
+    jobs_in = [
+        (index, e.ref.partition, e.ref.inode, e.ref.attr_id, e.ref.member, e.size, e.path.name)
+        for index, e in enumerate(entries)
+    ]
+    expected = {d.file_id: d for d in hash_files(locator, jobs_in, jobs=1)}
+    with HashPool(locator, ALGORITHMS, True, 2) as pool:
+        got = list(hash_batches(locator, jobs_in, jobs=2, pool=pool))
+    rows = {row[7]: row for batch in got for row in batch.rows}
+    assert sum(batch.bytes_read for batch in got) == sum(d.bytes_read for d in expected.values())
+    assert rows.keys() == expected.keys()
+    for file_id, digest in expected.items():
+        assert rows[file_id] == (
+            digest.md5, digest.sha1, digest.sha256, digest.mime, digest.description,
+            int(digest.ext_mismatch), digest.error, file_id,
+        )  # fmt: skip
+
+
+def test_scan_jobs_one_and_two_give_identical_stores(images, scan):
+    """The whole files table (digests, types, descriptions, errors) does not depend on -j."""
+    for image in (images["ntfs"], images["gpt"]):
+        one = scan(image, extractors=[], jobs=1).files()
+        two = scan(image, extractors=[], jobs=2).files()
+        assert one == two
+        assert any(row["md5"] for row in one)
+
+
+# -- file types ---------------------------------------------------------------------------------
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02" + bytes(80)
+
+
+def test_one_libmagic_call_and_descriptions_only_where_reports_show_them():
+    typer = FileTyper()
+    assert typer.classify(b"hello triage\n" * 10, "note.txt", "k0") == ("text/plain", None, False)
+    assert typer.classify(b"", "empty.bin", None) == ("inode/x-empty", "empty", False)
+    # A PNG named .jpg: its extension lies, so it gets a description.
+    mime, description, mismatch = typer.classify(PNG, "photo.jpg", "k1")
+    assert (mime, mismatch) == ("image/png", True)
+    assert description.startswith("PNG image data, 16 x 16")
+    # The same content (same digest) under its own name: from the cache, without a description,
+    # as if the file had been typed first (results never depend on the order).
+    assert typer.classify(PNG, "photo.png", "k1") == ("image/png", None, False)
+    assert FileTyper().classify(PNG, "photo.png", "k1") == ("image/png", None, False)
+    # Executables are always described.
+    mime, description, mismatch = typer.classify(PE_HEADER, "setup.exe", "k2")
+    assert mime in ("application/vnd.microsoft.portable-executable", "application/x-dosexec")
+    assert description and not mismatch
+    # describe_all: every file gets its libmagic description.
+    assert FileTyper(describe_all=True).classify(b"hello triage\n", "note.txt")[1] == ("ASCII text")

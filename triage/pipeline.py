@@ -25,7 +25,17 @@ from triage.errors import OutputError
 from triage.evidence import EvidenceLocator, EvidenceSource, Problem, locate, reopen
 from triage.extractors import all_extractors
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, compile_patterns
-from triage.hashing import MEDIA_FILE_ID, FileDigest, HashJob, hash_files, verify_stored_hashes
+from triage.hashing import (
+    MEDIA_FILE_ID,
+    SMALL_FILE,
+    FileDigest,
+    HashJob,
+    HashPool,
+    JobTuple,
+    hash_batches,
+    hash_files,
+    verify_stored_hashes,
+)
 from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
 from triage.store import DeviceStore
 
@@ -113,17 +123,31 @@ def prepare_output(config: ScanConfig) -> None:
                 raise OutputError(
                     f"{out}: nothing to resume (no {STORE_NAME}); scan without --resume"
                 )
+            # The store is about to change: reports of an earlier run no longer describe it,
+            # and must not be left looking finished if this run is interrupted too.
+            store_files = (STORE_NAME, f"{STORE_NAME}-wal", f"{STORE_NAME}-shm", LOG_NAME)
+            _remove_outputs(out, keep=store_files)
             return
         if not config.force:
             raise OutputError(
                 f"{out}: output folder exists and is not empty; use --force to "
                 "replace its triage outputs, --resume to continue, or another -o"
             )
-        for name in OUTPUT_NAMES:
-            (out / name).unlink(missing_ok=True)
-        for stale in out.glob("*.csv"):
-            stale.unlink()
+        _remove_outputs(out)
     out.mkdir(parents=True, exist_ok=True)
+
+
+def _remove_outputs(out: Path, keep: tuple[str, ...] = ()) -> None:
+    """Remove what a scan writes (all but ``keep``), half-written files of a killed run too."""
+    for name in OUTPUT_NAMES:
+        if name not in keep:
+            (out / name).unlink(missing_ok=True)
+    for stale in out.glob("*.csv"):
+        stale.unlink()
+    for partial in out.glob(".*.part"):  # report.output.atomic_text: .<name>.<random>.part
+        name = partial.name[1:].rsplit(".", 2)[0]
+        if name in OUTPUT_NAMES or name.endswith(".csv"):
+            partial.unlink()
 
 
 class _StoreLogHandler(logging.FileHandler):
@@ -270,9 +294,23 @@ class _Scan:
 
     # -- walk ----------------------------------------------------------------------------------
     def walk(self) -> None:
-        """Stream every entry into the store."""
+        """Stream every entry into the store.
+
+        The hashing workers start meanwhile (:class:`HashPool`, handed to :meth:`hash`): their
+        start-up and opening of the evidence run on a core the walk leaves free.
+        """
         self.store.clear_files()
         self.store.clear_problems("walk")
+        config = self.config
+        if (
+            config.jobs > 1
+            and (config.hash_files or config.hash_evidence)
+            and not getattr(self.source, "sequential", False)
+            and not (config.resume and self.store.stage_done("hash"))
+        ):
+            self._hash_pool = HashPool(
+                self.locator, config.algorithms, config.type_files, config.jobs
+            )
         self.progress.start("walk", None, "files")
 
         def counted():
@@ -280,7 +318,11 @@ class _Scan:
                 self.progress.advance(1)
                 yield entry
 
-        count = self.store.add_files(counted())
+        try:
+            count = self.store.add_files(counted())
+        except BaseException:
+            self._close_hash_pool()
+            raise
         self.progress.finish()
         log.info("walk: %d entries", count)
         self.store.end_stage("walk", now(), {"entries": count})
@@ -317,40 +359,42 @@ class _Scan:
 
         pending: list[tuple] = []
         hashed = 0
-        for digest in hash_files(
-            self.locator,
-            all_jobs(),
-            config.algorithms,
-            jobs=config.jobs,
-            type_files=config.type_files,
-            ordered=sequential,
-        ):
-            self.progress.advance(max(digest.bytes_read, 0))
-            if digest.file_id == MEDIA_FILE_ID:
-                self._store_evidence_hash(digest)
-                continue
-            hashed += 1
-            pending.append(
-                (
-                    digest.md5,
-                    digest.sha1,
-                    digest.sha256,
-                    digest.mime,
-                    digest.description,
-                    int(digest.ext_mismatch),
-                    digest.error,
-                    digest.file_id,
-                )
-            )
-            if digest.error:
-                self._hash_problem(digest)
-            if len(pending) >= 5000:
-                self.store.update_digests(pending)
-                pending = []
+        pool, self._hash_pool = getattr(self, "_hash_pool", None), None
+        try:
+            # Results come per batch as rows ready for the store: nothing per file here but
+            # the check for a read error.
+            for batch in hash_batches(
+                self.locator,
+                all_jobs(),
+                config.algorithms,
+                jobs=config.jobs,
+                type_files=config.type_files,
+                ordered=sequential,
+                pool=pool,
+            ):
+                self.progress.advance(batch.bytes_read)
+                if batch.media is not None:
+                    self._store_evidence_hash(batch.media)
+                hashed += len(batch.rows)
+                pending.extend(batch.rows)
+                for row in batch.rows:
+                    if row[6] is not None:
+                        self._hash_problem(row[7], row[6])
+                if len(pending) >= 1000:  # small writes: the workers are fed meanwhile
+                    self.store.update_digests(pending)
+                    pending = []
+        finally:
+            if pool is not None:
+                pool.close()
         self.store.update_digests(pending)
         self.progress.finish()
         log.info("hash: %d files", hashed)
         self.store.end_stage("hash", now(), {"files": hashed})
+
+    def _close_hash_pool(self) -> None:
+        pool, self._hash_pool = getattr(self, "_hash_pool", None), None
+        if pool is not None:
+            pool.close()
 
     def _evidence_job(self) -> HashJob | None:
         evidence = self.store.evidence()
@@ -372,13 +416,16 @@ class _Scan:
             "IS NOT NULL"
         )
 
-    def _file_jobs(self) -> Iterator[HashJob]:
-        """Unhashed files in the order that suits the source.
+    def _file_jobs(self) -> Iterator[JobTuple]:
+        """Unhashed files in the order that suits the source, as job tuples.
 
         E01 chunks are compressed: read in image order (inode order approximates it on every
         file system TSK reads) so each chunk is inflated once; largest-first thrashes the
         chunk cache and made two processes slower than one. A compressed tar is read in
-        archive order. Raw media and files balance best largest-first.
+        archive order. Otherwise files of SMALL_FILE bytes or more go largest first (they
+        balance the cores), then the small ones in walk order: their results then reach the
+        store in id order, and updating rows in order costs a third of updating them at random
+        (bench/hashing.py).
         """
         evidence = self.store.evidence()
         if evidence.get("format") in ("E01", "Ex01"):
@@ -386,15 +433,13 @@ class _Scan:
         elif getattr(self.source, "sequential", False):
             order = "id"
         else:
-            order = "size DESC, id"
+            order = f"CASE WHEN size >= {SMALL_FILE} THEN -size ELSE 0 END, id"
         rows = self.store.query(
-            "SELECT id, name, size, partition, inode, attr_id, member FROM files "
+            "SELECT id, partition, inode, attr_id, member, size, coalesce(name, '') FROM files "
             f"WHERE hashed = 0 AND kind IN ('file', 'ads') ORDER BY {order}"
         )
-        from triage.evidence import FileRef  # noqa: PLC0415
-
-        for file_id, name, size, partition, inode, attr_id, member in rows:
-            yield HashJob(file_id, FileRef(partition, inode, attr_id, member), size, name or "")
+        for row in rows:
+            yield tuple(row)
 
     def _store_evidence_hash(self, digest: FileDigest) -> None:
         """Record the evidence hash; a MISMATCH is an error problem, so it heads the report."""
@@ -417,13 +462,13 @@ class _Scan:
         self.store.set_evidence_hash(digests, digest.bytes_read, verification, digest.error)
         log.info("evidence hash: %s; %s", digests, verification)
 
-    def _hash_problem(self, digest: FileDigest) -> None:
-        row = self.store.file(digest.file_id)
+    def _hash_problem(self, file_id: int, error: str) -> None:
+        row = self.store.file(file_id)
         deleted = row is not None and not row["allocated"]
         self.problem(
             Problem(
                 "hash",
-                digest.error or "",
+                error,
                 row["path"] if row else None,
                 row["partition"] if row else None,
                 row["inode"] if row else None,

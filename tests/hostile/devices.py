@@ -135,7 +135,7 @@ def build_case(case: Path, work: Path) -> list[EvidenceItem]:
     }
     phone_records = {"browser_visits": 1, "calls": 1, "identity": 1, "artifact_presence": 1}
     disk_records = {"browser_visits": 3, "router_facts": 2}
-    corrupt = (PLANTED_CORRUPT_HISTORY,)
+    corrupt = ("/loop/a/b/c/up", PLANTED_CORRUPT_HISTORY)  # a loop (warning), a corrupt History
     return [
         EvidenceItem("disk", disk, "raw", disk_records, False, corrupt),
         EvidenceItem("ewf", case / "ewf.E01", "E01", disk_records, False, corrupt),

@@ -132,7 +132,17 @@ def strace_command(log: Path) -> list[str] | None:
     )
     if probe.returncode != 0:
         return None  # ptrace not permitted here (container policy)
-    return [strace, "-f", "-qq", "-y", "--seccomp-bpf", "-e", f"trace={STRACE_SYSCALLS}", "-o", str(log)]
+    return [
+        strace,
+        "-f",
+        "-qq",
+        "-y",
+        "--seccomp-bpf",
+        "-e",
+        f"trace={STRACE_SYSCALLS}",
+        "-o",
+        str(log),
+    ]
 
 
 def strace_writes(log: Path, *roots: Path) -> list[str]:
@@ -151,9 +161,9 @@ def strace_writes(log: Path, *roots: Path) -> list[str]:
         paths = [quoted or fd_path for quoted, fd_path in STRACE_PATH.findall(args)]
         if not any(inside(path) for path in paths):
             continue
-        if call in ("open", "openat", "openat2"):
-            if not re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND", args):
-                continue
+        opening = call in ("open", "openat", "openat2")
+        if opening and not re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND", args):
+            continue
         found.append(line)
     return found
 

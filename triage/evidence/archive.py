@@ -4,7 +4,9 @@ Members are never extracted: a member's name is only a label in the store, norma
 ``../../x`` or ``/etc/passwd`` cannot mean anything outside the evidence, and its bytes are read
 straight out of the archive. A member is addressed by its header offset, which stays unique when
 an archive holds the same name twice. Zip members whose declared size or compression ratio is
-beyond reason (a zip bomb) are listed and not read.
+beyond reason (a zip bomb) are listed and not read; large tar members are streamed, never held
+in memory whole (a compressed tar inflating to gigabytes costs time, not memory); a damaged
+member raises ``OSError`` like any unreadable evidence, whatever the decompressor raised.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import BinaryIO
@@ -37,6 +39,16 @@ from triage.evidence.base import (
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
 MAX_RATIO = 200
 MAX_BOMB_SIZE = 256 * 1024 * 1024
+SMALL_MEMBER = 1 << 20  # tar members up to this size are read at once, larger ones streamed
+# What reading a member can raise besides OSError: truncated or corrupt compressed data.
+READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
+ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
+    *READ_ERRORS,
+    zipfile.BadZipFile,
+    NotImplementedError,  # a compression method zipfile does not know (deflate64, PPMd)
+    RuntimeError,  # an encrypted member
+    ValueError,
+)
 ZIP_EXTENDED_TIME = 0x5455  # Info-ZIP "UT" extra field: UTC modification time
 
 
@@ -189,12 +201,27 @@ class TarSource:
         )
 
     def open_file(self, ref: FileRef) -> BinaryIO:
-        """A reader over one member's bytes, found by its data offset."""
+        """A reader over one member's bytes, found by its data offset.
+
+        A small member is read at once; a large one is streamed from the shared stream (a
+        member of a compressed tar can inflate to gigabytes from a few megabytes: a tar bomb
+        costs time in proportion to what it declares, never memory).
+        """
         offset, _, size = (ref.member or "0:0").partition(":")
+        if int(size) <= SMALL_MEMBER:
+            stream = self._shared_stream()
+            try:
+                stream.seek(int(offset))
+                return io.BytesIO(_read_exact(stream, int(size)))
+            except READ_ERRORS as error:
+                raise _read_error(error) from error
+        reader = _TarMemberReader(self._shared_stream, int(offset), int(size))
+        return io.BufferedReader(reader, buffer_size=1 << 16)
+
+    def _shared_stream(self) -> BinaryIO:
         if self._stream is None:
             self._stream = _decompressor(self.locator.path, self._compression)
-        self._stream.seek(int(offset))
-        return io.BytesIO(_read_exact(self._stream, int(size)))
+        return self._stream
 
     def open_media(self) -> BinaryIO:
         """The archive file as stored."""
@@ -212,6 +239,92 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes:
     if len(data) != size:
         raise OSError(f"archive ends {size - len(data)} bytes into this member")
     return data
+
+
+def _read_error(error: BaseException) -> OSError:
+    """Any failure to read a member as the OSError every reader of evidence expects."""
+    if isinstance(error, OSError):
+        return error
+    return OSError(f"archive member cannot be read: {type(error).__name__}: {error}")
+
+
+class _TarMemberReader(io.RawIOBase):
+    """One member of a tar, read in place from the source's shared (decompressing) stream.
+
+    Every read seeks to where this member's reader stands, so readers of several members may
+    take turns on the one stream.
+    """
+
+    def __init__(self, stream: Callable[[], BinaryIO], offset: int, size: int) -> None:
+        self._stream, self._offset, self._size, self._position = stream, offset, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self._size - self._position
+        if left <= 0 or not len(buffer):
+            return 0
+        try:
+            stream = self._stream()
+            if stream.tell() != self._offset + self._position:
+                stream.seek(self._offset + self._position)
+            data = stream.read(min(len(buffer), left))
+        except READ_ERRORS as error:
+            raise _read_error(error) from error
+        if not data:
+            raise OSError(f"archive ends {left} bytes into this member")
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise OSError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+class _ZipMemberReader(io.RawIOBase):
+    """A zip member's decompressed bytes; a damaged member (bad CRC, broken deflate stream)
+    raises OSError like any other unreadable evidence, not zipfile's own exceptions."""
+
+    def __init__(self, member: BinaryIO) -> None:
+        self._member = member
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._member.read(len(buffer))
+        except ZIP_READ_ERRORS as error:
+            raise _read_error(error) from error
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seekable(self) -> bool:
+        return self._member.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        try:
+            return self._member.seek(offset, whence)
+        except ZIP_READ_ERRORS as error:
+            raise _read_error(error) from error
+
+    def tell(self) -> int:
+        return self._member.tell()
+
+    def close(self) -> None:
+        self._member.close()
+        super().close()
 
 
 class ZipSource:
@@ -278,7 +391,11 @@ class ZipSource:
         bomb = _bomb_reason(info)
         if bomb:
             raise OSError(bomb)
-        return self._zip.open(info)
+        try:
+            member = self._zip.open(info)
+        except ZIP_READ_ERRORS as error:  # bad local header, encrypted, unknown compression
+            raise _read_error(error) from error
+        return io.BufferedReader(_ZipMemberReader(member), buffer_size=1 << 16)
 
     def open_media(self) -> BinaryIO:
         """The archive file as stored."""

@@ -3,7 +3,8 @@
 Walked with ``os.scandir`` without following any symbolic link, so a link planted in the
 extraction (``data -> /``) is listed as a link and never entered; files are opened with
 ``O_NOFOLLOW`` so a link swapped in after the walk is refused too. FIFOs and device nodes are
-listed, never opened (opening a FIFO blocks).
+listed, never opened (opening a FIFO blocks). Folders and files are opened with ``O_NOATIME``
+where the kernel allows it, so the scan leaves their access times as they were.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
+    open_untouched,
 )
 
 ENCODED_PREFIX = "b64:"
+DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
 def encode_member(relative: bytes) -> str:
@@ -89,8 +92,9 @@ class DirectorySource:
             relative = stack.pop()
             absolute = os.path.join(self._root, relative) if relative else self._root
             try:
-                with os.scandir(absolute) as entries:
-                    listing = sorted(entries, key=lambda entry: entry.name)
+                # Listed through a descriptor opened without updating the folder's access time;
+                # entries are then stat'ed and read relative to it.
+                folder = open_untouched(absolute, DIRECTORY_FLAGS)
             except OSError as error:
                 problems(
                     Problem(
@@ -100,45 +104,62 @@ class DirectorySource:
                     )
                 )
                 continue
-            subdirs = []
-            for entry in listing:
-                child = os.path.join(relative, entry.name) if relative else entry.name
-                try:
-                    status = entry.stat(follow_symlinks=False)
-                except OSError as error:
-                    problems(
-                        Problem(
-                            "walk", f"entry cannot be read: {error.strerror}", self._display(child)
-                        )
-                    )
-                    continue
-                kind = _kind(status.st_mode)
-                note = None
-                display = self._display(child)
-                if "\ufffd" in display:
-                    note = f"name is not valid UTF-8: {entry.name!r}"
-                    problems(Problem("walk", note, display, severity="warning"))
-                if kind == "link":
-                    try:
-                        note = "link target: " + os.fsdecode(os.readlink(entry.path))
-                    except OSError:
-                        note = "link target unreadable"
-                elif kind == "other":
-                    note = f"special file (mode {stat.filemode(status.st_mode)}): not opened"
-                yield EvidenceFile(
-                    path=PurePosixPath(display),
-                    kind=kind,
-                    size=status.st_size if kind == "file" else 0,
-                    allocated=True,
-                    ref=FileRef(member=encode_member(child)),
-                    modified=_time_ns(status.st_mtime_ns),
-                    accessed=_time_ns(status.st_atime_ns),
-                    changed=_time_ns(status.st_ctime_ns),
-                    note=note,
+            try:
+                yield from self._list(folder, relative, problems, stack)
+            finally:
+                os.close(folder)
+
+    def _list(
+        self, folder: int, relative: bytes, problems: ProblemSink, stack: list[bytes]
+    ) -> Iterator[EvidenceFile]:
+        """The entries of one open folder; its subfolders are pushed on ``stack``."""
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted((os.fsencode(entry.name), entry) for entry in entries)
+        except OSError as error:
+            problems(
+                Problem(
+                    "walk", f"folder cannot be listed: {error.strerror}", self._display(relative)
                 )
-                if kind == "dir":
-                    subdirs.append(child)
-            stack.extend(reversed(subdirs))
+            )
+            return
+        subdirs = []
+        for name, entry in listing:
+            child = os.path.join(relative, name) if relative else name
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except OSError as error:
+                problems(
+                    Problem("walk", f"entry cannot be read: {error.strerror}", self._display(child))
+                )
+                continue
+            kind = _kind(status.st_mode)
+            note = None
+            display = self._display(child)
+            if "\ufffd" in display:
+                note = f"name is not valid UTF-8: {name!r}"
+                problems(Problem("walk", note, display, severity="warning"))
+            if kind == "link":
+                try:
+                    note = "link target: " + os.fsdecode(os.readlink(name, dir_fd=folder))
+                except OSError:
+                    note = "link target unreadable"
+            elif kind == "other":
+                note = f"special file (mode {stat.filemode(status.st_mode)}): not opened"
+            yield EvidenceFile(
+                path=PurePosixPath(display),
+                kind=kind,
+                size=status.st_size if kind == "file" else 0,
+                allocated=True,
+                ref=FileRef(member=encode_member(child)),
+                modified=_time_ns(status.st_mtime_ns),
+                accessed=_time_ns(status.st_atime_ns),
+                changed=_time_ns(status.st_ctime_ns),
+                note=note,
+            )
+            if kind == "dir":
+                subdirs.append(child)
+        stack.extend(reversed(subdirs))
 
     @staticmethod
     def _display(relative: bytes) -> str:
@@ -146,16 +167,38 @@ class DirectorySource:
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """Open one regular file read-only, refusing symbolic links and special files."""
+        descriptor, _ = self._open_regular(ref)
+        return open(descriptor, "rb", buffering=1 << 20)  # noqa: SIM115
+
+    def read_whole(self, ref: FileRef, limit: int) -> bytes | None:
+        """A file's whole content from one read, or None when it is over ``limit`` bytes.
+
+        The hashing core reads small files so (no reader object per file). One byte more than
+        the size is asked for: a file that grew since it was opened gives None and is read as a
+        stream instead; one that shrank gives fewer bytes, which the caller reports.
+        """
+        descriptor, size = self._open_regular(ref)
+        try:
+            if size > limit:
+                return None
+            data = os.read(descriptor, size + 1)
+            return data if len(data) <= size else None
+        finally:
+            os.close(descriptor)
+
+    def _open_regular(self, ref: FileRef) -> tuple[int, int]:
+        """(descriptor, size) of one regular file; links, special files and escapes refused."""
         relative = decode_member(ref.member or "")
         if relative.startswith(b"/") or b".." in relative.split(b"/"):
             raise OSError(f"refusing a path outside the evidence folder: {relative!r}")
-        descriptor = os.open(
+        descriptor = open_untouched(
             os.path.join(self._root, relative), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
         )
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             os.close(descriptor)
             raise OSError("not a regular file")
-        return open(descriptor, "rb", buffering=1 << 20)  # noqa: SIM115
+        return descriptor, status.st_size
 
     def host_path(self, ref: FileRef) -> Path:
         """Where the file lives on this machine (used to copy SQLite siblings)."""

@@ -14,7 +14,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import pytsk3
@@ -86,6 +86,16 @@ NAME_TYPE_KINDS: dict[int, EntryKind] = {
 NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 DEFAULT_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
 NO_DATA_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
+NOT_PLAIN = (
+    int(pytsk3.TSK_FS_ATTR_RES)
+    | int(pytsk3.TSK_FS_ATTR_COMP)
+    | int(pytsk3.TSK_FS_ATTR_ENC)
+    | int(pytsk3.TSK_FS_ATTR_SPARSE)
+)
+# File systems whose file data TSK reads as its runs' blocks and nothing else: no "initialized
+# size" past which TSK reads zeros (NTFS, exFAT), no compression (NTFS, HFS+, APFS).
+PLAIN_RUN_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4"})
 MAX_DEPTH = 512  # deeper than any real tree; a crafted directory chain stops here
 
 
@@ -321,31 +331,102 @@ class DiskImageSource:
         return bool(self._volumes)
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every entry of every walked file system, deleted ones included."""
+        """Every entry of every walked file system, deleted ones included.
+
+        A corrupt E01 chunk reads as zeros (as libewf returns it); when the file-system
+        structures read for the listing lay in one, folders or files stored there are missing
+        from it without TSK noticing, so the walk says so.
+        """
+        reader = getattr(self._media.read_at, "__self__", None)
         for volume in self._volumes:
             if volume.fs is not None:
                 yield from _walk_file_system(volume.fs, volume.info, problems)
+        describe = getattr(reader, "describe_damage", None)
+        damage = describe() if describe is not None else None
+        if damage:
+            problems(
+                Problem(
+                    "walk",
+                    f"the file-system structures read to list the files include {damage}: "
+                    "folders and files recorded there may be missing from the listing",
+                    str(self.locator.path),
+                )
+            )
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """A sequential reader over one file's data (or one NTFS stream)."""
+        handle, size = self._open_data(ref)
+        # A small file gets a buffer of its own size, not 1 MiB (one allocation per file).
+        buffer_size = max(io.DEFAULT_BUFFER_SIZE, min(size, 1 << 20))
+        return io.BufferedReader(_TskFileRaw(handle, size, ref.attr_id), buffer_size=buffer_size)
+
+    def read_whole(self, ref: FileRef, limit: int) -> bytes | None:
+        """All of a file's data from one TSK read, or None when it is over ``limit`` bytes.
+
+        The hashing core reads small files so: no reader objects and one call, about half the
+        per-file cost of :meth:`open_file` with 20,000 small files (bench/hashing.py). Also None
+        when TSK returns less than the whole file: the caller then reads it as a stream, which
+        says where it stopped.
+        """
+        handle, size = self._open_data(ref)
+        if size > limit:
+            return None
+        if size <= 0:
+            return b""
+        if ref.attr_id is None:
+            data = handle.read_random(0, size)
+        else:
+            data = handle.read_random(0, size, NTFS_DATA, ref.attr_id)
+        return data if len(data) == size else None
+
+    def data_extents(self, ref: FileRef) -> tuple[Path, list[tuple[int, int]]] | None:
+        """Where a file's bytes lie in the image file, when reading them there is what TSK does.
+
+        (host file, [(offset, length), ...]) covering exactly the file's size, in order; the
+        hashing core then digests the mapped image in place instead of copying every byte out
+        through TSK (the copy is ~8 % of the CPU of hashing large files, bench/hashing.py).
+        None whenever TSK must read the file itself: not one raw image file, not ext2/3/4,
+        resident, compressed, encrypted or sparse data, a hole or a gap in the runs, or a run
+        past the end of the image.
+        """
+        if self._media.format != "raw" or len(self._media.segments) != 1 or ref.attr_id:
+            return None
+        if ref.partition is None or not 0 < ref.partition <= len(self._volumes):
+            return None
         volume = self._volumes[ref.partition - 1]
-        if volume.fs is None or ref.inode is None:
-            raise OSError("no file system handle for this entry")
-        # Content of a single-file raw image is read through TSK's own image layer: through the
-        # Python MediaImage every read costs ~0.9 ms/MB of callbacks and copies (30 % of the
-        # hashing cost), natively ~0.15 ms/MB (bench/hashing.py). One handle per volume, made
-        # on first use; anything else (E01, split, VM disks) keeps the Python media.
-        native: dict[int, pytsk3.FS_Info | None] = self.__dict__.setdefault("_native_fs", {})
-        if ref.partition not in native:
-            native[ref.partition] = None
-            if self._media.format == "raw" and len(self._media.segments) == 1:
-                try:
-                    image = pytsk3.Img_Info(str(self._media.segments[0]))
-                    native[ref.partition] = pytsk3.FS_Info(image, offset=volume.info.start)
-                except OSError:
-                    log.debug("native TSK image open failed; reading through Python media")
-        fs = native[ref.partition] or volume.fs
+        if volume.info.fs_type not in PLAIN_RUN_FILE_SYSTEMS or ref.inode is None:
+            return None
+        fs = self._file_system(ref.partition)
         handle = fs.open_meta(inode=ref.inode)
+        meta = handle.info.meta
+        size = meta.size if meta else 0
+        block = fs.info.block_size
+        data = next((attr for attr in handle if int(attr.info.type) == DEFAULT_DATA), None)
+        if size <= 0 or data is None or not block:
+            return None
+        flags = int(data.info.flags)
+        if not flags & NONRESIDENT or flags & NOT_PLAIN:
+            return None
+        extents: list[tuple[int, int]] = []
+        left, expected = size, 0
+        for run in data:
+            if int(run.flags) or run.offset != expected or not run.len:
+                return None
+            length = min(run.len * block, left)
+            extents.append((volume.info.start + run.addr * block, length))
+            left -= length
+            expected += run.len
+            if not left:
+                break
+        if left or any(start + length > self._media.size for start, length in extents):
+            return None
+        return Path(self._media.segments[0]), extents
+
+    def _open_data(self, ref: FileRef) -> tuple[pytsk3.File, int]:
+        """The TSK handle of one file and the size of its data (or of one NTFS stream)."""
+        if ref.inode is None:
+            raise OSError("no file system handle for this entry")
+        handle = self._file_system(ref.partition).open_meta(inode=ref.inode)
         if ref.attr_id is not None:
             size = next(
                 (
@@ -358,9 +439,30 @@ class DiskImageSource:
         else:
             meta = handle.info.meta
             size = meta.size if meta else 0
-        # A small file gets a buffer of its own size, not 1 MiB (one allocation per file).
-        buffer_size = max(io.DEFAULT_BUFFER_SIZE, min(size, 1 << 20))
-        return io.BufferedReader(_TskFileRaw(handle, size, ref.attr_id), buffer_size=buffer_size)
+        return handle, size
+
+    def _file_system(self, partition: int) -> pytsk3.FS_Info:
+        """The TSK file system that file content of one volume is read through."""
+        readers: dict[int, pytsk3.FS_Info] = self.__dict__.setdefault("_readers", {})
+        fs = readers.get(partition)
+        if fs is not None:
+            return fs
+        volume = self._volumes[partition - 1]
+        if volume.fs is None:
+            raise OSError("no file system handle for this entry")
+        # Content of a single-file raw image is read through TSK's own image layer: through the
+        # Python MediaImage every read costs ~0.9 ms/MB of callbacks and copies (30 % of the
+        # hashing cost), natively ~0.15 ms/MB (bench/hashing.py). One handle per volume, made
+        # on first use; anything else (E01, split, VM disks) keeps the Python media.
+        fs = volume.fs
+        if self._media.format == "raw" and len(self._media.segments) == 1:
+            try:
+                image = pytsk3.Img_Info(str(self._media.segments[0]))
+                fs = pytsk3.FS_Info(image, offset=volume.info.start)
+            except OSError:
+                log.debug("native TSK image open failed; reading through Python media")
+        readers[partition] = fs
+        return fs
 
     def open_media(self) -> BinaryIO:
         """The whole logical disk as a stream, for the evidence hash."""
@@ -383,7 +485,9 @@ def _walk_file_system(
     """Depth-first walk of one file system with TSK's quirks handled, one comment per case."""
     is_ntfs = part.fs_type == "NTFS"
     root = fs.info.root_inum
-    visited: set[int] = {root}  # directory inodes entered: stops loops and hard-linked dirs
+    # Directory inodes entered, with the path they were entered at: stops loops and hard-linked
+    # directories (a hostile or damaged file system can point a folder at its own ancestor).
+    visited: dict[int, PurePosixPath] = {root: PurePosixPath("/")}
     stack: list[tuple[int, PurePosixPath, int, bool]] = [(root, PurePosixPath("/"), 0, True)]
     while stack:
         inode, path, depth, parent_allocated = stack.pop()
@@ -463,7 +567,21 @@ def _walk_file_system(
                 )
                 if is_ntfs and meta is not None:
                     yield from _ntfs_streams(entry, child_path, part, entry_inode, allocated, times)
-                if kind == "dir" and entry_inode is not None and entry_inode not in visited:
+                if kind == "dir" and entry_inode is not None and entry_inode in visited:
+                    if allocated:
+                        problems(
+                            Problem(
+                                "walk",
+                                f"folder is a second name of {visited[entry_inode]} (inode "
+                                f"{entry_inode}): a directory loop or hard-linked directory; "
+                                "not entered again",
+                                str(child_path),
+                                part.index,
+                                entry_inode,
+                                "warning",
+                            )
+                        )
+                elif kind == "dir" and entry_inode is not None:
                     if depth + 1 >= MAX_DEPTH:
                         problems(
                             Problem(
@@ -475,7 +593,7 @@ def _walk_file_system(
                             )
                         )
                         continue
-                    visited.add(entry_inode)
+                    visited[entry_inode] = child_path
                     children.append((entry_inode, child_path, depth + 1, allocated))
         except OSError as error:
             problems(

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+from xml.parsers.expat import ExpatError
 
 from triage.errors import EvidenceError
 from triage.evidence.base import (
@@ -28,6 +29,7 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
+    open_untouched,
 )
 
 BACKUP_FOLDER = PurePosixPath("/iTunes Backup")
@@ -90,8 +92,8 @@ def _mbfile_fields(blob: bytes | None) -> dict:
         return root if isinstance(root, dict) else {}
     except (
         plistlib.InvalidFileException,
-        KeyError,
-        IndexError,
+        ExpatError,
+        LookupError,  # an unknown encoding="..."; KeyError, IndexError
         AttributeError,
         TypeError,
         ValueError,
@@ -132,9 +134,9 @@ class ItunesBackupSource:
         if not path.is_file():
             return {}
         try:
-            with open(path, "rb") as handle:
+            with open(open_untouched(path), "rb") as handle:
                 value = plistlib.load(handle)
-        except (plistlib.InvalidFileException, ValueError, OSError):
+        except (plistlib.InvalidFileException, ExpatError, LookupError, ValueError, OSError):
             return {}
         return value if isinstance(value, dict) else {}
 
@@ -249,7 +251,8 @@ class ItunesBackupSource:
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """The stored bytes of one backup entry."""
-        return open(self._host(ref.member or ""), "rb", buffering=1 << 20)  # noqa: SIM115
+        descriptor = open_untouched(self._host(ref.member or ""))  # access time kept
+        return open(descriptor, "rb", buffering=1 << 20)  # noqa: SIM115
 
     def open_media(self) -> BinaryIO | None:
         """A backup folder is not one stream."""

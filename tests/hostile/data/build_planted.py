@@ -141,7 +141,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         raw = Path(work) / "planted.raw"
         build_raw(raw)
-        with open(raw, "rb") as source, gzip.GzipFile(HERE / "planted.raw.gz", "wb", mtime=0) as out:
+        with (
+            open(raw, "rb") as source,
+            gzip.GzipFile(HERE / "planted.raw.gz", "wb", mtime=0) as out,
+        ):
             shutil.copyfileobj(source, out)
         (HERE / "planted.E01").unlink(missing_ok=True)
         acquire_e01(raw, HERE / "planted")

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
+from xml.parsers.expat import ExpatError
 
 from triage.extractors.base import ExtractionContext, StoredFile, profile_user, sqlite_tables
 from triage.extractors.browser.browser_names import Owner
@@ -60,7 +61,16 @@ VISIT_COLUMNS = (
     "redirect_source",
     "origin",
 )
-PLIST_ERRORS = (plistlib.InvalidFileException, ValueError, TypeError, KeyError, OverflowError)
+# ExpatError: a malformed XML plist (plistlib lets expat's error through; it is no ValueError);
+# LookupError: an unknown encoding="..." (and IndexError, KeyError of damaged binary plists).
+PLIST_ERRORS = (
+    plistlib.InvalidFileException,
+    ExpatError,
+    ValueError,
+    TypeError,
+    LookupError,
+    OverflowError,
+)
 
 
 def safari_time(value: Any) -> tuple[datetime | None, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import plistlib
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000  # shared references can fan out exponentially
@@ -27,7 +28,14 @@ def unarchive(blob: bytes) -> Any:
     """The root object of a keyed archive."""
     try:
         archive = plistlib.loads(blob)
-    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError) as error:
+    except (
+        plistlib.InvalidFileException,
+        ExpatError,  # a malformed XML plist; not a ValueError
+        ValueError,
+        TypeError,
+        OverflowError,
+        LookupError,  # an unknown encoding="..."; IndexError, KeyError
+    ) as error:
         raise ArchiveError(f"not a property list: {error}") from error
     if not isinstance(archive, dict) or "$objects" not in archive or "$top" not in archive:
         raise ArchiveError("not an NSKeyedArchiver archive (no $objects/$top)")

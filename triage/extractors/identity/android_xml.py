@@ -52,7 +52,7 @@ def iter_elements(data: bytes, tags: frozenset[str], facts: Facts, what: str) ->
             yield from _drain(parser, tags)
         parser.close()
         yield from _drain(parser, tags)
-    except ParseError as error:
+    except (ParseError, LookupError) as error:  # LookupError: an unknown encoding="..."
         facts.problem(f"{what} is not well-formed XML ({error}); entries after it are not read")
 
 

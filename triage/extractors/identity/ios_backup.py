@@ -18,7 +18,7 @@ from __future__ import annotations
 import plistlib
 
 from triage.extractors.identity.facts import Facts, details, labelled
-from triage.extractors.identity.ios_plists import dig, load_plist, plist_time, text
+from triage.extractors.identity.ios_plists import PLIST_DAMAGE, dig, load_plist, plist_time, text
 from triage.timestamps import format_utc
 
 MAX_APPS = 5000
@@ -72,7 +72,7 @@ def _apple_ids(applications: object, facts: Facts) -> None:
             continue
         try:
             store = plistlib.loads(metadata)
-        except (plistlib.InvalidFileException, ValueError, IndexError, KeyError, TypeError):
+        except PLIST_DAMAGE:
             facts.problem(f"iTunesMetadata of {bundle} cannot be read", "warning")
             continue
         apple_id = text(dig(store, "com.apple.iTunesStore.downloadInfo", "accountInfo", "AppleID"))

@@ -9,16 +9,35 @@ from __future__ import annotations
 
 import plistlib
 from datetime import UTC, datetime
+from xml.parsers.expat import ExpatError
 
 from triage.extractors.identity.facts import Facts
 from triage.timestamps import EARLIEST, LATEST
 
 MAX_PLIST_BYTES = 32 << 20
+# What plistlib raises on damaged input: a malformed XML plist fails in expat (ExpatError is
+# not a ValueError; an unknown encoding="..." is a LookupError), a damaged binary one with bad
+# offsets, types or sizes (LookupError covers IndexError and KeyError).
+PLIST_DAMAGE: tuple[type[BaseException], ...] = (
+    plistlib.InvalidFileException,
+    ExpatError,
+    ValueError,
+    LookupError,
+    TypeError,
+    OverflowError,
+)
 
 
 def load_plist(data: bytes, facts: Facts) -> dict:
-    """The top-level dictionary of a plist (an empty dict, with a problem, when it is not one)."""
-    value = plistlib.loads(data)
+    """The top-level dictionary of a plist (an empty dict, with a problem, when it is not one).
+
+    A damaged plist raises ``plistlib.InvalidFileException`` naming the damage, whatever
+    plistlib raised for it, so every identity parser reports it the same way.
+    """
+    try:
+        value = plistlib.loads(data)
+    except PLIST_DAMAGE as error:
+        raise plistlib.InvalidFileException(f"{type(error).__name__}: {error}") from error
     if not isinstance(value, dict):
         facts.problem(f"property list holds a {type(value).__name__}, not a dictionary")
         return {}

@@ -21,7 +21,13 @@ from functools import partial
 from triage.extractors.base import ExtractionContext, StoredFile
 from triage.extractors.identity.base import IdentityExtractor
 from triage.extractors.identity.facts import Facts, details, labelled
-from triage.extractors.identity.ios_plists import MAX_PLIST_BYTES, dig, load_plist, text
+from triage.extractors.identity.ios_plists import (
+    MAX_PLIST_BYTES,
+    PLIST_DAMAGE,
+    dig,
+    load_plist,
+    text,
+)
 from triage.extractors.identity.ios_system import parse_preferences, parse_system_version
 from triage.records import IdentityFact
 from triage.timestamps import format_utc, from_unix_seconds
@@ -54,7 +60,7 @@ def parse_dslocal_user(data: bytes, facts: Facts) -> None:
     if isinstance(policy_data, bytes):
         try:
             parsed = plistlib.loads(policy_data)
-        except (plistlib.InvalidFileException, ValueError, IndexError, KeyError, TypeError):
+        except PLIST_DAMAGE:
             facts.problem("accountPolicyData of this user cannot be read", "warning")
             parsed = {}
         created = from_unix_seconds(dig(parsed, "creationTime"))

@@ -45,6 +45,7 @@ HIVE_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     OverflowError,
     RecursionError,
+    StopIteration,  # regipy's next() over the cells of a damaged first hbin
 )
 
 REG_TYPES = {
@@ -192,7 +193,10 @@ class Hive:
     """An open hive file (a private copy: regipy reads it whole into memory)."""
 
     def __init__(self, path: Path) -> None:
-        self._hive = RegistryHive(str(path))
+        try:
+            self._hive = RegistryHive(str(path))
+        except StopIteration as error:  # regipy's next() over the first bin's cells
+            raise ValueError("damaged hive: its first bin holds no cell") from error
         header = self._hive.header
         self.file_name: str = str(header.file_name or "").rstrip("\x00")
         self.filetime = int(header.last_modification_time)

@@ -77,20 +77,24 @@ def _byte_lines(
     number = 0
     skipping = False
     while chunk:
+        if skipping:  # inside an overlong line: look only for its end, keep nothing
+            end = chunk.find(b"\n")
+            if end < 0:
+                chunk = stream.read(CHUNK)
+                continue
+            number += 1
+            skipping = False
+            chunk = chunk[end + 1 :]
         parts = (pending + chunk).split(b"\n")
         pending = parts.pop()
         for raw in parts:
             number += 1
-            if skipping:  # the tail of a line already reported as overlong
-                skipping = False
-                continue
             if len(raw) > max_line:
                 _overlong(ctx, file, number, max_line)
                 continue
             yield number, decode_line(raw)
         if len(pending) > max_line:
-            if not skipping:
-                _overlong(ctx, file, number + 1, max_line)
+            _overlong(ctx, file, number + 1, max_line)
             skipping = True
             pending = b""
         chunk = stream.read(CHUNK)
@@ -107,20 +111,27 @@ def _utf16_lines(
     skipping = False
     while True:
         final = not chunk
-        parts = (pending + decoder.decode(chunk, final=final)).split("\n")
+        decoded = decoder.decode(chunk, final=final)
+        if skipping:  # inside an overlong line: look only for its end, keep nothing
+            end = decoded.find("\n")
+            if end < 0:
+                if final:
+                    break
+                chunk = stream.read(CHUNK)
+                continue
+            number += 1
+            skipping = False
+            decoded = decoded[end + 1 :]
+        parts = (pending + decoded).split("\n")
         pending = parts.pop()
         for text in parts:
             number += 1
-            if skipping:
-                skipping = False
-                continue
             if len(text) > max_line:
                 _overlong(ctx, file, number, max_line)
                 continue
             yield number, text.replace("\x00", "").rstrip("\r")
         if len(pending) > max_line:
-            if not skipping:
-                _overlong(ctx, file, number + 1, max_line)
+            _overlong(ctx, file, number + 1, max_line)
             skipping = True
             pending = ""
         if final:

@@ -92,7 +92,7 @@ class ScreenConnectConfig(Extractor):
             return
         try:
             pairs = settings(data)
-        except ET.ParseError as error:
+        except (ET.ParseError, LookupError, ValueError) as error:  # LookupError: bad encoding=
             ctx.problem(f"the config is not well-formed XML: {error}", file)
             return
         thumb = THUMBPRINT.search(str(file.path))

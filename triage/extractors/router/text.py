@@ -48,14 +48,22 @@ def read_lines(
         skipping = False
         while True:
             final = not chunk
-            pending += decoder.decode(chunk, final=final)
+            decoded = decoder.decode(chunk, final=final)
+            if skipping:  # inside an overlong line: look only for its end, keep nothing
+                end = decoded.find("\n")
+                if end < 0:
+                    if final:
+                        return
+                    chunk = stream.read(CHUNK)
+                    continue
+                number += 1
+                skipping = False
+                decoded = decoded[end + 1 :]
+            pending += decoded
             lines = pending.split("\n")
             pending = lines.pop()
             for line in lines:
                 number += 1
-                if skipping:  # the tail of a line already reported as overlong
-                    skipping = False
-                    continue
                 if len(line) > max_line:
                     ctx.problem(
                         f"line {number} is longer than {max_line} characters; skipped", file
@@ -63,10 +71,9 @@ def read_lines(
                     continue
                 yield number, line.rstrip("\r")
             if len(pending) > max_line:
-                if not skipping:
-                    ctx.problem(
-                        f"line {number + 1} is longer than {max_line} characters; skipped", file
-                    )
+                ctx.problem(
+                    f"line {number + 1} is longer than {max_line} characters; skipped", file
+                )
                 skipping = True
                 pending = ""
             if final:
