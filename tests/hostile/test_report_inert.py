@@ -51,12 +51,26 @@ NUMBER_LIKE = re.compile(r"[+-]?\d[\d ().-]*")
 C0_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+def _invisible(ch: str) -> bool:
+    """C0/C1 controls, DEL and bidirectional controls: the report prints them as escapes."""
+    code = ord(ch)
+    if ch in "\t\n":
+        return False
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or code in (0x061C, 0x200E, 0x200F)
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069
+    )
+
+
 def shown(text: str) -> str:
-    """How the report shows evidence text: control characters and the right-to-left override
-    as visible escapes (``\\x07``, ``\\u202e``), white space collapsed as a browser does."""
+    """How the report shows evidence text: control and bidi characters as visible escapes
+    (``\\u0007``, ``\\u202e``; NUL was already stored as ``\\x00``), white space collapsed as
+    a browser does."""
     text = text.replace("\x00", "\\x00")
-    text = "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
-    text = text.replace("\u202e", "\\u202e")
+    text = "".join(f"\\u{ord(ch):04x}" if _invisible(ch) else ch for ch in text)
     return " ".join(text.split())
 
 
@@ -130,9 +144,7 @@ def test_the_report_template_without_escaping_would_be_caught(
     real = html.environment
 
     def unescaped():
-        env = real()
-        env.autoescape = False
-        return env
+        return real().overlay(autoescape=False)  # the shared environment stays escaped
 
     monkeypatch.setattr(html, "environment", unescaped)
     store = DeviceStore(hostile_out / "triage.sqlite")

@@ -56,13 +56,41 @@ def report_script() -> tuple[str, str]:
     return script, f"'sha256-{digest}'"
 
 
+# Characters shown as \uXXXX instead of being rendered: C0 and C1 controls, DEL, and the
+# bidirectional controls that can make "exe.txt" read as "txt.exe" (Trojan Source, CVE-2021-42574).
+INVISIBLE = frozenset(
+    [
+        *map(chr, range(0x20)),
+        *map(chr, range(0x7F, 0xA0)),
+        "\u061c",
+        "\u200e",
+        "\u200f",
+        *map(chr, range(0x202A, 0x202F)),
+        *map(chr, range(0x2066, 0x206A)),
+    ]
+) - {"\t", "\n"}
+
+
+def visible(value: Any) -> Any:
+    """Every value a template prints, with invisible and reordering characters made visible."""
+    if (
+        isinstance(value, str)
+        and not isinstance(value, Markup)
+        and any(ch in INVISIBLE for ch in value)
+    ):
+        return "".join(f"\\u{ord(ch):04x}" if ch in INVISIBLE else ch for ch in value)
+    return value
+
+
+@lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The Jinja2 environment of every HTML report: autoescape always on."""
+    """The Jinja2 environment of every HTML report: autoescape always on, every value visible."""
     env = Environment(
         loader=PackageLoader("triage.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=visible,
     )
     env.filters["clip"] = clip
     env.filters["size"] = human_size
@@ -74,12 +102,10 @@ def environment() -> Environment:
 
 
 def clip(value: Any, limit: int = MAX_CELL) -> str:
-    """Text for one cell: None as empty, control characters made visible, long values cut."""
+    """Text for one cell: None as empty, invisible characters made visible, long values cut."""
     if value is None:
         return ""
-    text = str(value)
-    text = "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
-    text = text.replace("\u202e", "\\u202e").replace("\u202d", "\\u202d")
+    text = visible(str(value))
     if len(text) > limit:
         return f"{text[:limit]}… [{len(text) - limit} more characters in the CSV]"
     return text
