@@ -85,11 +85,10 @@ def format_utc(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}"
-    return text + "Z"
+    elif value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat() is several times faster than strftime and called for every walked entry
+    return value.isoformat()[:-6] + "Z"
 
 
 def parse_utc(text: str | None) -> datetime | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import sqlite3
 
-from triage.extractors.calls.base import glob_escape, guarded_rows, integer, raw, seconds, text
+from triage.extractors.calls.base import glob_escape, raw, seconds, text
+from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.values import integer
 
 
 class Problems:

@@ -39,13 +39,10 @@ from triage.extractors.base import (
 )
 from triage.extractors.browser import chromium_codes as codes
 from triage.extractors.browser.browser_names import Owner, chromium_browser, profile_name
-from triage.extractors.browser.sqlite_reading import (
-    SqliteBrowserExtractor,
-    guarded_rows,
-    run_query,
-    select_list,
-)
-from triage.extractors.browser.values import integer, join_detail, raw, text, url_text
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.visit_rows import VisitTables, visits_query
+from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserSearch, BrowserVisit
 from triage.timestamps import from_unix_seconds, from_webkit
 
@@ -65,6 +62,7 @@ VISIT_COLUMNS = (
     "external_referrer_url",
     "opener_visit",
 )
+TABLES = VisitTables("visits", "url", "urls", "from_visit", zero_is_none=True)
 DOWNLOAD_COLUMNS = (
     "id",
     "current_path",
@@ -167,27 +165,22 @@ class ChromiumHistory(SqliteBrowserExtractor):
         file: StoredFile,
         ctx: ExtractionContext,
     ) -> Iterator[BrowserVisit]:
-        visit_select, present = select_list(connection, "visits", "v", VISIT_COLUMNS)
-        url_select, _ = select_list(connection, "urls", "u", URL_COLUMNS, prefix="page_")
         source_select = "vs.source AS source" if "visit_source" in tables else "NULL AS source"
         source_join = (
             "LEFT JOIN visit_source vs ON vs.id = v.id" if "visit_source" in tables else ""
         )
-        referrer_select, referrer_join = "NULL AS from_url", ""
-        if "from_visit" in present:
-            referrer_select = "ru.url AS from_url"
-            referrer_join = (
-                "LEFT JOIN visits rv ON rv.id = v.from_visit AND v.from_visit != 0 "
-                "LEFT JOIN urls ru ON ru.id = rv.url"
-            )
-        sql = (
-            f"SELECT {visit_select}, {url_select}, {source_select}, {referrer_select} "
-            f"FROM visits v LEFT JOIN urls u ON u.id = v.url {referrer_join} {source_join} "
-            "ORDER BY v.id"
+        sql = visits_query(
+            connection, TABLES, VISIT_COLUMNS, URL_COLUMNS, source_select, source_join
         )
         rows = run_query(connection, sql, ctx, file, "visits")
         yield from guarded_rows(
-            rows, lambda row: self._visit(row, owner, file, ctx), ctx, file, "visit", "id"
+            rows,
+            lambda row: self._visit(row, owner, file, ctx),
+            ctx,
+            file,
+            "visit",
+            "id",
+            end_on_read_error=True,
         )
 
     def _visit(
@@ -196,7 +189,7 @@ class ChromiumHistory(SqliteBrowserExtractor):
         url = url_text(row["page_url"])
         missing = f"URL row {row['url']} missing" if url is None else None
         hidden = "hidden" if integer(row["page_hidden"]) else None
-        source = codes.decode(codes.VISIT_SOURCES, integer(row["source"]))
+        source = decode(codes.VISIT_SOURCES, integer(row["source"]))
         duration = integer(row["visit_duration"])
         seconds = f"on page {duration / 1e6:g} s" if duration and duration > 0 else None
         external = text(row["external_referrer_url"])
@@ -228,7 +221,7 @@ class ChromiumHistory(SqliteBrowserExtractor):
         ctx: ExtractionContext,
     ) -> Iterator[BrowserDownload]:
         chains = self._chains(connection, file, ctx) if "downloads_url_chains" in tables else {}
-        select, _ = select_list(connection, "downloads", "d", DOWNLOAD_COLUMNS)
+        select, _ = select_list(connection, "downloads", DOWNLOAD_COLUMNS, alias="d")
         rows = run_query(
             connection, f"SELECT {select} FROM downloads d ORDER BY d.id", ctx, file, "downloads"
         )
@@ -239,6 +232,7 @@ class ChromiumHistory(SqliteBrowserExtractor):
             file,
             "download",
             "id",
+            end_on_read_error=True,
         )
 
     @staticmethod
@@ -253,7 +247,9 @@ class ChromiumHistory(SqliteBrowserExtractor):
             file,
             "download URL chains",
         )
-        for row in guarded_rows(rows, lambda row: row, ctx, file, "download URL chain"):
+        for row in guarded_rows(
+            rows, lambda row: row, ctx, file, "download URL chain", end_on_read_error=True
+        ):
             ident = integer(row["id"])
             if ident is not None:
                 chains.setdefault(ident, []).append(url_text(row["url"]) or "")
@@ -289,8 +285,8 @@ class ChromiumHistory(SqliteBrowserExtractor):
             ended_raw=raw(row["end_time"]),
             received_bytes=integer(row["received_bytes"]),
             total_bytes=integer(row["total_bytes"]),
-            state=codes.decode(codes.DOWNLOAD_STATES, integer(row["state"])),
-            danger=codes.decode(codes.DANGER_TYPES, integer(row["danger_type"])),
+            state=decode(codes.DOWNLOAD_STATES, integer(row["state"])),
+            danger=decode(codes.DANGER_TYPES, integer(row["danger_type"])),
             mime=text(row["mime_type"]) or None,
             time_note=note,
             detail=join_detail(
@@ -331,4 +327,6 @@ class ChromiumHistory(SqliteBrowserExtractor):
                 time_note=SEARCH_NOTE,
             )
 
-        yield from guarded_rows(rows, convert, ctx, file, "search term", "id")
+        yield from guarded_rows(
+            rows, convert, ctx, file, "search term", "id", end_on_read_error=True
+        )

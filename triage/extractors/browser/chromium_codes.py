@@ -125,10 +125,3 @@ def decode_transition(value: int | None) -> str | None:
     parts = [TRANSITION_CORE.get(core, f"unknown core type {core}")]
     parts.extend(name for bit, name in TRANSITION_QUALIFIERS if value & bit)
     return " | ".join(parts)
-
-
-def decode(table: dict[int, str], value: int | None) -> str | None:
-    """A code in words; an unknown code says its number."""
-    if value is None:
-        return None
-    return table.get(value, f"unknown ({value})")

@@ -26,20 +26,23 @@ from triage.extractors.base import (
     table_columns,
 )
 from triage.extractors.browser.browser_names import Owner
-from triage.extractors.browser.sqlite_reading import (
-    SqliteBrowserExtractor,
-    guarded_rows,
-    run_query,
-    select_list,
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.visit_rows import (
+    PlacesFormat,
+    VisitTables,
+    places_visit,
+    visits_query,
 )
-from triage.extractors.browser.values import integer, join_detail, raw, text, url_text
+from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.values import join_detail
 from triage.records import BrowserVisit
-from triage.timestamps import from_unix_us
 
 VISIT_TYPES = {0: "none", 1: "link", 2: "typed", 8: "bookmark", 9: "home page"}
 VISIT_COLUMNS = ("id", "url", "visit_time", "visit_type", "referring_visit")
 URL_COLUMNS = ("url", "title", "visit_count", "typed_count")
 TIME_NOTE = "Unix microseconds, UTC (GLib real time)"
+TABLES = VisitTables("visits", "url", "urls", "referring_visit")
+FORMAT = PlacesFormat("visit_time", "page_typed_count", VISIT_TYPES, TIME_NOTE)
 
 
 class EpiphanyHistory(SqliteBrowserExtractor):
@@ -63,44 +66,11 @@ class EpiphanyHistory(SqliteBrowserExtractor):
     ) -> Iterator[BrowserVisit]:
         """Every visit, in row order."""
         owner = Owner("Epiphany", None, profile_user(file.path))
-        visit_select, present = select_list(connection, "visits", "v", VISIT_COLUMNS)
-        url_select, _ = select_list(connection, "urls", "u", URL_COLUMNS, "page_")
-        referrer_select, referrer_join = "NULL AS from_url", ""
-        if "referring_visit" in present:
-            referrer_select = "ru.url AS from_url"
-            referrer_join = (
-                "LEFT JOIN visits rv ON rv.id = v.referring_visit "
-                "LEFT JOIN urls ru ON ru.id = rv.url"
-            )
-        sql = (
-            f"SELECT {visit_select}, {url_select}, {referrer_select} "
-            f"FROM visits v LEFT JOIN urls u ON u.id = v.url {referrer_join} ORDER BY v.id"
-        )
 
         def convert(row: sqlite3.Row) -> BrowserVisit:
-            url = url_text(row["page_url"])
-            visit_type = integer(row["visit_type"])
-            return BrowserVisit(
-                source=ctx.source_ref(file),
-                browser=owner.browser,
-                profile=owner.profile,
-                user=owner.user,
-                url=url or "",
-                title=text(row["page_title"]),
-                visited=from_unix_us(row["visit_time"]),
-                visited_raw=raw(row["visit_time"]),
-                transition=(
-                    VISIT_TYPES.get(visit_type, f"unknown ({visit_type})")
-                    if visit_type is not None
-                    else None
-                ),
-                visit_count=integer(row["page_visit_count"]),
-                typed_count=integer(row["page_typed_count"]),
-                from_url=url_text(row["from_url"]),
-                visit_id=integer(row["id"]),
-                time_note=TIME_NOTE,
-                detail=join_detail(f"URL row {row['url']} missing" if url is None else None),
-            )
+            missing = f"URL row {row['url']} missing" if row["page_url"] is None else None
+            return places_visit(row, owner, ctx.source_ref(file), FORMAT, join_detail(missing))
 
+        sql = visits_query(connection, TABLES, VISIT_COLUMNS, URL_COLUMNS)
         rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id")
+        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)

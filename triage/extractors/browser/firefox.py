@@ -33,13 +33,15 @@ from urllib.parse import unquote, urlparse
 
 from triage.extractors.base import ExtractionContext, StoredFile, profile_user, sqlite_tables
 from triage.extractors.browser.browser_names import Owner, gecko_browser, profile_name
-from triage.extractors.browser.sqlite_reading import (
-    SqliteBrowserExtractor,
-    guarded_rows,
-    run_query,
-    select_list,
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.visit_rows import (
+    PlacesFormat,
+    VisitTables,
+    places_visit,
+    visits_query,
 )
-from triage.extractors.browser.values import integer, join_detail, raw, text, url_text
+from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
 from triage.timestamps import from_unix_ms, from_unix_us
 
@@ -71,6 +73,8 @@ DOWNLOAD_STATES = {
 }
 PLACE_COLUMNS = ("url", "title", "visit_count", "typed", "hidden")
 VISIT_COLUMNS = ("id", "place_id", "visit_date", "visit_type", "from_visit", "source")
+TABLES = VisitTables("moz_historyvisits", "place_id", "moz_places", "from_visit", zero_is_none=True)
+FORMAT = PlacesFormat("visit_date", "page_typed", VISIT_TYPES, PRTIME_NOTE)
 LEGACY_COLUMNS = (
     "id",
     "name",
@@ -135,51 +139,16 @@ class FirefoxHistory(SqliteBrowserExtractor):
         file: StoredFile,
         ctx: ExtractionContext,
     ) -> Iterator[BrowserVisit]:
-        visit_select, present = select_list(connection, "moz_historyvisits", "v", VISIT_COLUMNS)
-        place_select, _ = select_list(connection, "moz_places", "p", PLACE_COLUMNS, "page_")
-        referrer_select, referrer_join = "NULL AS from_url", ""
-        if "from_visit" in present:
-            referrer_select = "rp.url AS from_url"
-            referrer_join = (
-                "LEFT JOIN moz_historyvisits rv ON rv.id = v.from_visit AND v.from_visit != 0 "
-                "LEFT JOIN moz_places rp ON rp.id = rv.place_id"
-            )
-        sql = (
-            f"SELECT {visit_select}, {place_select}, {referrer_select} "
-            "FROM moz_historyvisits v LEFT JOIN moz_places p ON p.id = v.place_id "
-            f"{referrer_join} ORDER BY v.id"
-        )
-
         def convert(row: sqlite3.Row) -> BrowserVisit:
-            url = url_text(row["page_url"])
-            visit_type = integer(row["visit_type"])
-            return BrowserVisit(
-                source=ctx.source_ref(file),
-                browser=owner.browser,
-                profile=owner.profile,
-                user=owner.user,
-                url=url or "",
-                title=text(row["page_title"]),
-                visited=from_unix_us(row["visit_date"]),
-                visited_raw=raw(row["visit_date"]),
-                transition=(
-                    VISIT_TYPES.get(visit_type, f"unknown ({visit_type})")
-                    if visit_type is not None
-                    else None
-                ),
-                visit_count=integer(row["page_visit_count"]),
-                typed_count=integer(row["page_typed"]),
-                from_url=url_text(row["from_url"]),
-                visit_id=integer(row["id"]),
-                time_note=PRTIME_NOTE,
-                detail=join_detail(
-                    f"place row {row['place_id']} missing" if url is None else None,
-                    "hidden" if integer(row["page_hidden"]) else None,
-                ),
+            missing = f"place row {row['place_id']} missing" if row["page_url"] is None else None
+            hidden = "hidden" if integer(row["page_hidden"]) else None
+            return places_visit(
+                row, owner, ctx.source_ref(file), FORMAT, join_detail(missing, hidden)
             )
 
+        sql = visits_query(connection, TABLES, VISIT_COLUMNS, PLACE_COLUMNS)
         rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id")
+        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)
 
     def _annotation_downloads(
         self,
@@ -197,7 +166,9 @@ class FirefoxHistory(SqliteBrowserExtractor):
         )
         places: dict[int, dict[str, Any]] = {}
         rows = run_query(connection, sql, ctx, file, "download annotations")
-        for row in guarded_rows(rows, lambda row: row, ctx, file, "download annotation"):
+        for row in guarded_rows(
+            rows, lambda row: row, ctx, file, "download annotation", end_on_read_error=True
+        ):
             entry = places.setdefault(integer(row["id"]) or 0, {"url": row["url"]})
             entry[str(row["name"])] = row["content"]
             added = integer(row["added"])
@@ -243,7 +214,7 @@ class FirefoxHistory(SqliteBrowserExtractor):
             ended_raw=raw(meta.get("endTime")),
             received_bytes=size if state == 1 else None,
             total_bytes=size,
-            state=DOWNLOAD_STATES.get(state, f"unknown ({state})") if state is not None else None,
+            state=decode(DOWNLOAD_STATES, state),
             danger=None,
             time_note=(
                 "start: annotation dateAdded, PRTime (µs since 1970 UTC); "
@@ -259,7 +230,7 @@ class FirefoxHistory(SqliteBrowserExtractor):
         file: StoredFile,
         ctx: ExtractionContext,
     ) -> Iterator[BrowserDownload]:
-        select, _ = select_list(connection, "moz_downloads", "d", LEGACY_COLUMNS)
+        select, _ = select_list(connection, "moz_downloads", LEGACY_COLUMNS, alias="d")
 
         def convert(row: sqlite3.Row) -> BrowserDownload:
             url = url_text(row["source"])
@@ -279,9 +250,7 @@ class FirefoxHistory(SqliteBrowserExtractor):
                 ended_raw=raw(row["endTime"]),
                 received_bytes=integer(row["currBytes"]),
                 total_bytes=integer(row["maxBytes"]),
-                state=(
-                    DOWNLOAD_STATES.get(state, f"unknown ({state})") if state is not None else None
-                ),
+                state=(decode(DOWNLOAD_STATES, state)),
                 danger=None,
                 mime=text(row["mimeType"]) or None,
                 time_note=PRTIME_NOTE,
@@ -295,4 +264,4 @@ class FirefoxHistory(SqliteBrowserExtractor):
             file,
             "downloads",
         )
-        yield from guarded_rows(rows, convert, ctx, file, "download", "id")
+        yield from guarded_rows(rows, convert, ctx, file, "download", "id", end_on_read_error=True)

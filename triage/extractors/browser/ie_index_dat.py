@@ -23,7 +23,7 @@ import pymsiecf
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
 from triage.extractors.browser.ie_location import history_title, split_location
-from triage.extractors.browser.values import join_detail, raw
+from triage.extractors.values import join_detail, raw
 from triage.records import BrowserVisit
 from triage.timestamps import from_filetime
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from triage.extractors.browser.values import text, url_text
+from triage.extractors.values import text, url_text
 
 _PREFIX = re.compile(r"^(?:Visited:\s*|:\d{16}:\s*)", re.IGNORECASE)
 TITLE_TAG = b"\x10\x1f"

@@ -25,7 +25,7 @@ import pyesedb
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
 from triage.extractors.browser.ie_location import split_location
-from triage.extractors.browser.values import integer, join_detail, raw, text, url_text
+from triage.extractors.values import integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit, SourceRef
 from triage.timestamps import from_filetime
 

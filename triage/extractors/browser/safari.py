@@ -34,13 +34,10 @@ from xml.parsers.expat import ExpatError
 
 from triage.extractors.base import ExtractionContext, StoredFile, profile_user, sqlite_tables
 from triage.extractors.browser.browser_names import Owner
-from triage.extractors.browser.sqlite_reading import (
-    SqliteBrowserExtractor,
-    guarded_rows,
-    run_query,
-    select_list,
-)
-from triage.extractors.browser.values import integer, join_detail, raw, text, url_text
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.visit_rows import VisitTables, visits_query
+from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.values import integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
 from triage.timestamps import from_cocoa, from_unix_seconds
 
@@ -61,6 +58,7 @@ VISIT_COLUMNS = (
     "redirect_source",
     "origin",
 )
+TABLES = VisitTables("history_visits", "history_item", "history_items", "redirect_source")
 # ExpatError: a malformed XML plist (plistlib lets expat's error through; it is no ValueError);
 # LookupError: an unknown encoding="..." (and IndexError, KeyError of damaged binary plists).
 PLIST_ERRORS = (
@@ -128,24 +126,10 @@ class SafariHistory(SqliteBrowserExtractor):
     ) -> Iterator[BrowserVisit]:
         """Every visit, in row order."""
         owner = Owner("Safari", safari_profile(file.path), profile_user(file.path))
-        visit_select, present = select_list(connection, "history_visits", "v", VISIT_COLUMNS)
-        item_select, _ = select_list(connection, "history_items", "i", ITEM_COLUMNS, "item_")
-        referrer_select, referrer_join = "NULL AS from_url", ""
-        if "redirect_source" in present:
-            referrer_select = "ri.url AS from_url"
-            referrer_join = (
-                "LEFT JOIN history_visits rv ON rv.id = v.redirect_source "
-                "LEFT JOIN history_items ri ON ri.id = rv.history_item"
-            )
-        sql = (
-            f"SELECT {visit_select}, {item_select}, {referrer_select} "
-            "FROM history_visits v LEFT JOIN history_items i ON i.id = v.history_item "
-            f"{referrer_join} ORDER BY v.id"
-        )
 
         def convert(row: sqlite3.Row) -> BrowserVisit:
             visited, note = safari_time(row["visit_time"])
-            url = url_text(row["item_url"])
+            url = url_text(row["page_url"])
             redirected = row["redirect_source"] is not None
             return BrowserVisit(
                 source=ctx.source_ref(file),
@@ -157,7 +141,7 @@ class SafariHistory(SqliteBrowserExtractor):
                 visited=visited,
                 visited_raw=raw(row["visit_time"]),
                 transition="redirect" if redirected else None,
-                visit_count=integer(row["item_visit_count"]),
+                visit_count=integer(row["page_visit_count"]),
                 typed_count=None,
                 from_url=url_text(row["from_url"]),
                 visit_id=integer(row["id"]),
@@ -171,8 +155,9 @@ class SafariHistory(SqliteBrowserExtractor):
                 ),
             )
 
+        sql = visits_query(connection, TABLES, VISIT_COLUMNS, ITEM_COLUMNS)
         rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id")
+        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)
 
     # -- plists ------------------------------------------------------------------------------
     @staticmethod

@@ -1,88 +1,24 @@
-"""What the SQLite browser extractors share: a guarded open and guarded row loops.
+"""What the SQLite browser extractors share: a guarded open and a guarded query start.
 
 Each database is opened through ``ctx.sqlite`` (a private copy with its -wal and -journal, so a
 visit committed only in the WAL is read too). A file that is not SQLite, is truncated or whose
 pages are corrupt becomes one problem naming the file; the records read before SQLite gave up are
-kept, and the next file is still read. A row with a garbage value is reported by its id and
-skipped, never the whole table. A database whose schema is not the extractor's is skipped quietly
-when it was found by its tables (Chromium and Epiphany both have ``urls`` and ``visits``) and
-reported as a warning when its path said it should have been one.
+kept, and the next file is still read. Rows are converted by
+:func:`triage.extractors.sqlite_rows.guarded_rows` with ``end_on_read_error``: a row with a
+garbage value is reported by its id and skipped, and a corrupt page ends only that table. A
+database whose schema is not the extractor's is skipped quietly when it was found by its tables
+(Chromium and Epiphany both have ``urls`` and ``visits``) and reported as a warning when its path
+said it should have been one.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from triage.extractors.base import (
-    ExtractionContext,
-    Extractor,
-    StoredFile,
-    path_matches,
-    table_columns,
-)
-
-READ_ERRORS = (sqlite3.DatabaseError, OSError, MemoryError)
-ROW_ERRORS = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
-
-
-def select_list(
-    connection: sqlite3.Connection,
-    table: str,
-    alias: str,
-    wanted: Iterable[str],
-    prefix: str = "",
-) -> tuple[str, set[str]]:
-    """``alias.col AS <prefix>col`` per wanted column, ``NULL AS ...`` where this version lacks it.
-
-    Returns the SQL fragment and the (lower-case) columns the table has, so one query works on
-    every schema version.
-    """
-    present = {name.lower(): name for name in table_columns(connection, table)}
-    parts = []
-    for column in wanted:
-        actual = present.get(column.lower())
-        label = f"{prefix}{column}"
-        parts.append(f'{alias}."{actual}" AS "{label}"' if actual else f'NULL AS "{label}"')
-    return ", ".join(parts), set(present)
-
-
-def guarded_rows(
-    rows: Iterable[sqlite3.Row],
-    convert: Callable[[sqlite3.Row], Any],
-    ctx: ExtractionContext,
-    file: StoredFile,
-    what: str,
-    key: str | None = None,
-) -> Iterator[Any]:
-    """Convert rows one by one.
-
-    A bad row is a problem naming it; a database error while stepping (a corrupt page) ends the
-    table with a problem, keeping what was read.
-    """
-    index = -1
-    iterator = iter(rows)
-    while True:
-        try:
-            row = next(iterator)
-        except StopIteration:
-            return
-        except READ_ERRORS as error:
-            ctx.problem(
-                f"{what} table unreadable after {index + 1} rows: {type(error).__name__}: {error}",
-                file,
-            )
-            return
-        index += 1
-        try:
-            record = convert(row)
-        except ROW_ERRORS as error:
-            ident = row[key] if key and key in row.keys() else index  # noqa: SIM118 - sqlite3.Row
-            ctx.problem(f"{what} {ident} skipped: {type(error).__name__}: {error}", file)
-            continue
-        if record is not None:
-            yield record
+from triage.extractors.base import ExtractionContext, Extractor, StoredFile, path_matches
+from triage.extractors.sqlite_rows import READ_ERRORS
 
 
 def run_query(

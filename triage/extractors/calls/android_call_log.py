@@ -24,17 +24,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import (
-    SqliteCallExtractor,
-    guarded_rows,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    select_columns,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_unix_ms
 
@@ -118,7 +110,7 @@ class AndroidCallLog(SqliteCallExtractor):
         if table is None:
             ctx.problem("no Android calls table in this database", file, "warning")
             return
-        select, _present = select_columns(connection, table, COLUMNS)
+        select, _present = select_list(connection, table, COLUMNS)
         rows = connection.execute(f'SELECT {select} FROM "{table}" ORDER BY "_id"')
         app = "Phone (Samsung logs)" if table == "logs" else "Phone (Android)"
         yield from guarded_rows(

@@ -4,8 +4,10 @@ Call logs are SQLite databases for every app but MicroSIP, so :class:`SqliteCall
 opens each matched file through ``ctx.sqlite`` (a private copy with its WAL), hands the
 connection to ``read_calls`` and turns a corrupt or truncated database into a problem: records
 read before SQLite gave up are kept, the next file is still read. Each extractor converts one
-row at a time inside :func:`guarded_rows`, so a row with a garbage value is reported by its id
-and skipped, never the whole table.
+row at a time inside :func:`triage.extractors.sqlite_rows.guarded_rows`, so a row with a garbage
+value is reported by its id and skipped, never the whole table. Values are converted by
+:mod:`triage.extractors.values`; :func:`text` and :func:`raw` mark a cut with the family's bare
+``...[cut]``.
 
 :func:`make_call` normalises the number once for all apps (``numbers.normalise_number``) so
 that ``number_e164`` means the same thing in every table row.
@@ -14,53 +16,30 @@ that ``number_e164`` means the same thing in every table row.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
-from triage.extractors.base import ExtractionContext, Extractor, StoredFile, table_columns
+from triage.extractors import values
+from triage.extractors.base import ExtractionContext, Extractor, StoredFile
 from triage.extractors.calls.numbers import is_withheld, normalise_number
+from triage.extractors.sqlite_rows import READ_ERRORS, ROW_ERRORS
+from triage.extractors.values import join_detail
 from triage.records import CallRecord
 
 MAX_TEXT = 4096  # longer names/labels are cut: a call log field is never that long
-READ_ERRORS = (sqlite3.DatabaseError, OSError, MemoryError)
-ROW_ERRORS = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
 DIRECTIONS = ("incoming", "outgoing", "missed", "rejected", "blocked", "voicemail", "unknown")
 
 
 def text(value: Any, limit: int = MAX_TEXT) -> str | None:
-    """A stored value as text (bytes decoded as UTF-8 with replacement), cut at ``limit``."""
-    if value is None:
-        return None
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        value = bytes(value).decode("utf-8", "replace")
-    elif not isinstance(value, str):
-        value = str(value)
-    if len(value) > limit:
-        value = value[:limit] + "...[cut]"
-    return value
+    """A stored value as text, cut at ``limit`` with a bare ``...[cut]`` (the family's marker)."""
+    return values.text(value, limit, count_cut=False)
 
 
 def number_text(value: Any) -> str | None:
     """A stored number as text; empty strings stay empty (they mean 'no number')."""
     result = text(value, 512)
     return result.strip("\x00") if result is not None else None
-
-
-def integer(value: Any) -> int | None:
-    """An integer column that may hold text, a float or garbage; None when it is not a number."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value == value and abs(value) < 2**63 else None
-    if isinstance(value, (str, bytes)):
-        try:
-            return int(float(value))
-        except (ValueError, OverflowError):
-            return None
-    return None
 
 
 def seconds(value: Any) -> float | None:
@@ -77,12 +56,8 @@ def seconds(value: Any) -> float | None:
 
 
 def raw(value: Any) -> str | None:
-    """The stored value kept beside a converted one (``*_raw`` fields are text)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return repr(value)
-    return text(value, 256)
+    """The stored value kept beside a converted one, cut with the family's marker."""
+    return values.raw(value, count_cut=False)
 
 
 def make_call(
@@ -134,44 +109,6 @@ def make_call(
         time_note=time_note,
         row_id=None if row_id is None else text(row_id, 64),
     )
-
-
-def join_detail(*parts: str | None) -> str | None:
-    """Detail fragments joined with ``; `` (None when there are none)."""
-    kept = [part for part in parts if part]
-    return "; ".join(kept) if kept else None
-
-
-def guarded_rows(
-    rows: Iterable[sqlite3.Row],
-    convert: Callable[[sqlite3.Row], CallRecord | None],
-    ctx: ExtractionContext,
-    file: StoredFile,
-    what: str = "row",
-    key: str | None = None,
-) -> Iterator[CallRecord]:
-    """Convert rows one by one: a bad row is a problem naming it, the others are still read."""
-    for index, row in enumerate(rows):
-        try:
-            record = convert(row)
-        except ROW_ERRORS as error:
-            ident = row[key] if key and key in row.keys() else index  # noqa: SIM118 - sqlite3.Row
-            ctx.problem(f"{what} {ident} skipped: {type(error).__name__}: {error}", file)
-            continue
-        if record is not None:
-            yield record
-
-
-def select_columns(
-    connection: sqlite3.Connection, table: str, wanted: Iterable[str]
-) -> tuple[str, set[str]]:
-    """A SELECT list of the wanted columns, NULL for those this schema version lacks."""
-    present = {name.lower(): name for name in table_columns(connection, table)}
-    parts = []
-    for column in wanted:
-        actual = present.get(column.lower())
-        parts.append(f'"{actual}" AS "{column}"' if actual else f'NULL AS "{column}"')
-    return ", ".join(parts), set(present)
 
 
 class SqliteCallExtractor(Extractor):

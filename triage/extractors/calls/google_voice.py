@@ -22,16 +22,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import (
-    SqliteCallExtractor,
-    guarded_rows,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_unix_seconds
 

@@ -27,17 +27,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import (
-    SqliteCallExtractor,
-    guarded_rows,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    select_columns,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import COCOA_EPOCH, UNIX_EPOCH, from_cocoa, from_unix_seconds
 
@@ -133,7 +125,7 @@ class IosCallHistory(SqliteCallExtractor):
     def _records(
         self, connection: sqlite3.Connection, table: str, file: StoredFile, ctx: ExtractionContext
     ) -> Iterator[CallRecord]:
-        select, _present = select_columns(connection, table, RECORD_COLUMNS)
+        select, _present = select_list(connection, table, RECORD_COLUMNS)
         participants = _participants(connection, file, ctx)
         rows = connection.execute(f'SELECT {select} FROM "{table}" ORDER BY "ZDATE", "Z_PK"')
         yield from guarded_rows(
@@ -211,7 +203,7 @@ class IosCallHistory(SqliteCallExtractor):
         if not {"address", "date"} <= present:
             ctx.problem(f"table {table} is not an iOS call table", file, "warning")
             return
-        select, _ = select_columns(connection, table, LEGACY_COLUMNS)
+        select, _ = select_list(connection, table, LEGACY_COLUMNS)
         rows = connection.execute(f'SELECT {select} FROM "{table}" ORDER BY "date", "ROWID"')
         yield from guarded_rows(
             rows, lambda row: self._legacy_call(row, file, ctx), ctx, file, "call", "ROWID"

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, ClassVar
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile
-from triage.extractors.calls.base import integer, join_detail, make_call, seconds, text
+from triage.extractors.calls.base import make_call, seconds, text
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_unix_seconds
 

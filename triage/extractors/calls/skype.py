@@ -20,17 +20,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import (
-    ROW_ERRORS,
-    SqliteCallExtractor,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    select_columns,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import ROW_ERRORS, select_list
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import format_utc, from_unix_seconds
 
@@ -93,12 +85,12 @@ class SkypeCalls(SqliteCallExtractor):
         account = _own_account(connection)
         members: dict[int, list[sqlite3.Row]] = {}
         if "callmembers" in {name.lower() for name in sqlite_tables(connection)}:
-            select, _ = select_columns(connection, "CallMembers", MEMBER_COLUMNS)
+            select, _ = select_list(connection, "CallMembers", MEMBER_COLUMNS)
             for member in connection.execute(f'SELECT {select} FROM "CallMembers" ORDER BY "id"'):
                 call_id = integer(member["call_db_id"])
                 if call_id is not None:
                     members.setdefault(call_id, []).append(member)
-        select, _ = select_columns(connection, "Calls", CALL_COLUMNS)
+        select, _ = select_list(connection, "Calls", CALL_COLUMNS)
         rows = connection.execute(f'SELECT {select} FROM "Calls" ORDER BY "begin_timestamp", "id"')
         for call in rows:
             for member in members.get(integer(call["id"]) or -1, [None]):

@@ -23,15 +23,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import (
-    SqliteCallExtractor,
-    guarded_rows,
-    join_detail,
-    make_call,
-    seconds,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, seconds, text
 from triage.extractors.calls.keyed_archive import ArchiveError, unarchive
+from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.values import join_detail
 from triage.records import CallRecord
 from triage.timestamps import format_utc
 

@@ -20,17 +20,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import (
-    SqliteCallExtractor,
-    guarded_rows,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    select_columns,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_unix_ms
 
@@ -74,7 +66,7 @@ class ViberCalls(SqliteCallExtractor):
             ctx.problem("no Viber calls table in this database", file, "warning")
             return
         names = _contact_names(connection, file, ctx)
-        select, _ = select_columns(connection, "calls", COLUMNS)
+        select, _ = select_list(connection, "calls", COLUMNS)
         rows = connection.execute(f'SELECT {select} FROM "calls" ORDER BY "date", "_id"')
         yield from guarded_rows(
             rows, lambda row: self._call(row, names, file, ctx), ctx, file, "call", "_id"

@@ -23,18 +23,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import (
-    READ_ERRORS,
-    SqliteCallExtractor,
-    beside,
-    guarded_rows,
-    integer,
-    join_detail,
-    make_call,
-    raw,
-    seconds,
-    text,
-)
+from triage.extractors.calls.base import SqliteCallExtractor, beside, make_call, raw, seconds, text
+from triage.extractors.sqlite_rows import READ_ERRORS, guarded_rows
+from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_cocoa
 

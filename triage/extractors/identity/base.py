@@ -17,9 +17,8 @@ from xml.etree.ElementTree import ParseError
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, compile_patterns
 from triage.extractors.identity.facts import Facts
 from triage.extractors.identity.registry import HIVE_ERRORS
+from triage.extractors.text_lines import CHUNK, MAX_LINE, byte_chunks, capped_lines
 from triage.records import IdentityFact
-
-MAX_LINE = 1 << 20  # bytes of one text line; a longer line is reported and skipped
 
 # What reading a hostile file can raise; anything else is a bug the pipeline reports.
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -62,17 +61,13 @@ class IdentityExtractor(Extractor):
     @staticmethod
     def lines(ctx: ExtractionContext, file: StoredFile, facts: Facts) -> Iterator[str]:
         """The file's text lines as a stream (UTF-8 with replacement); overlong lines skipped."""
+
+        def overlong(number: int) -> None:
+            facts.problem(f"line {number} is longer than {MAX_LINE} bytes; skipped", "warning")
+
         with ctx.open(file) as stream:
-            number = 0
-            while raw := stream.readline(MAX_LINE + 1):
-                number += 1
-                if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                    facts.problem(
-                        f"line {number} is longer than {MAX_LINE} bytes; skipped", "warning"
-                    )
-                    while raw and not raw.endswith(b"\n"):
-                        raw = stream.readline(MAX_LINE + 1)
-                    continue
+            chunks = byte_chunks(stream, stream.read(CHUNK))
+            for _number, raw in capped_lines(chunks, MAX_LINE, overlong):
                 yield raw.decode("utf-8", "replace").rstrip("\r\n")
 
     @staticmethod

@@ -30,14 +30,15 @@ from triage.extractors.remote_access.anydesk_trace import (
     classify,
     parse_line,
 )
+from triage.extractors.remote_access.bad_lines import BadLines, parsed_lines
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft, merge_drafts
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent, RemoteAccessSession, SourceRef
 from triage.timestamps import format_utc
 
 DUPLICATE_WINDOW = timedelta(seconds=2)  # one request is often logged by two components
-MAX_BAD_LINES = 20  # problems reported per file before summarising
 MAX_NOTES = 60  # activity lines kept in one session's detail
 CONFIG_NAMES = ("system.conf", "service.conf", "user.conf")
 CONNECTION_TIME_NOTE = "connection_trace.txt: UTC, minute resolution"
@@ -254,20 +255,14 @@ class AnyDeskTraces(Extractor):
         self, file: StoredFile, ctx: ExtractionContext, log: TraceLog
     ) -> Iterator[RemoteAccessEvent]:
         source = ctx.source_ref(file)
-        bad = 0
+        bad = BadLines(ctx, file)
         try:
             for number, text in read_lines(ctx, file):
                 if not KEYWORDS.search(text):
                     continue
                 line = parse_line(text)
                 if line is None:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(
-                            f"line {number}: not an AnyDesk trace line: {text[:200]!r}",
-                            file,
-                            "warning",
-                        )
+                    bad.report(f"line {number}: not an AnyDesk trace line: {text[:200]!r}")
                     continue
                 event = classify(line)
                 if event is None:
@@ -277,29 +272,15 @@ class AnyDeskTraces(Extractor):
                     yield record
         except READ_ERRORS as error:
             ctx.problem(f"could not read the AnyDesk trace to its end: {error}", file)
-        if bad > MAX_BAD_LINES:
-            ctx.problem(f"{bad} unreadable trace lines in all", file, "warning")
+        bad.summarise("trace lines")
 
     def _connections(
         self, file: StoredFile, ctx: ExtractionContext, drafts: list[SessionDraft]
     ) -> Iterator[RemoteAccessEvent]:
         source = ctx.source_ref(file)
         user = profile_user(file.path)
-        bad = 0
         try:
-            for number, text in read_lines(ctx, file):
-                if not text.strip():
-                    continue
-                entry = parse_connection(text)
-                if entry is None:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(
-                            f"line {number}: not a connection_trace line: {text[:200]!r}",
-                            file,
-                            "warning",
-                        )
-                    continue
+            for entry in parsed_lines(ctx, file, parse_connection, "a connection_trace line"):
                 rejected = entry.auth == "rejected"
                 yield make_event(
                     source,
@@ -338,21 +319,8 @@ class AnyDeskTraces(Extractor):
     ) -> Iterator[RemoteAccessEvent]:
         source = ctx.source_ref(file)
         user = profile_user(file.path)
-        bad = 0
         try:
-            for number, text in read_lines(ctx, file):
-                if not text.strip():
-                    continue
-                entry = parse_transfer(text)
-                if entry is None:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(
-                            f"line {number}: not a file_transfer_trace line: {text[:200]!r}",
-                            file,
-                            "warning",
-                        )
-                    continue
+            for entry in parsed_lines(ctx, file, parse_transfer, "a file_transfer_trace line"):
                 detail = f"{entry.channel} {entry.state} {entry.direction} '{entry.name}'"
                 if entry.size:
                     detail += f" ({entry.size})"

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent
 
 TOOL = "AnyDesk"

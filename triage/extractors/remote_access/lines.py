@@ -1,8 +1,9 @@
 """Remote-access logs as a bounded stream of text lines, whatever their encoding.
 
 Tool logs are read line by line through ``ctx.open``, never whole into memory: AnyDesk traces
-reach hundreds of megabytes. A line longer than :data:`MAX_LINE` is reported as a problem and
-skipped; the next line is read as usual.
+reach hundreds of megabytes. A line longer than ``MAX_LINE`` (bytes of 8-bit text, characters
+of UTF-16) is reported as a problem and skipped; the next line is read as usual (the splitting
+and the cap are :mod:`triage.extractors.text_lines`; the encodings are this module's).
 
 Encodings seen in these logs:
 
@@ -18,15 +19,16 @@ Encodings seen in these logs:
 from __future__ import annotations
 
 import codecs
-import zlib
 from collections.abc import Iterator
 
 from triage.extractors.base import ExtractionContext, StoredFile
-
-MAX_LINE = 1 << 20  # bytes (8-bit) or characters (UTF-16); longer lines are reported and skipped
-CHUNK = 1 << 16
-# What reading evidence can raise: damaged images and archives, truncated compressed members.
-READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, ValueError)
+from triage.extractors.text_lines import (
+    CHUNK,
+    MAX_LINE,
+    byte_chunks,
+    capped_lines,
+    decoded_chunks,
+)
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -59,87 +61,19 @@ def read_lines(
     ctx: ExtractionContext, file: StoredFile, max_line: int = MAX_LINE
 ) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for every line of a file, streamed; overlong lines are skipped."""
+
+    def overlong(number: int) -> None:
+        ctx.problem(f"line {number} is longer than {max_line} bytes; skipped", file)
+
     with ctx.open(file) as stream:
         head = stream.read(CHUNK)
         encoding = sniff_encoding(head)
         if encoding:
-            yield from _utf16_lines(ctx, file, stream, head, encoding, max_line)
+            wide = capped_lines(decoded_chunks(stream, head, encoding), max_line, overlong)
+            for number, text in wide:
+                yield number, text.replace("\x00", "").rstrip("\r")
         else:
             if head.startswith(codecs.BOM_UTF8):
                 head = head[len(codecs.BOM_UTF8) :]
-            yield from _byte_lines(ctx, file, stream, head, max_line)
-
-
-def _byte_lines(
-    ctx: ExtractionContext, file: StoredFile, stream, chunk: bytes, max_line: int
-) -> Iterator[tuple[int, str]]:
-    pending = b""
-    number = 0
-    skipping = False
-    while chunk:
-        if skipping:  # inside an overlong line: look only for its end, keep nothing
-            end = chunk.find(b"\n")
-            if end < 0:
-                chunk = stream.read(CHUNK)
-                continue
-            number += 1
-            skipping = False
-            chunk = chunk[end + 1 :]
-        parts = (pending + chunk).split(b"\n")
-        pending = parts.pop()
-        for raw in parts:
-            number += 1
-            if len(raw) > max_line:
-                _overlong(ctx, file, number, max_line)
-                continue
-            yield number, decode_line(raw)
-        if len(pending) > max_line:
-            _overlong(ctx, file, number + 1, max_line)
-            skipping = True
-            pending = b""
-        chunk = stream.read(CHUNK)
-    if pending and not skipping:
-        yield number + 1, decode_line(pending)
-
-
-def _utf16_lines(
-    ctx: ExtractionContext, file: StoredFile, stream, chunk: bytes, encoding: str, max_line: int
-) -> Iterator[tuple[int, str]]:
-    decoder = codecs.getincrementaldecoder(encoding)("replace")
-    pending = ""
-    number = 0
-    skipping = False
-    while True:
-        final = not chunk
-        decoded = decoder.decode(chunk, final=final)
-        if skipping:  # inside an overlong line: look only for its end, keep nothing
-            end = decoded.find("\n")
-            if end < 0:
-                if final:
-                    break
-                chunk = stream.read(CHUNK)
-                continue
-            number += 1
-            skipping = False
-            decoded = decoded[end + 1 :]
-        parts = (pending + decoded).split("\n")
-        pending = parts.pop()
-        for text in parts:
-            number += 1
-            if len(text) > max_line:
-                _overlong(ctx, file, number, max_line)
-                continue
-            yield number, text.replace("\x00", "").rstrip("\r")
-        if len(pending) > max_line:
-            _overlong(ctx, file, number + 1, max_line)
-            skipping = True
-            pending = ""
-        if final:
-            break
-        chunk = stream.read(CHUNK)
-    if pending and not skipping:
-        yield number + 1, pending.replace("\x00", "").rstrip("\r")
-
-
-def _overlong(ctx: ExtractionContext, file: StoredFile, number: int, max_line: int) -> None:
-    ctx.problem(f"line {number} is longer than {max_line} bytes; skipped", file)
+            for number, raw in capped_lines(byte_chunks(stream, head), max_line, overlong):
+                yield number, decode_line(raw)

@@ -22,15 +22,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
+from triage.extractors.remote_access.bad_lines import BadLines
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent, RemoteAccessSession
 
 TOOL = "RustDesk"
 TIME_NOTE = "RustDesk log time: written with its UTC offset, converted to UTC"
 MAX_TOML = 1 << 20
-MAX_BAD_LINES = 20
 LOG_LINE = re.compile(r"^\[(?P<ts>[^\]]+)\]\s+(?P<level>\w+)\s+\[(?P<src>[^\]]*)\]\s+(?P<msg>.*)$")
 OPENED = re.compile(r"#(?P<conn>\d+) Connection opened from (?P<addr>\S+?):(?P<port>\d+)\.?$")
 CLOSED = re.compile(r"#(?P<conn>\d+) Connection closed: (?P<reason>.*)$")
@@ -97,7 +98,7 @@ class RustDeskLogs(Extractor):
         user = profile_user(file.path)
         open_sessions: dict[str, SessionDraft] = {}
         drafts: list[SessionDraft] = []
-        bad = 0
+        bad = BadLines(ctx, file)
         try:
             for number, text in read_lines(ctx, file):
                 if "Connection opened" not in text and "Connection closed" not in text:
@@ -105,13 +106,7 @@ class RustDeskLogs(Extractor):
                 match = LOG_LINE.match(text.strip())
                 when = parse_time(match["ts"]) if match else None
                 if match is None or when is None:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(
-                            f"line {number}: not a RustDesk log line: {text[:200]!r}",
-                            file,
-                            "warning",
-                        )
+                    bad.report(f"line {number}: not a RustDesk log line: {text[:200]!r}")
                     continue
                 message = match["msg"].strip()
                 raw = match["ts"]

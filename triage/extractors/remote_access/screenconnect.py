@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent
 
 TOOL = "ScreenConnect"

@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, stored_time
+from triage.extractors.remote_access.bad_lines import BadLines
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent, RemoteAccessSession
 
 TOOL = "Splashtop"
@@ -44,7 +46,6 @@ LOG_LINE = re.compile(
 CONNECTED = re.compile(r"client connected from (?P<ip>[0-9a-fA-F.:]+)")
 DISCONNECTED = re.compile(r"client disconnected", re.IGNORECASE)
 TRANSFER = re.compile(r"On(?:Upload|Download)\w*Request .*?=>(?P<json>\{.*\})")
-MAX_BAD_LINES = 20
 
 
 def _month(match: re.Match[str]) -> int | None:
@@ -106,7 +107,7 @@ class SplashtopLogs(Extractor):
         source = ctx.source_ref(file)
         drafts: list[SessionDraft] = []
         current: SessionDraft | None = None
-        bad = 0
+        bad = BadLines(ctx, file)
         try:
             year = self._first_year(file, ctx)
             last = None
@@ -129,9 +130,7 @@ class SplashtopLogs(Extractor):
                             "%Y-%m-%d %H:%M:%S.%f" if "." in match["time"] else "%Y-%m-%d %H:%M:%S",
                         ).replace(tzinfo=UTC)
                     except ValueError:
-                        bad += 1
-                        if bad <= MAX_BAD_LINES:
-                            ctx.problem(f"line {number}: invalid date {raw}", file, "warning")
+                        bad.report(f"line {number}: invalid date {raw}")
                 message = match["msg"].strip()
                 if (connected := CONNECTED.search(message)) and _same_client(
                     current, connected, when

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile
+from triage.extractors.remote_access.bad_lines import parsed_lines
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent, RemoteAccessSession
 
 TOOL = "TeamViewer"
 TIME_NOTE = "TeamViewer connection list: UTC"
 DATE = re.compile(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}")
-MAX_BAD_LINES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +115,9 @@ class TeamViewerConnections(Extractor):
         for file in files:
             direction = "incoming" if "incoming" in file.path.name.lower() else "outgoing"
             source = ctx.source_ref(file)
-            bad = 0
+            lines = parsed_lines(ctx, file, parse_connection, "a TeamViewer connection line")
             try:
-                for number, text in read_lines(ctx, file):
-                    if not text.strip():
-                        continue
-                    entry = parse_connection(text)
-                    if entry is None:
-                        bad += 1
-                        if bad <= MAX_BAD_LINES:
-                            ctx.problem(
-                                f"line {number}: not a TeamViewer connection line: {text[:200]!r}",
-                                file,
-                                "warning",
-                            )
-                        continue
+                for entry in lines:
                     detail = " ".join(part for part in (entry.kind, entry.guid) if part) or None
                     if entry.end_raw:
                         detail = f"{detail or ''} until {entry.end_raw}".strip()

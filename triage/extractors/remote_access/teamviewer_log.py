@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, profile_user
+from triage.extractors.remote_access.bad_lines import BadLines
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, read_lines
+from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent, RemoteAccessSession, SourceRef
 from triage.timestamps import format_utc
 
 TOOL = "TeamViewer"
 PRESCAN_LINES = 5000  # lines read ahead for the first Start: header
-MAX_BAD_LINES = 20
 
 LOG_LINE = re.compile(
     r"^(?P<date>(?:\d{2,4}/)?\d{2}/\d{2})\s(?P<time>\d{2}:\d{2}:\d{2}(?:[.:]\d{1,6})?)\s+"
@@ -239,7 +240,7 @@ class TeamViewerLogfile(Extractor):
         self, file: StoredFile, ctx: ExtractionContext, state: LogState
     ) -> Iterator[RemoteAccessEvent]:
         source = ctx.source_ref(file)
-        bad = 0
+        bad = BadLines(ctx, file)
         try:
             clock = self._prescan(file, ctx, state)
             for number, text in read_lines(ctx, file):
@@ -254,25 +255,16 @@ class TeamViewerLogfile(Extractor):
                     continue
                 match = LOG_LINE.match(stripped)
                 if not match:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(
-                            f"line {number}: not a TeamViewer log line: {text[:200]!r}",
-                            file,
-                            "warning",
-                        )
+                    bad.report(f"line {number}: not a TeamViewer log line: {text[:200]!r}")
                     continue
                 when, why = clock.convert(match["date"], match["time"])
                 if why:
-                    bad += 1
-                    if bad <= MAX_BAD_LINES:
-                        ctx.problem(f"line {number}: {why}", file, "warning")
+                    bad.report(f"line {number}: {why}")
                 raw = f"{match['date']} {match['time']}"
                 yield from self._message(match["message"], when, raw, clock, source, state)
         except READ_ERRORS as error:
             ctx.problem(f"could not read the TeamViewer log to its end: {error}", file)
-        if bad > MAX_BAD_LINES:
-            ctx.problem(f"{bad} unreadable log lines in all", file, "warning")
+        bad.summarise("log lines")
 
     def _own_id(
         self,

@@ -27,7 +27,8 @@ from triage.extractors.base import (
 )
 from triage.extractors.remote_access.catalogue import tool_for
 from triage.extractors.remote_access.events import make_event
-from triage.extractors.remote_access.lines import READ_ERRORS, sniff_encoding
+from triage.extractors.remote_access.lines import sniff_encoding
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RemoteAccessEvent
 
 STREAM = ":Zone.Identifier"

@@ -14,7 +14,8 @@ from functools import partial
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, stored_time
-from triage.extractors.router.text import READ_ERRORS, SNIFF_BYTES, sniff
+from triage.extractors.router.text import SNIFF_BYTES, sniff
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RouterFact
 
 MAX_FACTS_PER_FILE = 1_000_000

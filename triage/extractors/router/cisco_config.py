@@ -30,6 +30,7 @@ from triage.extractors.router.normalise import (
     normalise_mac,
 )
 from triage.extractors.router.times import build, month_number
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
 Fact = Callable[..., RouterFact]
@@ -81,11 +82,6 @@ def secret_words(words: list[str]) -> tuple[str, str | None]:
     if len(words) >= 2 and words[1] in ("encrypted", "pbkdf2", "nt-encrypted"):
         kind = f"{words[1]} (ASA hash)"
     return masked_secret(words[0]), kind
-
-
-def _join(*parts: str | None) -> str | None:
-    text = "; ".join(part for part in parts if part)
-    return text or None
 
 
 @dataclass
@@ -356,7 +352,7 @@ class CiscoConfig:
                 rest[1],
                 ip=ip_address(rest[0]),
                 hostname=rest[1],
-                detail=_join(
+                detail=join_detail(
                     "ASA names table", f"description {description}" if description else None
                 ),
             )
@@ -367,7 +363,7 @@ class CiscoConfig:
                 "vpn",
                 "address_pool",
                 words[4],
-                detail=_join(f"pool {words[3]}", " ".join(words[5:]) or None),
+                detail=join_detail(f"pool {words[3]}", " ".join(words[5:]) or None),
             )
         elif first in ("ssh", "telnet", "http") and len(rest) >= 3 and ip_address(rest[0]):
             network = network_text(rest[0], rest[1])
@@ -409,7 +405,7 @@ class CiscoConfig:
                 "aaa_server",
                 rest[1],
                 ip=ip_address(rest[1]),
-                detail=_join(first, self._aaa_port(rest)),
+                detail=join_detail(first, self._aaa_port(rest)),
             )
         elif first in ("tacacs-server", "radius-server") and rest[:1] == ["key"]:
             value, kind = secret_words(rest[1:])
@@ -430,7 +426,7 @@ class CiscoConfig:
                 "isakmp_peer",
                 peer,
                 ip=ip_address(peer),
-                detail=_join(f"pre-shared key {value}", kind),
+                detail=join_detail(f"pre-shared key {value}", kind),
             )
         elif head2 == "clock timezone" and len(words) > 2:
             yield fact("system", "timezone", " ".join(words[2:]))
@@ -454,7 +450,7 @@ class CiscoConfig:
             "ntp_server",
             name,
             ip=ip,
-            detail=_join(
+            detail=join_detail(
                 how if how != "ntp server" else None,
                 f"vrf {vrf}" if vrf else None,
                 "prefer" if "prefer" in words else None,
@@ -491,7 +487,9 @@ class CiscoConfig:
                 "remote_admin",
                 "snmp_community",
                 masked_secret(rest[1]),
-                detail=_join(f"access {access}" if access else None, "community string masked"),
+                detail=join_detail(
+                    f"access {access}" if access else None, "community string masked"
+                ),
             )
         elif rest[:1] == ["host"] and len(rest) > 1:
             target = rest[1]
@@ -504,7 +502,7 @@ class CiscoConfig:
                 "snmp_host",
                 name,
                 ip=ip,
-                detail=_join(
+                detail=join_detail(
                     f"interface {interface}" if interface else None,
                     "receives SNMP traps/polls; community not shown",
                 ),
@@ -536,7 +534,7 @@ class CiscoConfig:
             "default_route",
             gateway,
             ip=ip_address(gateway.split()[-1]),
-            detail=_join(
+            detail=join_detail(
                 f"vrf {vrf}" if vrf else None,
                 f"distance {extra[-1]}" if extra and extra[-1].isdigit() else None,
             ),
@@ -662,7 +660,7 @@ class CiscoConfig:
             "admin_user",
             name,
             role or "local user",
-            detail=_join(secret, kind) if secret else "no password set",
+            detail=join_detail(secret, kind) if secret else "no password set",
         )
 
     def _tunnel_group(self, words: list[str], number: int) -> Iterator[RouterFact]:
@@ -762,7 +760,7 @@ class CiscoConfig:
         )
         category = "wan" if wan else "lan"
         virtual = block.lists.get("virtual")
-        base = _join(
+        base = join_detail(
             f"description {values['description']}" if values.get("description") else None,
             f"nameif {values['nameif']}" if values.get("nameif") else None,
             f"security-level {values['security-level']}" if values.get("security-level") else None,
@@ -774,7 +772,11 @@ class CiscoConfig:
         )
         for ip, value, secondary in addresses:
             yield self.fact(
-                category, name, value, ip=ip, detail=_join(base, "secondary" if secondary else None)
+                category,
+                name,
+                value,
+                ip=ip,
+                detail=join_detail(base, "secondary" if secondary else None),
             )
         if dynamic:
             yield self.fact("wan", name, dynamic, detail=base)
@@ -796,7 +798,7 @@ class CiscoConfig:
                 "isp_account",
                 "ppp_password",
                 value,
-                detail=_join(f"interface {name}; ppp {method}", kind or None),
+                detail=join_detail(f"interface {name}; ppp {method}", kind or None),
             )
 
     def _child_pool(self, block: _Block, words: list[str], text: str):
@@ -827,7 +829,7 @@ class CiscoConfig:
                 f"dhcp pool {block.name}",
                 values["network"],
                 ip=ip_address(values.get("gateway", "").split(" ")[0]),
-                detail=_join(
+                detail=join_detail(
                     f"default-router {values['gateway']}" if values.get("gateway") else None,
                     f"lease {values['lease']}" if values.get("lease") else None,
                 ),
@@ -853,7 +855,7 @@ class CiscoConfig:
                 mac=mac,
                 ip=ip_address(address),
                 hostname=name,
-                detail=_join(
+                detail=join_detail(
                     f"dhcp pool {block.name} (manual binding)",
                     f"client-identifier {client}" if client else None,
                 ),
@@ -909,7 +911,7 @@ class CiscoConfig:
             block.values["access-class"] = " ".join(words[1:])
         elif words[0] in ("password", "secret") and len(words) > 1:
             value, kind = secret_words(words[1:])
-            block.values["password"] = _join(value, kind) or value
+            block.values["password"] = join_detail(value, kind) or value
         elif words[0] == "login":
             block.values["login"] = " ".join(words)
 
@@ -925,7 +927,7 @@ class CiscoConfig:
             f"transport input {values['transport']}"
             if values.get("transport")
             else "transport input default",
-            detail=_join(
+            detail=join_detail(
                 f"access-class {values['access-class']}" if values.get("access-class") else None,
                 f"password {values['password']}" if values.get("password") else None,
                 values.get("login"),
@@ -970,7 +972,7 @@ class CiscoConfig:
                     "server",
                     name,
                     ip=ip,
-                    detail=_join(
+                    detail=join_detail(
                         f"dns server-group {block.name}",
                         f"{name} = {ip} (ASA names)" if ip and name != ip else None,
                     ),

@@ -33,6 +33,7 @@ from triage.extractors.router.normalise import (
 )
 from triage.extractors.router.text import read_lines
 from triage.extractors.router.times import NO_ZONE, build, month_number
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
 VERBS = frozenset({"add", "set", "remove", "enable", "disable", "move", "unset", "edit"})
@@ -270,11 +271,6 @@ def _export_time(date: str, time: str):
     return build(year, month, day, time)[0], NO_ZONE
 
 
-def _detail(*parts: str | None) -> str | None:
-    text = "; ".join(part for part in parts if part)
-    return text or None
-
-
 def _secrets(command: Command) -> str | None:
     found = [
         f"{key} {masked_secret(value)}" for key, value in command.args.items() if key in SECRET_KEYS
@@ -303,14 +299,14 @@ def _pppoe_client(command: Command, fact: partial, state: _State) -> Iterator[Ro
     name = command.get("name") or "pppoe-out"
     interface = command.get("interface")
     state.add_wan(name, interface)
-    where = _detail(
+    where = join_detail(
         f"interface {name}", f"on {interface}" if interface else None, _disabled(command)
     )
     yield fact(
         "wan",
         name,
         "pppoe",
-        detail=_detail(
+        detail=join_detail(
             where,
             _flag(command, "add-default-route"),
             _flag(command, "use-peer-dns"),
@@ -332,7 +328,7 @@ def _dhcp_client(command: Command, fact: partial, state: _State) -> Iterator[Rou
         "wan",
         interface or "dhcp-client",
         "dhcp",
-        detail=_detail(
+        detail=join_detail(
             _disabled(command), _flag(command, "use-peer-dns"), _flag(command, "add-default-route")
         ),
     )
@@ -356,7 +352,7 @@ def _ip_address(command: Command, fact: partial, state: _State) -> Iterator[Rout
         interface,
         parsed[1] if parsed else address,
         ip=parsed[0] if parsed else None,
-        detail=_detail(_flag(command, "comment"), _disabled(command)),
+        detail=join_detail(_flag(command, "comment"), _disabled(command)),
     )
 
 
@@ -372,7 +368,7 @@ def _dhcp_lease(command: Command, fact: partial, state: _State) -> Iterator[Rout
         mac=mac,
         ip=ip,
         hostname=None,
-        detail=_detail(
+        detail=join_detail(
             f"comment {label}" if label else None,
             _flag(command, "server"),
             _flag(command, "client-id"),
@@ -390,7 +386,7 @@ def _dhcp_network(command: Command, fact: partial, state: _State) -> Iterator[Ro
             "dhcp network",
             network,
             ip=ip_address(command.get("gateway")),
-            detail=_detail(_flag(command, "gateway"), _flag(command, "dns-server")),
+            detail=join_detail(_flag(command, "gateway"), _flag(command, "dns-server")),
         )
     for server in (command.get("dns-server") or "").split(","):
         if server.strip():
@@ -409,7 +405,7 @@ def _dhcp_server(command: Command, fact: partial, state: _State) -> Iterator[Rou
         "lan",
         f"dhcp {name}",
         command.get("interface"),
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "address-pool"), _flag(command, "lease-time"), _disabled(command)
         ),
     )
@@ -465,7 +461,7 @@ def _nat(command: Command, fact: partial, state: _State) -> Iterator[RouterFact]
             key,
             value,
             ip=ip_address((to or "").split("-")[0]),
-            detail=_detail(
+            detail=join_detail(
                 f"action {action}", _flag(command, "src-address", "only from"), _disabled(command)
             ),
         )
@@ -474,7 +470,7 @@ def _nat(command: Command, fact: partial, state: _State) -> Iterator[RouterFact]
             "wan",
             "nat",
             action,
-            detail=_detail(
+            detail=join_detail(
                 _flag(command, "out-interface"),
                 _flag(command, "out-interface-list"),
                 _flag(command, "to-addresses"),
@@ -495,7 +491,7 @@ def _filter(command: Command, fact: partial, state: _State) -> Iterator[RouterFa
         "remote_admin",
         command.get("comment") or f"{protocol} {port}",
         f"{protocol} port {port} open from {source}",
-        detail=_detail(_flag(command, "src-address", "only from"), _disabled(command)),
+        detail=join_detail(_flag(command, "src-address", "only from"), _disabled(command)),
     )
 
 
@@ -510,7 +506,9 @@ def _service(command: Command, fact: partial, state: _State) -> Iterator[RouterF
         "remote_admin",
         f"service {service}",
         value,
-        detail=_detail(_flag(command, "address", "allowed from"), _flag(command, "certificate")),
+        detail=join_detail(
+            _flag(command, "address", "allowed from"), _flag(command, "certificate")
+        ),
     )
 
 
@@ -520,7 +518,7 @@ def _user(command: Command, fact: partial, state: _State) -> Iterator[RouterFact
         "admin_user",
         name or "?",
         command.get("group") or "user",
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "address", "allowed from"), _secrets(command), _disabled(command)
         ),
     )
@@ -533,7 +531,7 @@ def _ppp_secret(command: Command, fact: partial, state: _State) -> Iterator[Rout
         "ppp secret",
         command.get("name"),
         ip=ip_address(remote),
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "service"),
             _flag(command, "profile"),
             _flag(command, "remote-address"),
@@ -550,7 +548,7 @@ def _vpn_server(command: Command, fact: partial, state: _State) -> Iterator[Rout
         "vpn",
         kind,
         f"enabled {enabled}" if enabled else "configured",
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "use-ipsec"),
             _flag(command, "port"),
             _flag(command, "default-profile"),
@@ -567,7 +565,7 @@ def _vpn_client(command: Command, fact: partial, state: _State) -> Iterator[Rout
         kind,
         peer or command.get("name"),
         ip=ip_address(peer),
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "name"), _flag(command, "user"), _secrets(command), _disabled(command)
         ),
     )
@@ -578,7 +576,7 @@ def _wireguard(command: Command, fact: partial, state: _State) -> Iterator[Route
         "vpn",
         "wireguard",
         command.get("name") or command.target(),
-        detail=_detail(_flag(command, "listen-port"), _secrets(command), _disabled(command)),
+        detail=join_detail(_flag(command, "listen-port"), _secrets(command), _disabled(command)),
     )
 
 
@@ -591,7 +589,7 @@ def _wireguard_peer(command: Command, fact: partial, state: _State) -> Iterator[
         "wireguard_peer",
         value or command.get("public-key"),
         ip=ip_address(endpoint),
-        detail=_detail(
+        detail=join_detail(
             _flag(command, "interface"),
             _flag(command, "allowed-address"),
             _flag(command, "public-key"),
@@ -608,7 +606,7 @@ def _wireless(command: Command, fact: partial, state: _State) -> Iterator[Router
         "wifi",
         "ssid",
         ssid,
-        detail=_detail(
+        detail=join_detail(
             f"interface {command.target() or command.get('name')}",
             _flag(command, "mode") or _flag(command, "configuration.mode", "mode"),
             _flag(command, "security-profile") or _flag(command, "security"),
@@ -651,7 +649,7 @@ def _logging_action(command: Command, fact: partial, state: _State) -> Iterator[
             "log_server",
             command.get("remote"),
             ip=ip_address(command.get("remote")),
-            detail=_detail(_flag(command, "name"), _flag(command, "remote-port")),
+            detail=join_detail(_flag(command, "name"), _flag(command, "remote-port")),
         )
 
 
@@ -662,7 +660,7 @@ def _snmp_community(command: Command, fact: partial, state: _State) -> Iterator[
             "remote_admin",
             "snmp_community",
             masked_secret(name),
-            detail=_detail(
+            detail=join_detail(
                 _flag(command, "addresses", "allowed from"), _flag(command, "write-access")
             ),
         )
@@ -676,7 +674,7 @@ def _route(command: Command, fact: partial, state: _State) -> Iterator[RouterFac
             "default_route",
             gateway,
             ip=ip_address(gateway),
-            detail=_detail(_flag(command, "distance"), _disabled(command)),
+            detail=join_detail(_flag(command, "distance"), _disabled(command)),
         )
 
 
@@ -688,7 +686,9 @@ def _arp(command: Command, fact: partial, state: _State) -> Iterator[RouterFact]
         normalise_mac(command.get("mac-address")) or command.get("mac-address"),
         mac=normalise_mac(command.get("mac-address")),
         ip=ip_address(address),
-        detail=_detail("static ARP entry", _flag(command, "interface"), _flag(command, "comment")),
+        detail=join_detail(
+            "static ARP entry", _flag(command, "interface"), _flag(command, "comment")
+        ),
     )
 
 

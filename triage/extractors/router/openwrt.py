@@ -37,6 +37,7 @@ from triage.extractors.router.normalise import (
 )
 from triage.extractors.router.text import read_lines, sniff
 from triage.extractors.router.uci import UciSection, looks_like_uci, parse_uci
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 from triage.timestamps import from_unix_seconds
 
@@ -90,11 +91,6 @@ def _on(value: str | None) -> bool:
 
 def _off(value: str | None) -> bool:
     return (value or "").strip().lower() in ("0", "no", "off", "false", "disabled")
-
-
-def _join(parts: list[str | None]) -> str | None:
-    text = "; ".join(part for part in parts if part)
-    return text or None
 
 
 class OpenWrtConfig(RouterExtractor):
@@ -190,8 +186,8 @@ def _network(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
             "default_route",
             gateway,
             ip=ip_address(gateway),
-            detail=_join(
-                [f"interface {section.get('interface')}" if section.get("interface") else None]
+            detail=join_detail(
+                f"interface {section.get('interface')}" if section.get("interface") else None
             ),
         )
 
@@ -203,16 +199,12 @@ def _interface(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     proto = (section.get("proto") or "none").lower()
     category = _interface_category(name, proto)
     device = section.get("device") or section.get("ifname")
-    detail = _join(
-        [
-            f"proto {proto}",
-            f"device {device}" if device else None,
-            f"MAC set to {normalise_mac(section.get('macaddr'))}"
-            if section.get("macaddr")
-            else None,
-            "disabled" if _on(section.get("disabled")) else None,
-            "not brought up at boot" if _off(section.get("auto")) else None,
-        ]
+    detail = join_detail(
+        f"proto {proto}",
+        f"device {device}" if device else None,
+        f"MAC set to {normalise_mac(section.get('macaddr'))}" if section.get("macaddr") else None,
+        "disabled" if _on(section.get("disabled")) else None,
+        "not brought up at boot" if _off(section.get("auto")) else None,
     )
     addresses = [
         interface_address(value, section.get("netmask"))
@@ -268,7 +260,7 @@ def _interface_login(
             "vpn",
             f"{name} private_key",
             masked_secret(section.get("private_key")),
-            detail=_join([where, f"listen port {port}" if port else None]),
+            detail=join_detail(where, f"listen port {port}" if port else None),
         )
 
 
@@ -277,18 +269,16 @@ def _wireguard_peer(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     host = section.get("endpoint_host")
     port = section.get("endpoint_port")
     endpoint = f"{host}:{port}" if host and port else host
-    detail = _join(
-        [
-            f"interface {interface}",
-            f"endpoint {endpoint}" if endpoint else "no endpoint (peer dials in)",
-            f"allowed_ips {' '.join(section.values('allowed_ips'))}"
-            if section.values("allowed_ips")
-            else None,
-            f"public_key {section.get('public_key')}" if section.get("public_key") else None,
-            f"preshared key {masked_secret(section.get('preshared_key'))}"
-            if section.get("preshared_key")
-            else None,
-        ]
+    detail = join_detail(
+        f"interface {interface}",
+        f"endpoint {endpoint}" if endpoint else "no endpoint (peer dials in)",
+        f"allowed_ips {' '.join(section.values('allowed_ips'))}"
+        if section.values("allowed_ips")
+        else None,
+        f"public_key {section.get('public_key')}" if section.get("public_key") else None,
+        f"preshared key {masked_secret(section.get('preshared_key'))}"
+        if section.get("preshared_key")
+        else None,
     )
     value = section.get("description") or endpoint or section.get("public_key")
     yield fact("vpn", "wireguard_peer", value, ip=ip_address(host), detail=detail)
@@ -307,7 +297,9 @@ def _wireless(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
             f"country {section.get('country')}" if section.get("country") else None,
             "disabled" if _on(section.get("disabled")) else None,
         ]
-        yield fact("wifi", f"radio {section.name or section.label()}", _join(parts) or "present")
+        yield fact(
+            "wifi", f"radio {section.name or section.label()}", join_detail(*parts) or "present"
+        )
         return
     if section.type != "wifi-iface":
         return
@@ -316,16 +308,14 @@ def _wireless(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     key_values = [section.get(name) for name in ("key", "key1", "key2", "key3", "key4")]
     keys = [masked_secret(value) for value in key_values if value is not None]
     encryption = section.get("encryption") or "none"
-    detail = _join(
-        [
-            f"mode {mode}",
-            f"encryption {encryption}",
-            f"key {', '.join(keys)}" if keys else None,
-            f"device {section.get('device')}" if section.get("device") else None,
-            f"network {section.get('network')}" if section.get("network") else None,
-            "hidden" if _on(section.get("hidden")) else None,
-            "disabled" if _on(section.get("disabled")) else None,
-        ]
+    detail = join_detail(
+        f"mode {mode}",
+        f"encryption {encryption}",
+        f"key {', '.join(keys)}" if keys else None,
+        f"device {section.get('device')}" if section.get("device") else None,
+        f"network {section.get('network')}" if section.get("network") else None,
+        "hidden" if _on(section.get("hidden")) else None,
+        "disabled" if _on(section.get("disabled")) else None,
     )
     key = "ssid" if mode in ("ap", "wds") else f"ssid ({mode})"
     yield fact("wifi", key, ssid, detail=detail)
@@ -378,14 +368,10 @@ def _dhcp(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
             value = "disabled"
         else:
             value = (
-                _join(
-                    [
-                        f"start {section.get('start')}" if section.get("start") else None,
-                        f"limit {section.get('limit')}" if section.get("limit") else None,
-                        f"leasetime {section.get('leasetime')}"
-                        if section.get("leasetime")
-                        else None,
-                    ]
+                join_detail(
+                    f"start {section.get('start')}" if section.get("start") else None,
+                    f"limit {section.get('limit')}" if section.get("limit") else None,
+                    f"leasetime {section.get('leasetime')}" if section.get("leasetime") else None,
                 )
                 or "enabled"
             )
@@ -410,12 +396,10 @@ def _static_host(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     name = section.get("name")
     ip = section.get("ip")
     macs = section.values("mac")
-    detail = _join(
-        [
-            f"leasetime {section.get('leasetime')}" if section.get("leasetime") else None,
-            f"tag {section.get('tag')}" if section.get("tag") else None,
-            f"section {section.label()}",
-        ]
+    detail = join_detail(
+        f"leasetime {section.get('leasetime')}" if section.get("leasetime") else None,
+        f"tag {section.get('tag')}" if section.get("tag") else None,
+        f"section {section.label()}",
     )
     for raw in macs or [None]:
         mac = normalise_mac(raw)
@@ -426,7 +410,7 @@ def _static_host(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
             mac=mac,
             ip=ip_address(ip),
             hostname=name,
-            detail=detail if mac or raw is None else _join([detail, f"MAC as written {raw!r}"]),
+            detail=detail if mac or raw is None else join_detail(detail, f"MAC as written {raw!r}"),
         )
 
 
@@ -449,13 +433,11 @@ def _firewall(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
         dest_ip = section.get("dest_ip")
         dest_port = section.get("dest_port") or src_dport
         value = f"{src}:{src_dport} -> {dest_ip or 'router'}:{dest_port} ({proto})"
-        detail = _join(
-            [
-                "enabled" if enabled else "disabled",
-                f"dest zone {section.get('dest')}" if section.get("dest") else None,
-                f"only from {section.get('src_ip')}" if section.get("src_ip") else None,
-                f"section {section.label()}",
-            ]
+        detail = join_detail(
+            "enabled" if enabled else "disabled",
+            f"dest zone {section.get('dest')}" if section.get("dest") else None,
+            f"only from {section.get('src_ip')}" if section.get("src_ip") else None,
+            f"section {section.label()}",
         )
         key = section.get("name") or f"{proto} {src_dport}"
         yield fact("forward", key, value, ip=ip_address(dest_ip), detail=detail)
@@ -471,12 +453,10 @@ def _firewall(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
         proto = section.get("proto") or "tcp udp"
         dest = section.get("dest")
         dest_ip = section.get("dest_ip")
-        detail = _join(
-            [
-                "enabled" if enabled else "disabled",
-                f"only from {section.get('src_ip')}" if section.get("src_ip") else None,
-                f"section {section.label()}",
-            ]
+        detail = join_detail(
+            "enabled" if enabled else "disabled",
+            f"only from {section.get('src_ip')}" if section.get("src_ip") else None,
+            f"section {section.label()}",
         )
         if dest:  # forwarded through the router into a LAN zone
             value = f"wan -> {dest}:{dest_ip or 'any'}:{section.get('dest_port')} ({proto})"
@@ -516,11 +496,9 @@ def _system(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
                 "log_server",
                 log_ip,
                 ip=ip_address(log_ip),
-                detail=_join(
-                    [
-                        f"port {section.get('log_port')}" if section.get("log_port") else None,
-                        f"proto {section.get('log_proto')}" if section.get("log_proto") else None,
-                    ]
+                detail=join_detail(
+                    f"port {section.get('log_port')}" if section.get("log_port") else None,
+                    f"proto {section.get('log_proto')}" if section.get("log_proto") else None,
                 ),
             )
         if section.get("log_file"):
@@ -536,16 +514,12 @@ def _system(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
 def _dropbear(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     if section.type != "dropbear":
         return
-    detail = _join(
-        [
-            "disabled" if _off(section.get("enable")) else None,
-            f"interface {section.get('Interface')}"
-            if section.get("Interface")
-            else "all interfaces",
-            f"password auth {'off' if _off(section.get('PasswordAuth')) else 'on'}",
-            f"root password auth {'off' if _off(section.get('RootPasswordAuth')) else 'on'}",
-            "gateway ports on" if _on(section.get("GatewayPorts")) else None,
-        ]
+    detail = join_detail(
+        "disabled" if _off(section.get("enable")) else None,
+        f"interface {section.get('Interface')}" if section.get("Interface") else "all interfaces",
+        f"password auth {'off' if _off(section.get('PasswordAuth')) else 'on'}",
+        f"root password auth {'off' if _off(section.get('RootPasswordAuth')) else 'on'}",
+        "gateway ports on" if _on(section.get("GatewayPorts")) else None,
     )
     yield fact(
         "remote_admin", "ssh (dropbear)", f"port {section.get('Port') or '22'}", detail=detail
@@ -569,16 +543,14 @@ def _ddns(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     if section.type != "service":
         return
     domain = section.get("lookup_host") or section.get("domain")
-    detail = _join(
-        [
-            "enabled" if _on(section.get("enabled")) else "disabled",
-            f"provider {section.get('service_name')}" if section.get("service_name") else None,
-            f"account {section.get('username')}" if section.get("username") else None,
-            f"password {masked_secret(section.get('password'))}"
-            if section.get("password") is not None
-            else None,
-            f"interface {section.get('interface')}" if section.get("interface") else None,
-        ]
+    detail = join_detail(
+        "enabled" if _on(section.get("enabled")) else "disabled",
+        f"provider {section.get('service_name')}" if section.get("service_name") else None,
+        f"account {section.get('username')}" if section.get("username") else None,
+        f"password {masked_secret(section.get('password'))}"
+        if section.get("password") is not None
+        else None,
+        f"interface {section.get('interface')}" if section.get("interface") else None,
     )
     yield fact("remote_admin", "ddns", domain, detail=detail)
 
@@ -589,14 +561,12 @@ def _openvpn(section: UciSection, fact: Fact) -> Iterator[RouterFact]:
     remotes = section.values("remote")
     role = "server" if section.get("server") or section.get("mode") == "server" else "client"
     value = " ".join(remotes) if remotes else f"{role} port {section.get('port') or '1194'}"
-    detail = _join(
-        [
-            "enabled" if _on(section.get("enabled")) else "disabled",
-            role,
-            f"config {section.get('config')}" if section.get("config") else None,
-            f"proto {section.get('proto')}" if section.get("proto") else None,
-            f"server {section.get('server')}" if section.get("server") else None,
-        ]
+    detail = join_detail(
+        "enabled" if _on(section.get("enabled")) else "disabled",
+        role,
+        f"config {section.get('config')}" if section.get("config") else None,
+        f"proto {section.get('proto')}" if section.get("proto") else None,
+        f"server {section.get('server')}" if section.get("server") else None,
     )
     yield fact(
         "vpn",
@@ -639,14 +609,12 @@ def _release(lines, fact: Fact) -> Iterator[RouterFact]:
             "system",
             "firmware",
             f"{distro} {release}" if release else values.get("DISTRIB_DESCRIPTION"),
-            detail=_join(
-                [
-                    f"revision {values['DISTRIB_REVISION']}"
-                    if values.get("DISTRIB_REVISION")
-                    else None,
-                    f"target {values['DISTRIB_TARGET']}" if values.get("DISTRIB_TARGET") else None,
-                    f"arch {values['DISTRIB_ARCH']}" if values.get("DISTRIB_ARCH") else None,
-                ]
+            detail=join_detail(
+                f"revision {values['DISTRIB_REVISION']}"
+                if values.get("DISTRIB_REVISION")
+                else None,
+                f"target {values['DISTRIB_TARGET']}" if values.get("DISTRIB_TARGET") else None,
+                f"arch {values['DISTRIB_ARCH']}" if values.get("DISTRIB_ARCH") else None,
             ),
         )
 
@@ -660,8 +628,8 @@ def _banner(lines, fact: Fact) -> Iterator[RouterFact]:
                 "system",
                 "firmware",
                 f"{distro} {version}",
-                detail=_join(
-                    ["from the login banner", f"revision {revision}" if revision else None]
+                detail=join_detail(
+                    "from the login banner", f"revision {revision}" if revision else None
                 ),
             )
             return
@@ -708,12 +676,10 @@ def _authorized_keys(lines, fact: Fact) -> Iterator[RouterFact]:
             "remote_admin",
             "ssh_authorized_key",
             comment or f"{words[index]} key (no comment)",
-            detail=_join(
-                [
-                    f"{words[index]} SHA256:{fingerprint}",
-                    f"options {options}" if options else None,
-                    f"line {number}",
-                ]
+            detail=join_detail(
+                f"{words[index]} SHA256:{fingerprint}",
+                f"options {options}" if options else None,
+                f"line {number}",
             ),
         )
 

@@ -30,6 +30,7 @@ from triage.extractors.router.normalise import (
     normalise_mac,
 )
 from triage.extractors.router.text import read_lines
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
 MAX_ITEMS = 1000  # addresses, bindings... kept per block
@@ -183,7 +184,7 @@ class _HpReader:
                         label,
                         parsed[1],
                         ip=parsed[0],
-                        detail=_join(
+                        detail=join_detail(
                             f"name {values['name']}" if values.get("name") else None,
                             values.get("description"),
                         ),
@@ -193,7 +194,7 @@ class _HpReader:
                 "admin_user",
                 name,
                 f"level {values['level']}" if values.get("level") else "local user",
-                detail=_join(
+                detail=join_detail(
                     f"password {values['password']}" if values.get("password") else None,
                     f"services {' '.join(lists['service'])}" if lists.get("service") else None,
                 ),
@@ -273,7 +274,9 @@ class _HpReader:
                 "remote_admin",
                 "snmp_community",
                 masked_secret(community),
-                detail=_join(f"access {access}" if access else None, "community string masked"),
+                detail=join_detail(
+                    f"access {access}" if access else None, "community string masked"
+                ),
             )
         elif first in ("snmp-agent", "snmp-server") and rest[:1] in (["target-host"], ["host"]):
             host = next((word for word in rest if ip_address(word)), None)
@@ -319,8 +322,3 @@ class _HpReader:
             ip=ip_address(local),
             detail="nat server",
         )
-
-
-def _join(*parts: str | None) -> str | None:
-    text = "; ".join(part for part in parts if part)
-    return text or None

@@ -28,9 +28,10 @@ from functools import partial
 from triage.extractors.base import ExtractionContext, StoredFile
 from triage.extractors.router.base import RouterExtractor, modified_time
 from triage.extractors.router.normalise import first_ipv4, first_mac, ip_address, normalise_mac
-from triage.extractors.router.text import READ_ERRORS, read_lines
+from triage.extractors.router.text import read_lines
 from triage.extractors.router.times import NO_ZONE, build, month_number, yearless
 from triage.extractors.router.uci import parse_uci
+from triage.extractors.text_lines import READ_ERRORS
 from triage.records import RouterFact
 
 MAX_MESSAGE = 4000
