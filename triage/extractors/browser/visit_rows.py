@@ -4,9 +4,9 @@ Chromium (``visits`` -> ``urls``), Firefox (``moz_historyvisits`` -> ``moz_place
 (``visits`` -> ``urls``) and Safari (``history_visits`` -> ``history_items``) keep one row per
 visit pointing at one row per URL, and a column naming the visit this one came from (referrer or
 redirect source). :func:`visits_query` reads them the same way on every schema version: visit
-columns as stored, URL columns with a prefix, the referring visit's URL as ``from_url`` (NULL when
-the version has no such column), in visit-id order. Epiphany's history copies Firefox's model
-(a visit-type code, Unix microseconds, typed count), so both convert a row with
+columns as stored, URL columns as ``page_<column>``, the referring visit's URL as ``from_url``
+(NULL when the version has no such column), in visit-id order. Epiphany's history copies
+Firefox's model (a visit-type code, Unix microseconds, typed count), so both convert a row with
 :func:`places_visit`. Table layouts: see each extractor's module docstring.
 """
 

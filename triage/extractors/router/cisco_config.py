@@ -29,7 +29,7 @@ from triage.extractors.router.normalise import (
     network_text,
     normalise_mac,
 )
-from triage.extractors.router.times import build, month_number
+from triage.extractors.router.times import build_from_match, month_number
 from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
@@ -190,13 +190,7 @@ class CiscoConfig:
 
     def _stamped(self, key: str, text: str, match: re.Match[str]) -> RouterFact:
         month = month_number(match.group("mon")) or 0
-        when, note = build(
-            int(match.group("year")),
-            month,
-            int(match.group("day")),
-            match.group("hms"),
-            match.group("tz"),
-        )
+        when, note = build_from_match(match, month)
         raw = text.lstrip("!: ").strip()
         return self.fact(
             "system",

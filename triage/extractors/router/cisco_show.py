@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from triage.extractors.router.normalise import ip_address, mac_from_client_id, normalise_mac
-from triage.extractors.router.times import NO_ZONE, build, month_number, yearless
+from triage.extractors.router.times import NO_ZONE, build, build_from_match, month_number, yearless
 from triage.records import RouterFact
 
 Fact = Callable[..., RouterFact]
@@ -244,13 +244,7 @@ def _log(match: re.Match[str], fact: Fact, modified: datetime | None) -> RouterF
     stamp = match.group("stamp")
     when, note = None, "unreadable month"
     if month and match.group("year"):
-        when, note = build(
-            int(match.group("year")),
-            month,
-            int(match.group("day")),
-            match.group("hms"),
-            match.group("tz"),
-        )
+        when, note = build_from_match(match, month)
     elif month:
         when, note = yearless(
             month, int(match.group("day")), match.group("hms"), modified, match.group("tz")
@@ -307,13 +301,7 @@ def _version_line(line: str, fact: Fact) -> Iterator[RouterFact]:
     if restarted:
         month = month_number(restarted.group("mon")) or 0
         raw = line.removeprefix("System restarted at ").strip()
-        when, note = build(
-            int(restarted.group("year")),
-            month,
-            int(restarted.group("day")),
-            restarted.group("hms"),
-            restarted.group("tz"),
-        )
+        when, note = build_from_match(restarted, month)
         yield fact(
             "system",
             "restarted",

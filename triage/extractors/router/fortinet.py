@@ -34,7 +34,7 @@ from triage.extractors.router.normalise import (
     normalise_mac,
 )
 from triage.extractors.router.text import read_lines
-from triage.extractors.router.times import NO_ZONE, build, month_number
+from triage.extractors.router.times import NO_ZONE, build, build_from_match, month_number
 from triage.records import RouterFact
 
 _LEASE_HEADER = re.compile(r"^\s*IP\s+MAC-Address\s+Hostname\s+VCI\b")
@@ -144,9 +144,7 @@ def _lease(
         match = _EXPIRY.match(expiry)
         month = month_number(match.group("mon")) if match else None
         if match and month:
-            when, _ = build(
-                int(match.group("year")), month, int(match.group("day")), match.group("hms")
-            )
+            when, _ = build_from_match(match, month)
             note = f"lease expiry; {NO_ZONE}"
     mac = normalise_mac(row.group("mac"))
     return fact(

@@ -75,6 +75,18 @@ def build(
     return plausible(value.astimezone(UTC)), note
 
 
+def build_from_match(match: re.Match[str], month: int) -> tuple[datetime | None, str | None]:
+    """:func:`build` from a stamp matched with the named groups ``year``, ``day``, ``hms`` and,
+    when the pattern has one, ``tz`` (the month is passed: vendors spell it differently)."""
+    return build(
+        int(match.group("year")),
+        month,
+        int(match.group("day")),
+        match.group("hms"),
+        match.groupdict().get("tz"),
+    )
+
+
 def yearless(
     month: int, day: int, hms: str, modified: datetime | None, tz_text: str | None = None
 ) -> tuple[datetime | None, str]:
