@@ -9,8 +9,10 @@ on the extracted tree, pyewf and triage's EWF reader, ``triage verify`` and ``tr
 (``--hash-only`` and a full scan without extractors) on the raw image and its deflate E01, on
 20,000 small files in ext4 and NTFS, and the peak RSS of a scan of 1,000,000 files.
 
-Rates: "MB/s" is bytes digested per second of the hash stage (a scan digests every file and the
-whole image, so both count); "e2e" is the whole command's wall time. "% limit" compares a rate
+Rates: "MB/s" is bytes digested per second from the start of the walk to the end of the hash
+stage (a scan digests every file and the whole image, so both count; files and the image are
+hashed while the walk still runs, so the hash stage alone would flatter); "e2e" is the whole
+command's wall time. "% limit" compares a rate
 with the limit measured just before that run: on a shared machine speed drifts.
 """
 
@@ -176,10 +178,18 @@ class Bench:
         finally:
             connection.close()
         started, finished = stages.get("hash", (None, None))
-        stage = (finished - started) if started and finished else None
         walk = stages.get("walk", (None, None))
         walk_seconds = (walk[1] - walk[0]) if walk[0] and walk[1] else None
-        extra = {"file_bytes": file_bytes, "image_bytes": image_bytes, "walk_seconds": walk_seconds}
+        hash_seconds = (finished - started) if started and finished else None
+        # Hashing starts during the walk: the window is the walk's start to the hash's end.
+        started = walk[0] or started
+        stage = (finished - started) if started and finished else None
+        extra = {
+            "file_bytes": file_bytes,
+            "image_bytes": image_bytes,
+            "walk_seconds": walk_seconds,
+            "hash_stage_seconds": hash_seconds,
+        }
         return Row(
             case,
             what,
@@ -234,7 +244,7 @@ def format_row(row: Row) -> str:
 
 
 HEADER = (
-    f"{'case':11} {'what':46} {'e2e s':>7} {'hash s':>7} {'MB/s':>8} {'files/s':>9} "
+    f"{'case':11} {'what':46} {'e2e s':>7} {'w+h s':>7} {'MB/s':>8} {'files/s':>9} "
     f"{'%limit':>6} {'RSS MB':>7}  note"
 )
 
@@ -273,18 +283,18 @@ def summary(bench: Bench) -> list[str]:
         typed = find(bench, f"small {fs}", "triage scan full")
         rate = only.files_rate if only else None
         check(
-            f"small files {fs}, hash-only files/s (hash stage)", rate, TARGETS[key], "{:,.0f}", True
+            f"small files {fs}, hash-only files/s (walk + hash)", rate, TARGETS[key], "{:,.0f}", True
         )
         walk = only.extra.get("walk_seconds") if only else None
-        if only and only.stage_seconds and walk:
-            staged = only.files / (walk + only.stage_seconds)
+        alone = only.extra.get("hash_stage_seconds") if only else None
+        if only and walk and alone:
             lines.append(
-                f"    (walk + hash stages: {staged:,.0f} files/s; "
+                f"    (walk {walk:.2f} s, then hash stage {alone:.2f} s; "
                 f"whole command {only.files / only.seconds:,.0f} files/s)"
             )
         if only and typed and typed.stage_seconds and only.stage_seconds:
             ratio = typed.stage_seconds / only.stage_seconds
-            label = f"small files {fs}, typed vs hash-only (hash stage)"
+            label = f"small files {fs}, typed vs hash-only (walk + hash)"
             check(label, ratio, TARGETS["typed"], "{:.2f}x", False)
     million = find(bench, "1M files", "triage scan --hash-only")
     peak = million.peak_rss / MB if million and million.peak_rss else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import plistlib
 import random
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from triage import hashing
+from triage import hashing, pipeline
 from triage.evidence import locate, open_evidence, reopen
 from triage.filetype import FileTyper
 from triage.hashing import (
@@ -457,6 +458,35 @@ def test_scan_jobs_one_and_two_give_identical_stores(images, scan):
         two = scan(image, extractors=[], jobs=2).files()
         assert one == two
         assert any(row["md5"] for row in one)
+
+
+@pytest.mark.parametrize("image", ["ntfs", "gpt_e01"])
+def test_hashing_during_the_walk_gives_the_same_store(images, scan, monkeypatch, image):
+    """Files (and the evidence) hashed while the walk still runs give the rows of -j 1.
+
+    On an E01 only the evidence job goes ahead: its files wait for image order.
+    """
+    one = scan(images[image], extractors=[], jobs=1)
+    monkeypatch.setattr(pipeline, "WALK_CHUNK", 3)
+    started_room = HashPool.room
+
+    def room(self):
+        self.ready()  # a tiny image's walk would otherwise end before the workers are up
+        return started_room(self)
+
+    monkeypatch.setattr(HashPool, "room", room)
+    two = scan(images[image], extractors=[], jobs=2)
+    assert one.files() == two.files()
+    assert any(row["sha256"] for row in two.files())
+    evidence = ("md5", "sha1", "sha256", "verification")
+    assert [two.rows("SELECT * FROM evidence")[0][key] for key in evidence] == [
+        one.rows("SELECT * FROM evidence")[0][key] for key in evidence
+    ]
+    detail = json.loads(two.rows("SELECT detail FROM stages WHERE name = 'hash'")[0]["detail"])
+    if image == "ntfs":
+        assert 0 < detail["during_walk"] <= detail["files"]
+    else:
+        assert detail["during_walk"] == 0 and detail["files"] > 0
 
 
 # -- file types ---------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ plain tuples in batches balanced by bytes, with a bounded number of batches in f
 stays flat however many files there are; results come back per batch as rows ready for the store
 (:data:`DigestRow`), so the main process spends almost nothing per file. The pool can be started
 ahead of the work (:class:`HashPool`, while the walk runs): starting a forkserver and opening the
-evidence in every worker takes about 0.2 s, a third of the time 20,000 small files need.
+evidence in every worker takes about 0.2 s, a third of the time 20,000 small files need. It also
+takes batches while the walk still runs (:meth:`HashPool.submit`): the pipeline hands it the
+evidence job and each stored chunk of walked files, so the core the walk leaves free hashes.
 
 A file of up to :data:`SMALL_FILE` bytes is read whole in one call when the source can
 (``read_whole``: disk images through TSK), and its digests are taken from that one buffer: with
@@ -767,6 +769,7 @@ class HashPool:
         self.executor = _pool(locator, algorithms, type_files, workers)
         self._starter = threading.Thread(target=self._start, name="hash-pool-start", daemon=True)
         self._started: list[Future] = []
+        self._in_flight: set[Future] = set()  # batches submitted ahead of hash_batches
         self._starter.start()
 
     def _start(self) -> None:
@@ -780,6 +783,27 @@ class HashPool:
         for future in self._started:
             future.result()
         return self.executor
+
+    def room(self) -> int:
+        """Batches that may be submitted now within the in-flight bound (none while starting)."""
+        if self._starter.is_alive():
+            return 0
+        return self.workers * IN_FLIGHT_PER_WORKER - len(self._in_flight)
+
+    def submit(self, batch: list[JobTuple]) -> None:
+        """Hash one batch ahead of :func:`hash_batches` (e.g. while the walk still runs)."""
+        self._in_flight.add(self.ready().submit(_worker_batch, batch))
+
+    def finished(self) -> list[HashedBatch]:
+        """The results of batches submitted ahead that are done, without waiting."""
+        done = {future for future in self._in_flight if future.done()}
+        self._in_flight -= done
+        return [_batch_from_tuple(future.result()) for future in done]
+
+    def take_in_flight(self) -> set[Future]:
+        """The batches submitted ahead and not collected yet (hash_batches yields them)."""
+        in_flight, self._in_flight = self._in_flight, set()
+        return in_flight
 
     def close(self) -> None:
         """Stop the workers (pending batches are cancelled)."""
@@ -832,7 +856,8 @@ def hash_batches(
     """Hash every job; results per batch, in completion order, as rows for the store.
 
     ``pool``: workers started earlier for the same evidence and options (the caller closes
-    it); without one a pool is made here when ``jobs > 1``.
+    it); without one a pool is made here when ``jobs > 1``. Batches submitted to it ahead
+    (:meth:`HashPool.submit`) and not collected yet are yielded too.
     """
     if jobs <= 1:
         yield from _hash_inline(locator, jobs_in, algorithms, type_files)
@@ -841,7 +866,9 @@ def hash_batches(
         yield from _hash_ordered(locator, jobs_in, algorithms, type_files)
         return
     if pool is not None and pool.key == (locator, tuple(algorithms), type_files, jobs):
-        yield from _run_batches(pool.ready(), batches(jobs_in), jobs * IN_FLIGHT_PER_WORKER)
+        yield from _run_batches(
+            pool.ready(), batches(jobs_in), jobs * IN_FLIGHT_PER_WORKER, pool.take_in_flight()
+        )
         return
     with HashPool(locator, algorithms, type_files, jobs) as own:
         yield from _run_batches(own.ready(), batches(jobs_in), jobs * IN_FLIGHT_PER_WORKER)
@@ -908,10 +935,16 @@ def _pool(
 
 
 def _run_batches(
-    pool: ProcessPoolExecutor, pending: Iterator[list[JobTuple]], limit: int
+    pool: ProcessPoolExecutor,
+    pending: Iterator[list[JobTuple]],
+    limit: int,
+    in_flight: set[Future] | None = None,
 ) -> Iterator[HashedBatch]:
-    """Keep at most ``limit`` batches in flight; yield results as batches finish."""
-    in_flight: set[Future] = set()
+    """Keep at most ``limit`` batches in flight; yield results as batches finish.
+
+    ``in_flight``: batches already submitted, whose results are yielded with the others.
+    """
+    in_flight = set(in_flight or ())
     exhausted = False
     try:
         while in_flight or not exhausted:

@@ -9,15 +9,16 @@ complete: a killed scan never leaves a report that looks finished.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from triage import __version__
 from triage.config import ScanConfig
@@ -29,9 +30,11 @@ from triage.hashing import (
     MEDIA_FILE_ID,
     SMALL_FILE,
     FileDigest,
+    HashedBatch,
     HashJob,
     HashPool,
     JobTuple,
+    batches,
     hash_batches,
     hash_files,
     verify_stored_hashes,
@@ -40,6 +43,23 @@ from triage.profile_loader import ProfileChoice, detect_profile, load_profile, l
 from triage.store import DeviceStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WALK_CHUNK = 2000  # walked entries stored per transaction; hashing ahead is fed between them
+BATCH_FILES_AHEAD = 256  # files per batch of room when hashing during the walk
+EWF = ("E01", "Ex01")
+# Unhashed files as hash jobs (JobTuple order); callers add conditions and the order.
+FILE_JOB_SELECT = (
+    "SELECT id, partition, inode, attr_id, member, size, coalesce(name, '') FROM files "
+    "WHERE hashed = 0 AND kind IN ('file', 'ads')"
+)
+# Entries whose walk note says their data cannot or must not be read, and deleted names whose
+# inode was cleared (no data to read): _mark_unhashable gives them a reason instead of digests.
+UNHASHABLE_NOTE = "(note LIKE '%not hashed%' OR note LIKE '%not read%')"
+UNHASHABLE = (
+    f"(coalesce({UNHASHABLE_NOTE}, 0) OR "
+    "(kind = 'file' AND inode IS NULL AND partition IS NOT NULL))"
+)
 
 STORE_NAME = "triage.sqlite"
 LOG_NAME = "triage.log"
@@ -237,6 +257,26 @@ def _options(config: ScanConfig) -> dict[str, object]:
     }
 
 
+@dataclass
+class _HashAhead:
+    """What was hashed during the walk, for :meth:`_Scan.hash` to carry on from."""
+
+    media: HashJob | None = None  # the evidence job, until it is submitted
+    files: bool = False  # whether files are hashed during the walk
+    media_submitted: bool = False
+    after_id: int = 0  # files up to this id were submitted
+    hashed: int = 0  # files whose results were stored during the walk
+    submitted: int = 0  # files handed to the workers during the walk
+    rows: list[tuple] = field(default_factory=list)  # results not stored yet
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 class _Scan:
     """The stages of one scan, sharing the open source and the store."""
 
@@ -294,13 +334,16 @@ class _Scan:
 
     # -- walk ----------------------------------------------------------------------------------
     def walk(self) -> None:
-        """Stream every entry into the store.
+        """Stream every entry into the store, hashing ahead on the cores the walk leaves free.
 
-        The hashing workers start meanwhile (:class:`HashPool`, handed to :meth:`hash`): their
-        start-up and opening of the evidence run on a core the walk leaves free.
+        The hashing workers start meanwhile (:class:`HashPool`, handed to :meth:`hash`). Once
+        they are up, the evidence job and the files already stored are hashed while the walk
+        goes on (:meth:`_hash_ahead`): the walk keeps one core busy, and on a disk of small
+        files it takes longer than hashing them, so the other core would otherwise wait.
         """
         self.store.clear_files()
         self.store.clear_problems("walk")
+        self.store.clear_problems("hash")  # from files hashed ahead by an interrupted walk
         config = self.config
         if (
             config.jobs > 1
@@ -318,14 +361,59 @@ class _Scan:
                 self.progress.advance(1)
                 yield entry
 
+        pool = getattr(self, "_hash_pool", None)
+        if pool is not None:
+            self._ahead = _HashAhead(
+                media=self._evidence_job() if config.hash_evidence else None,
+                # E01 files are hashed in image order, after the walk (see _file_jobs).
+                files=config.hash_files and self.store.evidence().get("format") not in EWF,
+            )
+        count = 0
         try:
-            count = self.store.add_files(counted())
+            for chunk in _chunks(counted(), WALK_CHUNK):
+                count += self.store.add_files(chunk)
+                if pool is not None:
+                    self._hash_ahead(pool)
         except BaseException:
             self._close_hash_pool()
             raise
         self.progress.finish()
         log.info("walk: %d entries", count)
         self.store.end_stage("walk", now(), {"entries": count})
+
+    def _hash_ahead(self, pool: HashPool) -> None:
+        """During the walk: store finished batches, and give free workers stored files.
+
+        Files go in id order from where the last call stopped, no more than the pool has room
+        for, so nothing waits in memory; whatever is left is for :meth:`hash`.
+        """
+        ahead = self._ahead
+        for batch in pool.finished():
+            self._store_batch(batch, ahead.rows)
+        self.store.update_digests(ahead.rows)
+        ahead.hashed += len(ahead.rows)
+        ahead.rows = []
+        room = pool.room()
+        if room <= 0:
+            return
+        if ahead.media is not None:
+            pool.submit(next(batches([ahead.media])))
+            ahead.media, ahead.media_submitted = None, True
+            room -= 1
+        if not ahead.files or room <= 0:
+            return
+        jobs = [
+            tuple(row)
+            for row in self.store.query(
+                f"{FILE_JOB_SELECT} AND id > ? AND NOT {UNHASHABLE} ORDER BY id LIMIT ?",
+                (ahead.after_id, room * BATCH_FILES_AHEAD),
+            )
+        ]
+        if jobs:
+            ahead.after_id = jobs[-1][0]
+            ahead.submitted += len(jobs)
+            for batch in batches(jobs):
+                pool.submit(batch)
 
     # -- hash ----------------------------------------------------------------------------------
     def hash(self) -> None:
@@ -336,6 +424,7 @@ class _Scan:
         by one reader (``ordered``) while the evidence job still runs in a worker.
         """
         config = self.config
+        ahead, self._ahead = getattr(self, "_ahead", None) or _HashAhead(), None
         evidence_job = self._evidence_job() if config.hash_evidence else None
         self._mark_unhashable()
         file_bytes = (
@@ -352,13 +441,13 @@ class _Scan:
         sequential = bool(getattr(self.source, "sequential", False))
 
         def all_jobs() -> Iterator[HashJob]:
-            if evidence_job is not None:
+            if evidence_job is not None and not ahead.media_submitted:
                 yield evidence_job
             if config.hash_files:
-                yield from self._file_jobs()
+                yield from self._file_jobs(ahead.after_id)
 
         pending: list[tuple] = []
-        hashed = 0
+        hashed = ahead.hashed
         pool, self._hash_pool = getattr(self, "_hash_pool", None), None
         try:
             # Results come per batch as rows ready for the store: nothing per file here but
@@ -373,13 +462,8 @@ class _Scan:
                 pool=pool,
             ):
                 self.progress.advance(batch.bytes_read)
-                if batch.media is not None:
-                    self._store_evidence_hash(batch.media)
+                self._store_batch(batch, pending)
                 hashed += len(batch.rows)
-                pending.extend(batch.rows)
-                for row in batch.rows:
-                    if row[6] is not None:
-                        self._hash_problem(row[7], row[6])
                 if len(pending) >= 1000:  # small writes: the workers are fed meanwhile
                     self.store.update_digests(pending)
                     pending = []
@@ -388,8 +472,17 @@ class _Scan:
                 pool.close()
         self.store.update_digests(pending)
         self.progress.finish()
-        log.info("hash: %d files", hashed)
-        self.store.end_stage("hash", now(), {"files": hashed})
+        log.info("hash: %d files (%d of them started during the walk)", hashed, ahead.submitted)
+        self.store.end_stage("hash", now(), {"files": hashed, "during_walk": ahead.submitted})
+
+    def _store_batch(self, batch: HashedBatch, pending: list[tuple]) -> None:
+        """Queue a batch's rows for the store; record its read errors and the evidence hash."""
+        if batch.media is not None:
+            self._store_evidence_hash(batch.media)
+        pending.extend(batch.rows)
+        for row in batch.rows:
+            if row[6] is not None:
+                self._hash_problem(row[7], row[6])
 
     def _close_hash_pool(self) -> None:
         pool, self._hash_pool = getattr(self, "_hash_pool", None), None
@@ -407,8 +500,7 @@ class _Scan:
         """Entries that cannot or must not be read get a reason instead of digests."""
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: ' || note "
-            "WHERE hashed = 0 AND kind IN ('file', 'ads') AND "
-            "(note LIKE '%not hashed%' OR note LIKE '%not read%')"
+            f"WHERE hashed = 0 AND kind IN ('file', 'ads') AND {UNHASHABLE_NOTE}"
         )
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: deleted name without "
@@ -416,7 +508,7 @@ class _Scan:
             "IS NOT NULL"
         )
 
-    def _file_jobs(self) -> Iterator[JobTuple]:
+    def _file_jobs(self, after_id: int = 0) -> Iterator[JobTuple]:
         """Unhashed files in the order that suits the source, as job tuples.
 
         E01 chunks are compressed: read in image order (inode order approximates it on every
@@ -425,7 +517,7 @@ class _Scan:
         archive order. Otherwise files of SMALL_FILE bytes or more go largest first (they
         balance the cores), then the small ones in walk order: their results then reach the
         store in id order, and updating rows in order costs a third of updating them at random
-        (bench/hashing.py).
+        (bench/hashing.py). Files up to ``after_id`` were hashed during the walk.
         """
         evidence = self.store.evidence()
         if evidence.get("format") in ("E01", "Ex01"):
@@ -434,10 +526,7 @@ class _Scan:
             order = "id"
         else:
             order = f"CASE WHEN size >= {SMALL_FILE} THEN -size ELSE 0 END, id"
-        rows = self.store.query(
-            "SELECT id, partition, inode, attr_id, member, size, coalesce(name, '') FROM files "
-            f"WHERE hashed = 0 AND kind IN ('file', 'ads') ORDER BY {order}"
-        )
+        rows = self.store.query(f"{FILE_JOB_SELECT} AND id > ? ORDER BY {order}", (after_id,))
         for row in rows:
             yield tuple(row)
 

@@ -9,12 +9,13 @@ disk images, the path inside the folder or archive otherwise).
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from triage.report.output import atomic_text, write_csv
 from triage.store import DeviceStore
-from triage.timestamps import parse_utc
 
 FILE_COLUMNS = (
     "id",
@@ -38,6 +39,9 @@ FILE_COLUMNS = (
     "hash_error",
     "note",
 )
+# Columns of files.csv that carry text from the evidence or from libmagic; the others are
+# numbers, hex digests, ISO times and triage's own words.
+FILE_TEXT_COLUMNS = ("path", "mime", "magic", "hash_error", "note")
 
 
 def listing_name(partition: int | None, path: str, partitions: int) -> str:
@@ -49,7 +53,7 @@ def listing_name(partition: int | None, path: str, partitions: int) -> str:
 def write_files_csv(store: DeviceStore, path: Path) -> int:
     """Every walked entry with all its fields, in walk order."""
     rows = store.query(f"SELECT {', '.join(FILE_COLUMNS)} FROM files ORDER BY id")
-    return write_csv(path, FILE_COLUMNS, (tuple(row) for row in rows))
+    return write_csv(path, FILE_COLUMNS, rows, checked=FILE_TEXT_COLUMNS)
 
 
 def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
@@ -90,7 +94,7 @@ BODYFILE_TYPES = {"file": "r/r", "dir": "d/d", "link": "l/l", "ads": "r/r", "oth
 def _epoch(value: str | None) -> int:
     if not value:
         return 0
-    return int(parse_utc(value).timestamp())
+    return int(datetime.fromisoformat(value).timestamp())  # the store's times end in "Z": UTC
 
 
 def write_bodyfile(store: DeviceStore, path: Path) -> int:
@@ -130,18 +134,13 @@ def write_bodyfile(store: DeviceStore, path: Path) -> int:
     return count
 
 
+# Characters XML 1.0 does not allow in a document, even escaped.
+XML_FORBIDDEN = re.compile("[^\t\n\r -\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml_text(value: object) -> str:
     """Text safe for XML 1.0: escaped, with characters XML forbids shown as \\xNN."""
-    text = str(value)
-    text = "".join(
-        ch
-        if ch in "\t\n\r"
-        or (" " <= ch <= "\ud7ff")
-        or ("\ue000" <= ch <= "\ufffd")
-        or ch >= "\U00010000"
-        else f"\\x{ord(ch):02x}"
-        for ch in text
-    )
+    text = XML_FORBIDDEN.sub(lambda match: f"\\x{ord(match.group()):02x}", str(value))
     return escape(text)
 
 
@@ -169,11 +168,11 @@ def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
         )
         volume_open = False
         current = None
-        for row in store.query("SELECT * FROM files ORDER BY partition, id"):
-            if not volume_open or row["partition"] != current:
+        for row in store.query(f"SELECT {DFXML_COLUMNS} FROM files ORDER BY partition, id"):
+            if not volume_open or row[1] != current:
                 if volume_open:
                     handle.write("  </volume>\n")
-                current, volume_open = row["partition"], True
+                current, volume_open = row[1], True
                 volume = partitions.get(current, {})
                 handle.write(
                     f'  <volume offset="{volume.get("start", 0)}">\n'
@@ -189,31 +188,35 @@ def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
     return count
 
 
+DFXML_COLUMNS = (
+    "path, partition, id, kind, size, allocated, inode, mtime, ctime, atime, crtime, mime, "
+    "magic, md5, sha1, sha256"
+)
+
+
 def _fileobject(row) -> str:
-    parts = [
-        "    <fileobject>\n",
-        f"      <filename>{_xml_text(row['path'].lstrip('/'))}</filename>\n",
-    ]
-    if row["partition"] is not None:
-        parts.append(f"      <partition>{row['partition']}</partition>\n")
-    parts.append(f"      <id>{row['id']}</id>\n")
-    parts.append(f"      <name_type>{BODYFILE_TYPES.get(row['kind'], '-/-')[0]}</name_type>\n")
-    parts.append(f"      <filesize>{row['size'] or 0}</filesize>\n")
-    parts.append("      <alloc>1</alloc>\n" if row["allocated"] else "      <unalloc>1</unalloc>\n")
-    if row["inode"] is not None:
-        parts.append(f"      <inode>{row['inode']}</inode>\n")
-    for column, element in (
-        ("mtime", "mtime"),
-        ("ctime", "ctime"),
-        ("atime", "atime"),
-        ("crtime", "crtime"),
-    ):
-        if row[column]:
-            parts.append(f"      <{element}>{row[column]}</{element}>\n")
-    if row["mime"]:
-        parts.append(f"      <libmagic>{_xml_text(row['magic'] or row['mime'])}</libmagic>\n")
-    for algorithm in ("md5", "sha1", "sha256"):
-        if row[algorithm]:
-            parts.append(f'      <hashdigest type="{algorithm}">{row[algorithm]}</hashdigest>\n')
+    """One ``<fileobject>`` from a row of :data:`DFXML_COLUMNS` (a million of these: kept lean)."""
+    (path, partition, file_id, kind, size, allocated, inode, mtime, ctime, atime, crtime,
+     mime, magic, md5, sha1, sha256) = row  # fmt: skip
+    parts = [f"    <fileobject>\n      <filename>{_xml_text(path.lstrip('/'))}</filename>\n"]
+    if partition is not None:
+        parts.append(f"      <partition>{partition}</partition>\n")
+    parts.append(
+        f"      <id>{file_id}</id>\n"
+        f"      <name_type>{BODYFILE_TYPES.get(kind, '-/-')[0]}</name_type>\n"
+        f"      <filesize>{size or 0}</filesize>\n"
+        + ("      <alloc>1</alloc>\n" if allocated else "      <unalloc>1</unalloc>\n")
+    )
+    if inode is not None:
+        parts.append(f"      <inode>{inode}</inode>\n")
+    for element, value in (("mtime", mtime), ("ctime", ctime), ("atime", atime),
+                           ("crtime", crtime)):  # fmt: skip
+        if value:
+            parts.append(f"      <{element}>{value}</{element}>\n")
+    if mime:
+        parts.append(f"      <libmagic>{_xml_text(magic or mime)}</libmagic>\n")
+    for algorithm, value in (("md5", md5), ("sha1", sha1), ("sha256", sha256)):
+        if value:
+            parts.append(f'      <hashdigest type="{algorithm}">{value}</hashdigest>\n')
     parts.append("    </fileobject>\n")
     return "".join(parts)
