@@ -283,7 +283,11 @@ def summary(bench: Bench) -> list[str]:
         typed = find(bench, f"small {fs}", "triage scan full")
         rate = only.files_rate if only else None
         check(
-            f"small files {fs}, hash-only files/s (walk + hash)", rate, TARGETS[key], "{:,.0f}", True
+            f"small files {fs}, hash-only files/s (walk + hash)",
+            rate,
+            TARGETS[key],
+            "{:,.0f}",
+            True,
         )
         walk = only.extra.get("walk_seconds") if only else None
         alone = only.extra.get("hash_stage_seconds") if only else None
