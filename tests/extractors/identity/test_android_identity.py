@@ -8,6 +8,9 @@ import sqlite3
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+from .abx_writer import to_abx
 from .expected import fact
 
 FINGERPRINT = "samsung/a52qnsxx/a52q:12/SP1A.210812.016/A525FXXU4CVJB:user/release-keys"
@@ -155,18 +158,67 @@ def test_vendor_wins_over_system_and_system_alone_works(
     }
 
 
-def test_binary_xml_is_reported_and_packages_list_stands_in(
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "data/system/packages.xml",
+        "data/misc/wifi/WifiConfigStore.xml",
+        "data/system/users/0/settings_global.xml",
+    ],
+)
+def test_binary_xml_gives_the_facts_of_the_text_xml(
+    identity_data: Path, tmp_path: Path, identity_scan, relative: str
+) -> None:
+    """Android 12+ writes these files as ABX: decoded, they give exactly the text form's facts."""
+    text_facts = identity_scan(identity_data / "phone", "android.identity").facts(
+        path=f"/{relative}"
+    )
+    root = _copy_phone(identity_data, tmp_path)
+    path = root / relative
+    binary = to_abx(path.read_bytes())
+    path.write_bytes(binary)
+    out = identity_scan(root, "android.identity")
+    assert out.problems() == []
+    assert len(text_facts) >= 1
+    assert out.facts(path=f"/{relative}") == text_facts
+    if relative.endswith("packages.xml"):  # the typed attributes (hex longs, ints) were used
+        assert b"\x9f" in binary and b"\x6f" in binary
+        assert "com.anydesk.anydeskandroid" in out.values("installed_package")
+
+
+def test_truncated_binary_xml_keeps_what_came_before(
     identity_data: Path, tmp_path: Path, identity_scan
 ) -> None:
-    """Android 12 writes packages.xml as ABX: a warning, and packages.list gives the names."""
+    """An ABX packages.xml cut inside the second package keeps the first, and says where."""
+    root = _copy_phone(identity_data, tmp_path)
+    path = root / "data/system/packages.xml"
+    binary = to_abx(path.read_bytes())
+    cut = binary.index(b"com.anydesk.anydeskandroid") + 10
+    path.write_bytes(binary[:cut])
+    out = identity_scan(root, "android.identity")
+    assert out.values("installed_package") == ["com.android.chrome"]
+    assert out.problems() == [
+        (
+            "error",
+            f"packages.xml (Android Binary XML) is damaged at byte {cut - 10}: ends 16 bytes "
+            "early; entries after it are not read",
+            "/data/system/packages.xml",
+        )
+    ]
+
+
+def test_damaged_binary_xml_is_reported_and_packages_list_stands_in(
+    identity_data: Path, tmp_path: Path, identity_scan
+) -> None:
+    """ABX that breaks at once: a problem naming the byte, and packages.list gives the names."""
     root = _copy_phone(identity_data, tmp_path)
     (root / "data/system/packages.xml").write_bytes(b"ABX\x00\x10\x20\x00\x08packages")
     out = identity_scan(root, "android.identity")
     assert out.problems() == [
         (
-            "warning",
-            "packages.xml is in Android Binary XML (ABX, written since Android 12), which "
-            "triage does not decode yet; its entries are not read",
+            "error",
+            "packages.xml (Android Binary XML) is damaged at byte 8: text event of value type "
+            "0; entries after it are not read",
             "/data/system/packages.xml",
         )
     ]

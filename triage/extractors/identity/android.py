@@ -85,8 +85,8 @@ class AndroidIdentity(IdentityExtractor):
     def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[IdentityFact]:
         """build.prop files together (vendor over system), then each other file on its own.
 
-        ``packages.list`` is read only where no ``packages.xml`` beside it could be read (binary
-        XML since Android 12), so each package is listed once.
+        ``packages.list`` is read only where no ``packages.xml`` beside it could be read (text
+        or binary XML), so each package is listed once.
         """
         files = sorted(files, key=lambda item: str(item.path))
         yield from self._build_props([f for f in files if self.matches(f, *BUILD_PROP)], ctx)

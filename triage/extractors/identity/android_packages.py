@@ -5,11 +5,11 @@ it) and one ``<package>`` per installed package: ``name``, ``codePath`` (``/data
 apps the user installed, ``/system``, ``/product``, ``/vendor`` for preinstalled ones),
 ``version`` (version code), ``installer`` (``com.android.vending`` = Play Store; absent =
 sideloaded or preinstalled), ``it`` first install time and ``ut`` last update time (Unix ms in
-hexadecimal). Since Android 12 this file is usually binary XML; ``packages.list`` (text:
-``name uid debuggable dataDir seinfo gids ...``) then still lists the installed packages,
-without times. References: AOSP ``Settings.java`` (``writePackageLPr``: attribute names,
-``Long.toHexString`` times) and ``writePackageListLPr``; ALEAPP ``installedappsLibrary``,
-``packageInfo``.
+hexadecimal). Since Android 12 this file is usually binary XML (decoded the same way, see
+``android_abx``); where it cannot be read, ``packages.list`` (text: ``name uid debuggable
+dataDir seinfo gids ...``) still lists the installed packages, without times. References: AOSP
+``Settings.java`` (``writePackageLPr``: attribute names, ``Long.toHexString`` times) and
+``writePackageListLPr``; ALEAPP ``installedappsLibrary``, ``packageInfo``.
 """
 
 from __future__ import annotations

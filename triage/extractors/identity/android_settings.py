@@ -4,9 +4,9 @@
 name="device_name" value="Galaxy A52" .../>``; ``device_name`` (global) is the name the phone
 shows to other devices and the one its DHCP requests carry on many releases; ``bluetooth_name``
 and ``bluetooth_address`` (secure) name its Bluetooth radio. Android 12 and later usually write
-these files in binary XML, which is reported. References: AOSP ``SettingsState.java`` (file
-format), ``Settings.Global.DEVICE_NAME``, ``Settings.Secure.BLUETOOTH_NAME``; ALEAPP
-``settingsSecure.py``.
+these files in binary XML, decoded the same way (``android_abx``). References: AOSP
+``SettingsState.java`` (file format), ``Settings.Global.DEVICE_NAME``,
+``Settings.Secure.BLUETOOTH_NAME``; ALEAPP ``settingsSecure.py``.
 """
 
 from __future__ import annotations

@@ -2,11 +2,9 @@
 
 Android keeps packages, settings and Wi-Fi networks in XML files; from Android 12 several of
 them (``packages.xml``, ``settings_*.xml``) are written in Android Binary XML ("ABX", magic
-``ABX\\0``, AOSP ``BinaryXmlSerializer``), which triage does not decode yet: such a file is
-reported as a warning naming the format. Text XML is read with a pull parser so that a
-truncated or corrupt file still gives the elements before the damage (and a problem), and a
-file declaring entities is refused (entity expansion). References: AOSP
-``frameworks/base/core/java/com/android/internal/util/BinaryXmlSerializer.java``; Python
+``ABX\\0``), decoded by :mod:`android_abx` into the same elements. Text XML is read with a pull
+parser so that a truncated or corrupt file still gives the elements before the damage (and a
+problem), and a file declaring entities is refused (entity expansion). Reference: Python
 ``xml.etree.ElementTree.XMLPullParser``.
 """
 
@@ -15,16 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
+from triage.extractors.identity.android_abx import is_abx, iter_abx_elements
 from triage.extractors.identity.facts import Facts
 
-ABX_MAGIC = b"ABX\x00"
 MAX_XML_BYTES = 64 << 20
 CHUNK = 1 << 16
-
-
-def is_abx(head: bytes) -> bool:
-    """Whether the bytes start an Android Binary XML document."""
-    return head.startswith(ABX_MAGIC)
 
 
 def iter_elements(data: bytes, tags: frozenset[str], facts: Facts, what: str) -> Iterator[Element]:
@@ -34,11 +27,7 @@ def iter_elements(data: bytes, tags: frozenset[str], facts: Facts, what: str) ->
     build its whole tree in memory.
     """
     if is_abx(data):
-        facts.problem(
-            f"{what} is in Android Binary XML (ABX, written since Android 12), which triage "
-            "does not decode yet; its entries are not read",
-            "warning",
-        )
+        yield from iter_abx_elements(data, tags, facts, what)
         return
     if b"<!ENTITY" in data[:CHUNK]:
         facts.problem(f"{what} declares XML entities; not parsed (entity expansion)")
