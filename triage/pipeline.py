@@ -56,10 +56,8 @@ FILE_JOB_SELECT = (
 # Entries whose walk note says their data cannot or must not be read, and deleted names whose
 # inode was cleared (no data to read): _mark_unhashable gives them a reason instead of digests.
 UNHASHABLE_NOTE = "(note LIKE '%not hashed%' OR note LIKE '%not read%')"
-UNHASHABLE = (
-    f"(coalesce({UNHASHABLE_NOTE}, 0) OR "
-    "(kind = 'file' AND inode IS NULL AND partition IS NOT NULL))"
-)
+NO_METADATA = "(kind = 'file' AND inode IS NULL AND partition IS NOT NULL)"
+UNHASHABLE = f"(coalesce({UNHASHABLE_NOTE}, 0) OR {NO_METADATA})"
 
 STORE_NAME = "triage.sqlite"
 LOG_NAME = "triage.log"
@@ -504,8 +502,7 @@ class _Scan:
         )
         self.store.execute(
             "UPDATE files SET hashed = 1, hash_error = 'not hashed: deleted name without "
-            "metadata' WHERE hashed = 0 AND kind = 'file' AND inode IS NULL AND partition "
-            "IS NOT NULL"
+            f"metadata' WHERE hashed = 0 AND {NO_METADATA}"
         )
 
     def _file_jobs(self, after_id: int = 0) -> Iterator[JobTuple]:

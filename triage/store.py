@@ -110,23 +110,32 @@ def _type_hints(record_type: type) -> dict[str, Any]:
 class DeviceStore:
     """One device's SQLite store. Not shared between processes: workers return results instead."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """Open (and create) a device's store; ``read_only`` for report writers in other
+        processes while the scan still holds it open (no schema, no writes, no checkpoint)."""
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.read_only = read_only
+        target = f"file:{path}?mode=ro" if read_only else str(path)
+        self._db = sqlite3.connect(
+            target, uri=read_only, isolation_level=None, check_same_thread=False
+        )
         self._db.row_factory = sqlite3.Row
+        self._record_tables: dict[str, list[str]] = {}
+        if read_only:
+            return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
-        self._record_tables: dict[str, list[str]] = {}
 
     # -- plumbing ----------------------------------------------------------------------------------
     def close(self) -> None:
         """Checkpoint the WAL into the main file and close."""
         try:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not self.read_only:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self._db.close()
 

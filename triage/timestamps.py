@@ -83,6 +83,8 @@ def format_utc(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z``; microseconds only when present. Naive values are UTC."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the usual case (every walked time): no offset to ask for
+        return value.isoformat()[:-6] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     elif value.utcoffset():

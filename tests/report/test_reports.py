@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import sqlite3
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,3 +199,36 @@ def test_report_in_headless_chromium(laptop):
         browser.close()
     assert requests == [(laptop / "report.html").as_uri()]
     assert problems == [] and dialogs == []
+
+
+def test_listings_written_by_worker_processes_equal_those_written_inline(
+    laptop, tmp_path, monkeypatch
+):
+    """A large device's file listings come from other processes reading the store read-only:
+    byte for byte what this process writes itself, and the store is left unchanged."""
+    import triage.report as report
+
+    store_path = tmp_path / "triage.sqlite"
+    shutil.copy(laptop / "triage.sqlite", store_path)
+    before = store_path.read_bytes()
+    inline, parallel = tmp_path / "inline", tmp_path / "parallel"
+    inline.mkdir()
+    parallel.mkdir()
+    store = DeviceStore(store_path)
+    try:
+        expected = write_reports(store, inline)
+        monkeypatch.setattr(report, "PARALLEL_LISTING_ENTRIES", 1)
+        got = write_reports(store, parallel)
+    finally:
+        store.close()
+    assert got["outputs"] == expected["outputs"] and got["outputs"]["files.csv"] > 10
+    for name in report.LISTINGS:
+        text = (inline / name).read_text()
+        if name == "hashes.txt":  # its header names the folder it was written for
+            text = text.replace(str(inline.resolve()), str(parallel.resolve()))
+        assert (parallel / name).read_text() == text, name
+    reader = DeviceStore(store_path, read_only=True)
+    with pytest.raises(sqlite3.OperationalError):
+        reader.execute("INSERT INTO meta VALUES ('x', 'y')")
+    reader.close()
+    assert store_path.read_bytes() == before

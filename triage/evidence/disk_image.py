@@ -13,7 +13,7 @@ import logging
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -31,6 +31,7 @@ from triage.evidence.base import (
     ProblemSink,
 )
 from triage.evidence.media import Media, open_media
+from triage.timestamps import UNIX_EPOCH
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +157,6 @@ class _Volume:
 
 def _fs_name(fs: pytsk3.FS_Info) -> str:
     return FS_NAMES.get(int(fs.info.ftype), f"TSK type {int(fs.info.ftype)}")
-
-
-UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _tsk_time(seconds: int, nanos: int = 0) -> datetime | None:
