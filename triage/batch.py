@@ -32,6 +32,20 @@ from triage.errors import TriageError
 from triage.report.output import atomic_text, write_csv
 
 log = logging.getLogger(__name__)
+# contacts.csv: one row per likely victim (external number or remote ID), for investigators.
+CONTACT_COLUMNS = (
+    "kind",
+    "tool",
+    "identifier",
+    "country",
+    "first_contact",
+    "last_contact",
+    "devices",
+    "count",
+    "outgoing",
+    "total_duration_s",
+    "names",
+)
 
 CASE_FORMAT = "1.0"
 
@@ -207,8 +221,9 @@ def describe_device(identity: dict[str, Any], findings: dict[str, Any]) -> str:
     if router:
         names = ", ".join(router.get("hostname") or [])
         firmware = ", ".join(router.get("firmware") or [])
-        return " ".join(part for part in ("router", names, f"({firmware})" if firmware else "")
-                        if part)
+        return " ".join(
+            part for part in ("router", names, f"({firmware})" if firmware else "") if part
+        )
     return "unknown"
 
 
@@ -250,35 +265,11 @@ def write_case(case: Case, out: Path) -> dict[str, Any]:
     )
     write_csv(
         out / "contacts.csv",
-        (
-            "kind",
-            "tool",
-            "identifier",
-            "country",
-            "first_contact",
-            "last_contact",
-            "devices",
-            "count",
-            "outgoing",
-            "total_duration_s",
-            "names",
-        ),
+        CONTACT_COLUMNS,
         (
             [
                 contact[key] if not isinstance(contact[key], list) else "; ".join(contact[key])
-                for key in (
-                    "kind",
-                    "tool",
-                    "identifier",
-                    "country",
-                    "first_contact",
-                    "last_contact",
-                    "devices",
-                    "count",
-                    "outgoing",
-                    "total_duration_s",
-                    "names",
-                )
+                for key in CONTACT_COLUMNS
             ]
             for contact in found["contacts"]
         ),
