@@ -206,7 +206,7 @@ def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanRes
         store.finish_run(run_id, status, now())
         from triage.report import write_reports  # noqa: PLC0415 - reports import the store
 
-        write_reports(store, config.output, complete=True)
+        write_reports(store, config.output, complete=True, jobs=config.jobs)
         return ScanResult(
             output=config.output,
             name=config.name,

@@ -67,14 +67,20 @@ def _listing_in_process(store_path: Path, out: Path, name: str) -> int:
         store.close()
 
 
-def write_reports(store: DeviceStore, out: Path, complete: bool = True) -> dict:
+def write_reports(
+    store: DeviceStore, out: Path, complete: bool = True, jobs: int | None = None
+) -> dict:
     """Every per-device output from the store; returns the summary.
 
-    On a large device the four file listings go to worker processes (reading the store
-    read-only) while this process writes the record CSVs, the timeline, JSON and HTML.
+    On a large device the four file listings go to up to ``jobs`` worker processes (default:
+    every core; reading the store read-only) while this process writes the record CSVs, the
+    timeline, JSON and HTML. A daemonic process (a Dask worker) cannot start any: it writes
+    them itself.
     """
     entries = int(store.scalar("SELECT count(*) FROM files") or 0)
-    workers = min(len(LISTINGS), default_jobs()) if entries >= PARALLEL_LISTING_ENTRIES else 1
+    workers = min(len(LISTINGS), jobs or default_jobs())
+    if entries < PARALLEL_LISTING_ENTRIES or multiprocessing.current_process().daemon:
+        workers = 1
     with contextlib.ExitStack() as stack:
         listings: dict[str, Future | int] = {}
         if workers > 1:
