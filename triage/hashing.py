@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from triage.evidence import EvidenceLocator, FileRef, reopen
+from triage.evidence.base import open_evidence_file
 from triage.filetype import SNIFF_BYTES, FileTyper
 
 log = logging.getLogger(__name__)
@@ -355,7 +356,7 @@ class FileHasher:
             if self._mapped is not None:
                 with contextlib.suppress(BufferError):
                     self._mapped[1].close()
-            with open(path, "rb") as handle:
+            with open_evidence_file(path) as handle:
                 size = os.fstat(handle.fileno()).st_size or handle.seek(0, os.SEEK_END)
                 self._mapped = (path, mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ))
         return self._mapped[1]
@@ -501,7 +502,7 @@ class FileHasher:
         Mapped read-only, the page cache is hashed without a copy (``pread`` costs ~7 % of the
         three digests); if the file cannot be mapped it is read like any stream.
         """
-        with open(path, "rb") as handle:
+        with open_evidence_file(path) as handle:
             size = os.fstat(handle.fileno()).st_size or handle.seek(0, os.SEEK_END)
             if not size:
                 return 0

@@ -34,6 +34,7 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
+    open_evidence_file,
 )
 
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
@@ -54,10 +55,10 @@ ZIP_EXTENDED_TIME = 0x5455  # Info-ZIP "UT" extra field: UTC modification time
 
 def archive_format(path) -> str | None:
     """``zip``, ``tar``, ``tar.gz``, ``tar.bz2``, ``tar.xz`` from the file's content, else None."""
-    with open(path, "rb") as handle:
+    with open_evidence_file(path) as handle:
         head = handle.read(512)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "zip" if zipfile.is_zipfile(path) else None
+        if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+            return "zip" if zipfile.is_zipfile(handle) else None
     compression = None
     if head.startswith(b"\x1f\x8b"):
         compression = "gz"
@@ -84,13 +85,48 @@ def _is_tar_header(block: bytes) -> bool:
 
 
 def _decompressor(path, compression: str | None) -> BinaryIO:
-    if compression == "gz":
-        return gzip.open(path, "rb")
-    if compression == "bz2":
-        return bz2.open(path, "rb")
-    if compression == "xz":
-        return lzma.open(path, "rb")
-    return open(path, "rb")  # noqa: SIM115
+    """The archive's bytes (decompressed), read through a handle that keeps its access time."""
+    raw = open_evidence_file(path)
+    if compression is None:
+        return raw
+    try:
+        if compression == "gz":
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        elif compression == "bz2":
+            stream = bz2.BZ2File(raw)
+        else:
+            stream = lzma.LZMAFile(raw)  # noqa: SIM115 - returned, closed by the caller
+    except BaseException:
+        raw.close()
+        raise
+    return _ClosingBoth(stream, raw)
+
+
+class _ClosingBoth:
+    """A decompressing stream that closes the evidence file under it too.
+
+    (gzip, bz2 and lzma leave a file object they were given open.)
+    """
+
+    def __init__(self, stream: BinaryIO, raw: BinaryIO) -> None:
+        self._stream = stream
+        self._raw = raw
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def close(self) -> None:
+        """Close the decompressor, then the file."""
+        try:
+            self._stream.close()
+        finally:
+            self._raw.close()
+
+    def __enter__(self) -> _ClosingBoth:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def safe_member_path(name: str) -> tuple[PurePosixPath, str | None]:
@@ -225,7 +261,7 @@ class TarSource:
 
     def open_media(self) -> BinaryIO:
         """The archive file as stored."""
-        return open(self.locator.path, "rb")  # noqa: SIM115
+        return open_evidence_file(self.locator.path)
 
     def close(self) -> None:
         """Close the shared decompression stream."""
@@ -335,9 +371,11 @@ class ZipSource:
 
     def __init__(self, locator: EvidenceLocator) -> None:
         self.locator = locator
+        self._file = open_evidence_file(locator.path)
         try:
-            self._zip = zipfile.ZipFile(locator.path)
+            self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError) as error:
+            self._file.close()
             raise EvidenceError(f"{locator.path}: zip archive cannot be read: {error}") from error
         self._by_offset: dict[int, zipfile.ZipInfo] | None = None
 
@@ -399,11 +437,14 @@ class ZipSource:
 
     def open_media(self) -> BinaryIO:
         """The archive file as stored."""
-        return open(self.locator.path, "rb")  # noqa: SIM115
+        return open_evidence_file(self.locator.path)
 
     def close(self) -> None:
         """Close the zip file."""
-        self._zip.close()
+        try:
+            self._zip.close()
+        finally:
+            self._file.close()
 
 
 def _bomb_reason(member: zipfile.ZipInfo) -> str | None:

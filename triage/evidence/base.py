@@ -34,6 +34,11 @@ def open_untouched(path: str | bytes | os.PathLike, flags: int = os.O_RDONLY) ->
     return os.open(path, flags)
 
 
+def open_evidence_file(path: str | bytes | os.PathLike, buffering: int = -1) -> BinaryIO:
+    """A host file of the evidence (image segment, archive) opened read-only, atime kept."""
+    return open(open_untouched(path), "rb", buffering=buffering)  # noqa: SIM115 - caller closes
+
+
 @dataclass(frozen=True)
 class EvidenceLocator:
     """Enough for another process to reopen the evidence: its kind and where it is."""

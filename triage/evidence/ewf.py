@@ -13,6 +13,7 @@ import struct
 from pathlib import Path
 
 from triage.errors import EvidenceError
+from triage.evidence.base import open_evidence_file
 from triage.evidence.ewf_reader import INFLATE_NAME, EwfReader
 from triage.evidence.media import EWF_SIGNATURE, Media
 
@@ -24,7 +25,7 @@ FILE_HEADER = struct.Struct("<8sBHH")  # signature, fields start, segment number
 
 def segment_number(path: Path) -> int:
     """The segment number stored in an EWF file header (1 for .E01)."""
-    with open(path, "rb") as handle:
+    with open_evidence_file(path) as handle:
         header = handle.read(FILE_HEADER.size)
     if len(header) < FILE_HEADER.size or not header.startswith(EWF_SIGNATURE):
         raise EvidenceError(f"{path}: not an EWF segment (bad signature)")
@@ -34,7 +35,7 @@ def segment_number(path: Path) -> int:
 def section_types(path: Path) -> list[str]:
     """The chain of section types in one segment file, following each descriptor's next offset."""
     types: list[str] = []
-    with open(path, "rb") as handle:
+    with open_evidence_file(path) as handle:
         size = handle.seek(0, 2)
         offset = FILE_HEADER.size
         seen: set[int] = set()
@@ -103,9 +104,20 @@ def open_ewf(path: Path) -> Media:
         )
         reader = None
     handle = pyewf.handle()
+    files = [open_evidence_file(segment) for segment in segments]  # access times kept
+
+    def close_pyewf() -> None:
+        try:
+            handle.close()
+        finally:
+            for file in files:
+                file.close()
+
     try:
-        handle.open([str(segment) for segment in segments], "r")
+        handle.open_file_objects(files, "r")
     except OSError as error:
+        for file in files:
+            file.close()
         if reader is None:
             raise EvidenceError(f"{path}: E01 cannot be opened: {error}") from error
         # libewf refuses a set whose hash section fails its checksum; ours reads it and says so.
@@ -132,11 +144,11 @@ def open_ewf(path: Path) -> Media:
             size=media_size,
             segments=segments,
             read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
-            close=handle.close,
+            close=close_pyewf,
             stored_hashes=stored,
             metadata=metadata,
         )
-    handle.close()
+    close_pyewf()
     return _reader_media(reader, segments, metadata)
 
 

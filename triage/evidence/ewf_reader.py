@@ -38,6 +38,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from triage.evidence.base import open_untouched
+
 try:  # libdeflate: ~2x zlib's inflate on this kind of data, and it releases the GIL
     import deflate as _libdeflate
 except ImportError:  # pragma: no cover - depends on the installation
@@ -139,7 +141,7 @@ class EwfReader:
         if descriptor is not None:
             self._open.move_to_end(segment)
             return descriptor
-        descriptor = os.open(self.segments[segment], os.O_RDONLY)
+        descriptor = open_untouched(self.segments[segment])
         self._open[segment] = descriptor
         if len(self._open) > OPEN_SEGMENTS:
             _, oldest = self._open.popitem(last=False)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from triage.errors import EvidenceError
+from triage.evidence.base import open_evidence_file, open_untouched
 
 EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
 EWF2_SIGNATURE = b"EVF2\x0d\x0a\x81\x00"
@@ -50,7 +50,7 @@ class Media:
 
 def sniff_container(path: Path) -> str | None:
     """Name the container format from the file's own bytes, or None for plain raw data."""
-    with open(path, "rb") as handle:
+    with open_evidence_file(path) as handle:
         head = handle.read(512)
         if head.startswith(EWF_SIGNATURE):
             return "E01"
@@ -134,7 +134,7 @@ def open_media(path: Path) -> Media:
 
 
 def _open_raw(path: Path) -> Media:
-    descriptor = os.open(path, os.O_RDONLY)
+    descriptor = open_untouched(path)
     size = os.fstat(descriptor).st_size
     if size == 0 and path.is_block_device():
         size = os.lseek(descriptor, 0, os.SEEK_END)
@@ -148,7 +148,7 @@ def _open_raw(path: Path) -> Media:
 
 
 def _open_split(segments: tuple[Path, ...]) -> Media:
-    descriptors = [os.open(segment, os.O_RDONLY) for segment in segments]
+    descriptors = [open_untouched(segment) for segment in segments]
     sizes = [os.fstat(descriptor).st_size for descriptor in descriptors]
     starts = [sum(sizes[:index]) for index in range(len(sizes))]
 
@@ -178,11 +178,14 @@ def _open_split(segments: tuple[Path, ...]) -> Media:
 
 def _open_libyal(path: Path, container: str) -> Media:
     """QCOW2, VMDK, VHD and VHDX through the libyal bindings (differencing disks refused)."""
+    # Opened here with its access time kept; a VMDK is opened by name, as libvmdk finds its
+    # extent files relative to the descriptor's own path.
+    evidence = open_evidence_file(path)
     if container == "QCOW2":
         import pyqcow as module  # noqa: PLC0415
 
         handle = module.file()
-        handle.open(str(path))
+        handle.open_file_object(evidence)
     elif container == "VMDK":
         import pyvmdk as module  # noqa: PLC0415
 
@@ -192,6 +195,7 @@ def _open_libyal(path: Path, container: str) -> Media:
             handle.open_extent_data_files()
         except OSError as error:
             handle.close()
+            evidence.close()
             raise EvidenceError(
                 f"{path}: VMDK extent file missing ({error}); put the descriptor and its extents "
                 "in one folder"
@@ -200,10 +204,11 @@ def _open_libyal(path: Path, container: str) -> Media:
         import pyvhdi as module  # noqa: PLC0415
 
         handle = module.file()
-        handle.open(str(path))
+        handle.open_file_object(evidence)
     parent = getattr(handle, "parent_filename", None) or None
     if container != "VMDK" and parent:
         handle.close()
+        evidence.close()
         raise EvidenceError(
             f"{path}: {container} is a differencing disk whose parent is {parent}; "
             "scan the parent chain with a tool that merges it, or export a flat image"
@@ -213,10 +218,5 @@ def _open_libyal(path: Path, container: str) -> Media:
         size=handle.get_media_size(),
         segments=(path,),
         read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
-        close=handle.close,
+        close=lambda: (handle.close(), evidence.close()),
     )
-
-
-def open_binary(path: Path) -> BinaryIO:
-    """Open a host file read-only; the one way evidence files are opened."""
-    return open(path, "rb")  # noqa: SIM115 - the caller owns the handle
