@@ -27,6 +27,7 @@ from triage.timestamps import format_utc
 
 SCHEMA_VERSION = 1
 BATCH = 5000
+TIME_MEMO = 65536  # distinct times remembered while storing a walk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -290,7 +291,23 @@ class DeviceStore:
 
     # -- files ---------------------------------------------------------------------------------
     def add_files(self, entries: Iterable[EvidenceFile]) -> int:
-        """Stream walked entries in, in batches; returns how many."""
+        """Stream walked entries in, in batches; returns how many.
+
+        Times are formatted once per distinct value: an entry's four times are often equal,
+        and files installed or copied together share them.
+        """
+        formatted: dict[datetime, str] = {}
+
+        def utc(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            text = formatted.get(value)
+            if text is None:
+                if len(formatted) >= TIME_MEMO:
+                    formatted.clear()
+                text = formatted[value] = format_utc(value)
+            return text
+
         return self._insert_many(
             "INSERT INTO files (path, name, kind, size, allocated, partition, inode, attr_id, "
             "member, mtime, atime, ctime, crtime, note) "
@@ -306,10 +323,10 @@ class DeviceStore:
                     e.ref.inode,
                     e.ref.attr_id,
                     e.ref.member,
-                    format_utc(e.modified),
-                    format_utc(e.accessed),
-                    format_utc(e.changed),
-                    format_utc(e.created),
+                    utc(e.modified),
+                    utc(e.accessed),
+                    utc(e.changed),
+                    utc(e.created),
                     e.note,
                 )
                 for e in entries
