@@ -67,6 +67,11 @@ def _listing_in_process(store_path: Path, out: Path, name: str) -> int:
         store.close()
 
 
+def _count(value: Future | int) -> int:
+    """A listing's row count, waiting for its worker when it has one."""
+    return value.result() if isinstance(value, Future) else value
+
+
 def write_reports(
     store: DeviceStore, out: Path, complete: bool = True, jobs: int | None = None
 ) -> dict:
@@ -81,24 +86,22 @@ def write_reports(
     workers = min(len(LISTINGS), jobs or default_jobs())
     if entries < PARALLEL_LISTING_ENTRIES or multiprocessing.current_process().daemon:
         workers = 1
-    with contextlib.ExitStack() as stack:
+    forkserver = multiprocessing.get_context("forkserver")
+    with (
+        ProcessPoolExecutor(workers, mp_context=forkserver)
+        if workers > 1
+        else contextlib.nullcontext()
+    ) as pool:
         listings: dict[str, Future | int] = {}
-        if workers > 1:
-            pool = stack.enter_context(
-                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-            )
+        if pool is not None:
             for name in LISTINGS_BY_COST:
                 listings[name] = pool.submit(_listing_in_process, store.path, out, name)
-            summary = summarize(store, complete)
-        else:
-            summary = summarize(store, complete)
+        summary = summarize(store, complete)
+        if pool is None:
             listings = {name: write_listing(store, out, name) for name in LISTINGS}
         outputs = write_record_csvs(store, out)
         outputs["timeline.csv"] = write_timeline(store, out)
-        summary["outputs"] = {
-            name: value.result() if isinstance(value, Future) else value
-            for name, value in sorted(listings.items(), key=lambda item: LISTINGS.index(item[0]))
-        } | outputs
+        summary["outputs"] = {name: _count(listings[name]) for name in LISTINGS} | outputs
     write_json(store, summary, out / "report.json")
     write_html(store, summary, out / "report.html")
     log.info("reports written to %s", out)
