@@ -53,9 +53,13 @@ def decode_member(member: str) -> bytes:
 
 
 def _time_ns(value: int) -> datetime | None:
+    """A host file time (ns since 1970) as UTC; None for 0, negative or past year 9999."""
     if value <= 0:
         return None
-    return UNIX_EPOCH + timedelta(microseconds=value // 1000)  # one step: called 3x per entry
+    try:
+        return UNIX_EPOCH + timedelta(microseconds=value // 1000)  # one step: 3x per entry
+    except OverflowError:  # a file system with 64-bit seconds can hold any year
+        return None
 
 
 def _kind(mode: int) -> EntryKind:
