@@ -102,9 +102,13 @@ def _mbfile_fields(blob: bytes | None) -> dict:
 
 
 def _unix(value: object) -> datetime | None:
+    """A Manifest.db time (Unix seconds); None when absent or out of range (hostile)."""
     if not isinstance(value, int) or value <= 0:
         return None
-    return datetime.fromtimestamp(value, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class ItunesBackupSource:
