@@ -652,9 +652,10 @@ def _ntfs_streams(
     except OSError:
         return
     for attr in attributes:
-        if int(attr.info.type) != NTFS_DATA or not attr.info.name:
+        info = attr.info  # each access to .info makes a new wrapper: once per attribute
+        if info.type != NTFS_DATA or not info.name:
             continue  # unnamed $DATA is the file's content, listed already
-        stream = attr.info.name
+        stream = info.name
         stream = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
         if stream == "$Data":
             continue
@@ -664,9 +665,9 @@ def _ntfs_streams(
         yield EvidenceFile(
             path=PurePosixPath(f"{path}:{stream}"),
             kind="ads",
-            size=attr.info.size,
+            size=info.size,
             allocated=allocated,
-            ref=FileRef(part.index, inode, attr.info.id),
+            ref=FileRef(part.index, inode, info.id),
             partition=part.index,
             inode=inode,
             note=note,
