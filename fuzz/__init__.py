@@ -1,0 +1,1 @@
+"""Fuzzing harness: python fuzz/run.py."""

@@ -1,0 +1,1 @@
+"""The shipped profiles (YAML files), installed as the package ``triage.profiles``."""
