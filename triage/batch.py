@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import os
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from triage.case import Case, CaseDevice
 from triage.config import ScanConfig
 from triage.correlate import DeviceStoreRef, correlate, dumps, window_text
 from triage.errors import TriageError
+from triage.hashing import default_jobs
 from triage.report.output import atomic_text, write_csv
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def run_batch(
     """Scan every device of a case into OUT/<device>/ and write the case outputs."""
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    cores = os.cpu_count() or 1
+    cores = default_jobs()  # the cores this process may use, as -j counts them
     parallel = max(1, min(parallel or cores, len(case.devices)))
     jobs = max(1, template.jobs // parallel) if not scheduler else template.jobs
     outcomes: list[DeviceOutcome] = []

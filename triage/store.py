@@ -108,6 +108,13 @@ def _type_hints(record_type: type) -> dict[str, Any]:
     return typing.get_type_hints(record_type)
 
 
+def _connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
+    """A connection that can only read the store (rows as sqlite3.Row)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **options)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
 class DeviceStore:
     """One device's SQLite store. Not shared between processes: workers return results instead."""
 
@@ -116,11 +123,11 @@ class DeviceStore:
         processes while the scan still holds it open (no schema, no writes, no checkpoint)."""
         self.path = path
         self.read_only = read_only
-        target = f"file:{path}?mode=ro" if read_only else str(path)
-        self._db = sqlite3.connect(
-            target, uri=read_only, isolation_level=None, check_same_thread=False
-        )
-        self._db.row_factory = sqlite3.Row
+        if read_only:
+            self._db = _connect_read_only(path, isolation_level=None, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
         self._record_tables: dict[str, list[str]] = {}
         if read_only:
             return
@@ -146,8 +153,7 @@ class DeviceStore:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
         """Stream rows from a second connection, so the main one can write meanwhile."""
-        reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-        reader.row_factory = sqlite3.Row
+        reader = _connect_read_only(self.path)
         try:
             yield from reader.execute(sql, params)
         finally:
