@@ -40,7 +40,7 @@ from triage.hashing import (
     verify_stored_hashes,
 )
 from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
-from triage.store import DeviceStore
+from triage.store import DeviceStore, walk_rows_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -354,10 +354,17 @@ class _Scan:
             )
         self.progress.start("walk", None, "files")
 
+        walk_rows = getattr(self.source, "walk_rows", None)
+        rows = (
+            walk_rows(self.problem)
+            if walk_rows is not None
+            else walk_rows_of(self.source.walk(self.problem))
+        )
+
         def counted():
-            for entry in self.source.walk(self.problem):
+            for row in rows:
                 self.progress.advance(1)
-                yield entry
+                yield row
 
         pool = getattr(self, "_hash_pool", None)
         if pool is not None:
@@ -369,7 +376,7 @@ class _Scan:
         count = 0
         try:
             for chunk in _chunks(counted(), WALK_CHUNK):
-                count += self.store.add_files(chunk)
+                count += self.store.add_walk_rows(chunk)
                 if pool is not None:
                     self._hash_ahead(pool)
         except BaseException:

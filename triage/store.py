@@ -22,7 +22,14 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from triage.evidence.base import EvidenceFile, EvidenceInfo, PartitionInfo, Problem
+from triage.evidence.base import (
+    WALK_COLUMNS,
+    EvidenceFile,
+    EvidenceInfo,
+    PartitionInfo,
+    Problem,
+    WalkRow,
+)
 from triage.timestamps import format_utc
 
 SCHEMA_VERSION = 1
@@ -56,6 +63,38 @@ CREATE TABLE IF NOT EXISTS extractor_runs (
     error TEXT);
 CREATE TABLE IF NOT EXISTS record_tables (name TEXT PRIMARY KEY, record_type TEXT);
 """
+
+
+FILE_INSERT = (
+    f"INSERT INTO files ({', '.join(WALK_COLUMNS)}) VALUES ({', '.join('?' * len(WALK_COLUMNS))})"
+)
+
+
+def walk_rows_of(entries: Iterable[EvidenceFile]) -> Iterator[WalkRow]:
+    """Walked entries as store rows.
+
+    Times are formatted once per distinct value: an entry's four times are often equal, and
+    files installed or copied together share them.
+    """
+    formatted: dict[datetime, str] = {}
+
+    def utc(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = formatted.get(value)
+        if text is None:
+            if len(formatted) >= TIME_MEMO:
+                formatted.clear()
+            text = formatted[value] = format_utc(value)
+        return text
+
+    for e in entries:
+        ref = e.ref
+        yield (
+            str(e.path), e.path.name, e.kind, e.size, int(e.allocated), ref.partition,
+            ref.inode, ref.attr_id, ref.member, utc(e.modified), utc(e.accessed),
+            utc(e.changed), utc(e.created), e.note,
+        )  # fmt: skip
 
 
 def _value(value: Any) -> Any:
@@ -297,47 +336,12 @@ class DeviceStore:
 
     # -- files ---------------------------------------------------------------------------------
     def add_files(self, entries: Iterable[EvidenceFile]) -> int:
-        """Stream walked entries in, in batches; returns how many.
+        """Stream walked entries in, in batches; returns how many."""
+        return self.add_walk_rows(walk_rows_of(entries))
 
-        Times are formatted once per distinct value: an entry's four times are often equal,
-        and files installed or copied together share them.
-        """
-        formatted: dict[datetime, str] = {}
-
-        def utc(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            text = formatted.get(value)
-            if text is None:
-                if len(formatted) >= TIME_MEMO:
-                    formatted.clear()
-                text = formatted[value] = format_utc(value)
-            return text
-
-        return self._insert_many(
-            "INSERT INTO files (path, name, kind, size, allocated, partition, inode, attr_id, "
-            "member, mtime, atime, ctime, crtime, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    str(e.path),
-                    e.path.name,
-                    e.kind,
-                    e.size,
-                    int(e.allocated),
-                    e.ref.partition,
-                    e.ref.inode,
-                    e.ref.attr_id,
-                    e.ref.member,
-                    utc(e.modified),
-                    utc(e.accessed),
-                    utc(e.changed),
-                    utc(e.created),
-                    e.note,
-                )
-                for e in entries
-            ),
-        )
+    def add_walk_rows(self, rows: Iterable[WalkRow]) -> int:
+        """Stream walk rows (:data:`~triage.evidence.base.WALK_COLUMNS`) in; returns how many."""
+        return self._insert_many(FILE_INSERT, rows)
 
     def clear_files(self) -> None:
         """Forget a partial walk (resume redoes an unfinished walk from scratch)."""

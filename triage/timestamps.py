@@ -93,6 +93,42 @@ def format_utc(value: datetime | None) -> str | None:
     return value.isoformat()[:-6] + "Z"
 
 
+class EpochText:
+    """Seconds (and nanoseconds) since 1970 as the text :func:`format_utc` gives, memoised.
+
+    A walk stores four times per entry, and the entries of a file system share their seconds
+    (files written, copied or installed together), so the text of each second is made once and
+    only the fraction is appended: ~0.3 us per time against ~1.5 us for a datetime and its
+    ``isoformat``, which on a disk of small files is a fifth of the walk. One per walk: the memo
+    is bounded (``memo`` seconds, then forgotten) and never shared.
+    """
+
+    __slots__ = ("_memo", "_seconds")
+
+    def __init__(self, memo: int = 65536) -> None:
+        self._memo = memo
+        self._seconds: dict[int, str] = {}
+
+    def __call__(self, seconds: int, nanos: int = 0) -> str | None:
+        """The text, or None when the value is past what a datetime holds (year 1-9999)."""
+        prefix = self._seconds.get(seconds)
+        if prefix is None:
+            try:
+                prefix = (UNIX_EPOCH + timedelta(seconds=seconds)).isoformat()[:-6]
+            except OverflowError:
+                return None
+            if len(self._seconds) >= self._memo:
+                self._seconds.clear()
+            self._seconds[seconds] = prefix
+        if 0 <= nanos < 1_000_000_000:
+            micros = nanos // 1000
+            return f"{prefix}.{micros:06d}Z" if micros else prefix + "Z"
+        try:  # garbage nanoseconds carry into the seconds, as a timedelta counts them
+            return format_utc(UNIX_EPOCH + timedelta(0, seconds, nanos // 1000))
+        except OverflowError:
+            return None
+
+
 def parse_utc(text: str | None) -> datetime | None:
     """Read back a value written by :func:`format_utc`."""
     if not text:

@@ -209,6 +209,31 @@ def test_walk_yields_entries_before_the_whole_tree_is_read(images):
     source.close()
 
 
+@pytest.mark.parametrize("image", ["ntfs", "gpt"])
+def test_rows_the_scan_stores_are_the_walked_entries(images, image):
+    """walk_rows (what a scan stores) and walk (typed entries) give the same entries: deleted
+    files, NTFS streams with their attribute ids, links, FAT labels and times to the microsecond."""
+    from triage.store import walk_rows_of  # noqa: PLC0415
+
+    source = open_evidence(images[image])
+    try:
+        rows = list(source.walk_rows(lambda problem: None))
+        assert list(walk_rows_of(source.walk(lambda problem: None))) == rows
+    finally:
+        source.close()
+    by_path = {row[0]: row for row in rows}
+    if image == "ntfs":
+        stream = by_path["/Users/agent1/Downloads/AnyDesk.exe:Zone.Identifier"]
+        owner = by_path["/Users/agent1/Downloads/AnyDesk.exe"]
+        assert stream[1:9] == ("AnyDesk.exe:Zone.Identifier", "ads", 130, 1, 1, 67, 4, None)
+        assert stream[9:13] == owner[9:13]  # a stream has its file's times
+        assert by_path["/Users/agent1/Documents/deleted-secret.txt"][4] == 0
+    else:
+        assert by_path["/USBDATA     (Volume Label Entry)"][2] == "other"
+    times = [text for row in rows for text in row[9:13] if text]
+    assert times and all(text.endswith("Z") and text[10] == "T" for text in times)
+
+
 @pytest.mark.parametrize("cut", [20 * 1024 * 1024, 36 * 1024 * 1024])
 def test_truncated_image_reports_problems_and_keeps_the_rest(images, scan, tmp_path, cut):
     truncated = tmp_path / "truncated.raw"

@@ -33,18 +33,18 @@ def install(point: str, marker: Path) -> None:
 
     if point == "walk":
         store.BATCH = 10
-        real_add_files = store.DeviceStore.add_files
+        real_add_walk_rows = store.DeviceStore.add_walk_rows
 
-        def add_files(self, entries):
+        def add_walk_rows(self, rows):
             def counted():
-                for count, entry in enumerate(entries, start=1):
-                    yield entry
+                for count, row in enumerate(rows, start=1):
+                    yield row
                     if count == 25:
                         pause(marker)
 
-            return real_add_files(self, counted())
+            return real_add_walk_rows(self, counted())
 
-        store.DeviceStore.add_files = add_files
+        store.DeviceStore.add_walk_rows = add_walk_rows
     elif point == "hash":
         # The pipeline reports progress through the Progress protocol: the first bytes
         # hashed are reported before their digests are stored.

@@ -13,8 +13,7 @@ import logging
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 import pytsk3
@@ -29,9 +28,11 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
+    WalkRow,
+    entry_of_row,
 )
 from triage.evidence.media import Media, open_media
-from triage.timestamps import UNIX_EPOCH
+from triage.timestamps import EpochText
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ NAME_TYPE_KINDS: dict[int, EntryKind] = {
     int(pytsk3.TSK_FS_NAME_TYPE_LNK): "link",
 }
 NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+NAME_ALLOC = int(pytsk3.TSK_FS_NAME_FLAG_ALLOC)
+META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
+BAD_CLUSTERS_NOTE = "sparse bad-cluster map as large as the volume: not hashed"
 DEFAULT_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
 NO_DATA_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
 NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
@@ -157,27 +161,6 @@ class _Volume:
 
 def _fs_name(fs: pytsk3.FS_Info) -> str:
     return FS_NAMES.get(int(fs.info.ftype), f"TSK type {int(fs.info.ftype)}")
-
-
-def _tsk_time(seconds: int, nanos: int = 0) -> datetime | None:
-    """TSK's seconds and nanoseconds as a UTC time (microseconds kept), None for 0.
-
-    One timedelta added to the epoch: a third of the cost of ``fromtimestamp`` plus a
-    timedelta, which counts four times per walked entry.
-    """
-    if not seconds:
-        return None
-    try:
-        return UNIX_EPOCH + timedelta(0, seconds, nanos // 1000)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _decode_name(raw: bytes) -> tuple[str, str | None]:
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace"), f"name is not valid UTF-8: {raw!r}"
 
 
 class DiskImageSource:
@@ -337,16 +320,21 @@ class DiskImageSource:
         return bool(self._volumes)
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every entry of every walked file system, deleted ones included.
+        """Every entry of every walked file system, deleted ones included (see walk_rows)."""
+        return map(entry_of_row, self.walk_rows(problems))
+
+    def walk_rows(self, problems: ProblemSink) -> Iterator[WalkRow]:
+        """Every entry of every walked file system as store rows, deleted ones included.
 
         A corrupt E01 chunk reads as zeros (as libewf returns it); when the file-system
         structures read for the listing lay in one, folders or files stored there are missing
         from it without TSK noticing, so the walk says so.
         """
         reader = getattr(self._media.read_at, "__self__", None)
+        times = EpochText()
         for volume in self._volumes:
             if volume.fs is not None:
-                yield from _walk_file_system(volume.fs, volume.info, problems)
+                yield from _walk_file_system(volume.fs, volume.info, problems, times)
         describe = getattr(reader, "describe_damage", None)
         damage = describe() if describe is not None else None
         if damage:
@@ -486,15 +474,22 @@ class DiskImageSource:
 
 
 def _walk_file_system(
-    fs: pytsk3.FS_Info, part: PartitionInfo, problems: ProblemSink
-) -> Iterator[EvidenceFile]:
-    """Depth-first walk of one file system with TSK's quirks handled, one comment per case."""
+    fs: pytsk3.FS_Info, part: PartitionInfo, problems: ProblemSink, times: EpochText
+) -> Iterator[WalkRow]:
+    """Depth-first walk of one file system with TSK's quirks handled, one comment per case.
+
+    Entries come out as store rows (:data:`~triage.evidence.base.WALK_COLUMNS`) built from
+    strings and TSK's integers: on a disk of small files this walk is what the scan waits for,
+    and a path object, four datetimes and a dataclass per entry cost twice what TSK's own
+    listing does. Each pytsk3 ``.info`` access makes a new wrapper, so each is read once.
+    """
     is_ntfs = part.fs_type == "NTFS"
+    index = part.index
     root = fs.info.root_inum
     # Directory inodes entered, with the path they were entered at: stops loops and hard-linked
     # directories (a hostile or damaged file system can point a folder at its own ancestor).
-    visited: dict[int, PurePosixPath] = {root: PurePosixPath("/")}
-    stack: list[tuple[int, PurePosixPath, int, bool]] = [(root, PurePosixPath("/"), 0, True)]
+    visited: dict[int, str] = {root: "/"}
+    stack: list[tuple[int, str, int, bool]] = [(root, "", 0, True)]
     while stack:
         inode, path, depth, parent_allocated = stack.pop()
         try:
@@ -504,47 +499,42 @@ def _walk_file_system(
                 Problem(
                     "walk",
                     f"directory cannot be listed: {error}",
-                    str(path),
-                    part.index,
+                    path or "/",
+                    index,
                     inode,
                     "warning" if not parent_allocated else "error",
                 )
             )
             continue
-        children: list[tuple[int, PurePosixPath, int, bool]] = []
+        children: list[tuple[int, str, int, bool]] = []
         try:
             for entry in directory:
-                name_info = entry.info.name
+                info = entry.info
+                name_info = info.name
                 raw_name = name_info.name
                 if raw_name in (b".", b".."):
                     continue  # TSK lists the self and parent links like any other name
-                name, note = _decode_name(raw_name)
-                if note:
-                    problems(
-                        Problem(
-                            "walk",
-                            note,
-                            str(path / name),
-                            part.index,
-                            name_info.meta_addr,
-                            "warning",
-                        )
-                    )
-                meta = entry.info.meta
                 entry_inode = name_info.meta_addr
-                deleted_name = not name_info.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC
-                if meta is None and entry_inode and deleted_name:
+                try:
+                    name, note = raw_name.decode("utf-8"), None
+                except UnicodeDecodeError:
+                    name = raw_name.decode("utf-8", "replace")
+                    note = f"name is not valid UTF-8: {raw_name!r}"
+                    problems(Problem("walk", note, f"{path}/{name}", index, entry_inode, "warning"))
+                child_path = f"{path}/{name}"
+                meta = info.meta
+                name_flags = name_info.flags
+                if meta is None and entry_inode and not name_flags & NAME_ALLOC:
                     # TSK leaves meta unset on deleted names; the metadata entry may still hold
                     # the file (freed, not reused), which is what fls and icat show.
                     meta, reuse_note = _deleted_meta(fs, entry_inode)
                     note = note or reuse_note
-                allocated = bool(name_info.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC) and (
-                    meta is None or bool(meta.flags & pytsk3.TSK_FS_META_FLAG_ALLOC)
-                )
                 if meta is not None:
                     kind = META_TYPE_KINDS.get(int(meta.type), "other")
+                    allocated = bool(name_flags & NAME_ALLOC and meta.flags & META_ALLOC)
                 else:
                     kind = NAME_TYPE_KINDS.get(int(name_info.type), "other")
+                    allocated = bool(name_flags & NAME_ALLOC)
                 if kind == "file" and name.endswith("(Volume Label Entry)"):
                     kind, note = "other", "FAT/exFAT volume label entry"
                 if entry_inode == 0 and not is_ntfs:
@@ -552,28 +542,35 @@ def _walk_file_system(
                     # It is listed (fls shows it too) but has no data or times to read.
                     meta, entry_inode = None, None
                     note = note or "deleted name without metadata"
-                child_path = path / name
-                size = meta.size if meta is not None and kind == "file" else 0
-                times = _times(meta)
-                if kind == "link" and meta is not None and meta.link:
-                    target = meta.link
-                    if isinstance(target, bytes):
-                        target = target.decode("utf-8", "replace")
-                    note = f"link target: {target}"
-                yield EvidenceFile(
-                    path=child_path,
-                    kind=kind,
-                    size=size,
-                    allocated=allocated,
-                    ref=FileRef(part.index, entry_inode),
-                    partition=part.index,
-                    inode=entry_inode,
-                    note=note,
-                    **times,
-                )
+                if meta is None:
+                    size, mtime, atime, ctime, crtime = 0, None, None, None, None
+                else:
+                    size = meta.size if kind == "file" else 0
+                    # TSK's 0 is "not set"
+                    mtime = times(seconds, meta.mtime_nano) if (seconds := meta.mtime) else None
+                    atime = times(seconds, meta.atime_nano) if (seconds := meta.atime) else None
+                    ctime = times(seconds, meta.ctime_nano) if (seconds := meta.ctime) else None
+                    crtime = times(seconds, meta.crtime_nano) if (seconds := meta.crtime) else None
+                    if kind == "link" and meta.link:
+                        target = meta.link
+                        if isinstance(target, bytes):
+                            target = target.decode("utf-8", "replace")
+                        note = f"link target: {target}"
+                yield (
+                    child_path, name, kind, size, int(allocated), index, entry_inode, None, None,
+                    mtime, atime, ctime, crtime, note,
+                )  # fmt: skip
                 if is_ntfs and meta is not None:
-                    yield from _ntfs_streams(entry, child_path, part, entry_inode, allocated, times)
-                if kind == "dir" and entry_inode is not None and entry_inode in visited:
+                    for stream, attr_id, stream_size in _ntfs_streams(entry):
+                        yield (
+                            f"{child_path}:{stream}", f"{name}:{stream}", "ads", stream_size,
+                            int(allocated), index, entry_inode, attr_id, None,
+                            mtime, atime, ctime, crtime,
+                            BAD_CLUSTERS_NOTE if name == "$BadClus" and stream == "$Bad" else None,
+                        )  # fmt: skip
+                if kind != "dir" or entry_inode is None:
+                    continue
+                if entry_inode in visited:
                     if allocated:
                         problems(
                             Problem(
@@ -581,24 +578,23 @@ def _walk_file_system(
                                 f"folder is a second name of {visited[entry_inode]} (inode "
                                 f"{entry_inode}): a directory loop or hard-linked directory; "
                                 "not entered again",
-                                str(child_path),
-                                part.index,
+                                child_path,
+                                index,
                                 entry_inode,
                                 "warning",
                             )
                         )
-                elif kind == "dir" and entry_inode is not None:
-                    if depth + 1 >= MAX_DEPTH:
-                        problems(
-                            Problem(
-                                "walk",
-                                f"directory deeper than {MAX_DEPTH} levels not entered",
-                                str(child_path),
-                                part.index,
-                                entry_inode,
-                            )
+                elif depth + 1 >= MAX_DEPTH:
+                    problems(
+                        Problem(
+                            "walk",
+                            f"directory deeper than {MAX_DEPTH} levels not entered",
+                            child_path,
+                            index,
+                            entry_inode,
                         )
-                        continue
+                    )
+                else:
                     visited[entry_inode] = child_path
                     children.append((entry_inode, child_path, depth + 1, allocated))
         except OSError as error:
@@ -606,8 +602,8 @@ def _walk_file_system(
                 Problem(
                     "walk",
                     f"directory listing stopped early: {error}",
-                    str(path),
-                    part.index,
+                    path or "/",
+                    index,
                     inode,
                 )
             )
@@ -622,57 +618,27 @@ def _deleted_meta(fs: pytsk3.FS_Info, inode: int):
         return None, "deleted name; its metadata entry cannot be read"
     if meta is None:
         return None, "deleted name without metadata"
-    if meta.flags & pytsk3.TSK_FS_META_FLAG_ALLOC:
+    if meta.flags & META_ALLOC:
         return None, "deleted name whose metadata entry was reused by another file: not hashed"
     return meta, None
 
 
-def _times(meta) -> dict[str, datetime | None]:
-    if meta is None:
-        return {}
-    return {
-        "modified": _tsk_time(meta.mtime, meta.mtime_nano),
-        "accessed": _tsk_time(meta.atime, meta.atime_nano),
-        "changed": _tsk_time(meta.ctime, meta.ctime_nano),
-        "created": _tsk_time(meta.crtime, meta.crtime_nano),
-    }
-
-
-def _ntfs_streams(
-    entry,
-    path: PurePosixPath,
-    part: PartitionInfo,
-    inode: int,
-    allocated: bool,
-    times: dict[str, datetime | None],
-) -> Iterator[EvidenceFile]:
-    """Named $DATA attributes (alternate data streams) as their own ``path:stream`` entries."""
+def _ntfs_streams(entry) -> list[tuple[str, int, int]]:
+    """(name, attribute id, size) of each named $DATA attribute: the alternate data streams."""
+    streams = []
     try:
         attributes = list(entry)
     except OSError:
-        return
+        return streams
     for attr in attributes:
         info = attr.info  # each access to .info makes a new wrapper: once per attribute
         if info.type != NTFS_DATA or not info.name:
             continue  # unnamed $DATA is the file's content, listed already
         stream = info.name
         stream = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
-        if stream == "$Data":
-            continue
-        note = None
-        if path.name == "$BadClus" and stream == "$Bad":
-            note = "sparse bad-cluster map as large as the volume: not hashed"
-        yield EvidenceFile(
-            path=PurePosixPath(f"{path}:{stream}"),
-            kind="ads",
-            size=info.size,
-            allocated=allocated,
-            ref=FileRef(part.index, inode, info.id),
-            partition=part.index,
-            inode=inode,
-            note=note,
-            **times,
-        )
+        if stream != "$Data":
+            streams.append((stream, info.id, info.size))
+    return streams
 
 
 class _TskFileRaw(io.RawIOBase):
