@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.hostile.browser import chromium_browser  # noqa: F401 - a fixture, used by name
 from triage.config import ScanConfig
 from triage.pipeline import scan_device
 

@@ -265,9 +265,9 @@ def test_zip_bombs_are_bounded_and_the_artifacts_read(tmp_path, scan):
         archive.writestr("lying.bin", b"\0" * (64 << 20))
     data = bytearray(bombed.read_bytes())
     for name, declared in ((b"declared.bin", 10 << 30), (b"lying.bin", 1024)):
-        local = _local_header(data, name)
+        local = _zip_header(data, name, LOCAL_HEADER)
         struct.pack_into("<I", data, local + 22, declared & 0xFFFFFFFF)
-        central = _central_header(data, name)
+        central = _zip_header(data, name, CENTRAL_HEADER)
         struct.pack_into("<I", data, central + 24, min(declared, 0xFFFFFFFF))
     bombed.write_bytes(bytes(data))
     tracemalloc.start()
@@ -290,22 +290,19 @@ def test_zip_bombs_are_bounded_and_the_artifacts_read(tmp_path, scan):
     assert [f["hostname"] for f in out.records("router_facts")] == ["CC-LAPTOP-01"]
 
 
-def _local_header(data: bytearray, name: bytes) -> int:
-    position = 0
-    while True:
-        position = data.index(b"PK\x03\x04", position)
-        length = struct.unpack_from("<H", data, position + 26)[0]
-        if data[position + 30 : position + 30 + length] == name:
-            return position
-        position += 4
+# (signature, offset of the name length, offset of the name) of a zip local / central header
+LOCAL_HEADER = (b"PK\x03\x04", 26, 30)
+CENTRAL_HEADER = (b"PK\x01\x02", 28, 46)
 
 
-def _central_header(data: bytearray, name: bytes) -> int:
+def _zip_header(data: bytearray, name: bytes, header: tuple[bytes, int, int]) -> int:
+    """Offset of the local or central header (``LOCAL_HEADER``/``CENTRAL_HEADER``) of ``name``."""
+    signature, length_at, name_at = header
     position = 0
     while True:
-        position = data.index(b"PK\x01\x02", position)
-        length = struct.unpack_from("<H", data, position + 28)[0]
-        if data[position + 46 : position + 46 + length] == name:
+        position = data.index(signature, position)
+        length = struct.unpack_from("<H", data, position + length_at)[0]
+        if data[position + name_at : position + name_at + length] == name:
             return position
         position += 4
 

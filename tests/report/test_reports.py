@@ -21,8 +21,6 @@ from triage.report.output import safe_cell
 from triage.report.schema import build_report_schema, shipped_schema
 from triage.store import DeviceStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture(scope="module")
 def laptop(tmp_path_factory) -> Path:
@@ -152,51 +150,32 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
     assert safe_cell("a\x00b") == "a\\x00b"
 
 
-def _browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    return playwright.sync_playwright()
-
-
-def test_report_in_headless_chromium(laptop):
-    with _browser() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        requests, problems, dialogs = [], [], []
-        page.on("request", lambda request: requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: problems.append(message.text) if message.type == "error" else None,
-        )
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto((laptop / "report.html").as_uri())
-        assert page.get_attribute("html", "data-report-script") == "ready"
-        glance = page.locator("#glance")
-        assert glance.is_visible()
-        assert "CC-LAPTOP-01" in glance.inner_text()
-        assert "verified (MD5, SHA-1)" in glance.inner_text()
-        assert page.locator("#remote").get_by_text("Margaret-PC").is_visible()
-        header = page.locator("#calls table.data").nth(1).locator("th").first
-        header.click()
-        assert header.get_attribute("aria-sort") == "ascending"
-        first = page.locator("#calls table.data").nth(1).locator("tbody tr td").first
-        assert first.inner_text() == "+12025550134"
-        page.locator("#calls input.filter").nth(1).fill("540456")
-        visible = page.locator("#calls table.data").nth(1).locator("tbody tr:not([hidden])")
-        assert visible.count() == 1
-        browser.close()
+def test_report_in_headless_chromium(laptop, chromium_browser):
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    requests, problems, dialogs = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto((laptop / "report.html").as_uri())
+    assert page.get_attribute("html", "data-report-script") == "ready"
+    glance = page.locator("#glance")
+    assert glance.is_visible()
+    assert "CC-LAPTOP-01" in glance.inner_text()
+    assert "verified (MD5, SHA-1)" in glance.inner_text()
+    assert page.locator("#remote").get_by_text("Margaret-PC").is_visible()
+    header = page.locator("#calls table.data").nth(1).locator("th").first
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    first = page.locator("#calls table.data").nth(1).locator("tbody tr td").first
+    assert first.inner_text() == "+12025550134"
+    page.locator("#calls input.filter").nth(1).fill("540456")
+    visible = page.locator("#calls table.data").nth(1).locator("tbody tr:not([hidden])")
+    assert visible.count() == 1
+    page.close()
     assert requests == [(laptop / "report.html").as_uri()]
     assert problems == [] and dialogs == []
 
