@@ -24,7 +24,7 @@ import yaml
 
 from triage.config import device_name
 from triage.errors import CaseError, EvidenceError
-from triage.evidence.media import SPLIT_ALPHA, SPLIT_NUMERIC, split_segments
+from triage.evidence.media import split_segments
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
 CASE_KEYS = {"case", "devices"}
@@ -106,6 +106,7 @@ def scan_folder(folder: Path) -> Case:
     devices: list[CaseDevice] = []
     skipped: list[tuple[str, str]] = []
     used: set[str] = set()
+    grouped: set[Path] = set()  # later pieces of split images already found (names sort after)
     for item in sorted(folder.iterdir(), key=lambda path: path.name):
         name = item.name
         if name.startswith("."):
@@ -116,7 +117,10 @@ def scan_folder(folder: Path) -> Case:
         if item.is_file() and EWF_CONTINUATION.search(name):
             skipped.append((name, "continuation segment, scanned with its first segment"))
             continue
-        if item.is_file() and (SPLIT_NUMERIC.match(name) or SPLIT_ALPHA.match(name)):
+        if item in grouped:
+            skipped.append((name, "split-image piece, scanned with its first piece"))
+            continue
+        if item.is_file():  # split_segments reads the folder only for split-image names
             try:
                 pieces = split_segments(item)
             except EvidenceError as error:
@@ -125,6 +129,7 @@ def scan_folder(folder: Path) -> Case:
             if pieces and item != pieces[0]:
                 skipped.append((name, "split-image piece, scanned with its first piece"))
                 continue
+            grouped.update(pieces[1:] if pieces else ())
         base = device_name(item)
         if not SAFE_NAME.match(base):
             base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip("._-")[:100] or "device"

@@ -409,7 +409,7 @@ def demo(ctx: click.Context, output: Path, no_progress: bool) -> None:
     def action() -> int:
         from triage.demo import run_demo  # noqa: PLC0415
 
-        reports = run_demo(output, TqdmProgress(not no_progress and sys.stderr.isatty()))
+        reports = run_demo(output)  # a batch: no bars to show, --no-progress or not
         for report in reports:
             click.echo(str(report))
         return int(ExitStatus.DONE)

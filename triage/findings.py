@@ -8,16 +8,14 @@ look like fake technical support or money transfers, known-bad files, and the pr
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from triage.extractors.browser.summary import browser_summary
+from triage.extractors.browser.summary import browser_summary, domain_of
 from triage.extractors.calls.summary import calls_summary
 from triage.extractors.remote_access.summary import remote_access_summary
 from triage.extractors.router.summary import router_summary
-from triage.report.record_outputs import sortable_sql
+from triage.report.record_outputs import record_type, sortable_sql
 from triage.store import DeviceStore
 
 # Fake-support pages: brand or support words together with alarm or support-desk words, in the
@@ -48,14 +46,14 @@ REMOTE_TOOL_DOMAINS = re.compile(
 FLAGGED_LIMIT = 200
 
 
-def _record_time_bounds(store: DeviceStore) -> tuple[str | None, str | None]:
+def _record_time_bounds(
+    store: DeviceStore, tables: dict[str, str]
+) -> tuple[str | None, str | None]:
     """Earliest and latest time over every timeline field of every record table."""
     first: str | None = None
     last: str | None = None
-    for table, dotted in store.record_tables().items():
-        module, _, name = dotted.rpartition(".")
-        kind = getattr(importlib.import_module(module), name)
-        for field in kind.timeline:
+    for table, dotted in tables.items():
+        for field in record_type(dotted).timeline:
             expression = sortable_sql(field)
             row = store.execute(
                 f'SELECT min({expression}), max({expression}) FROM "{table}" '
@@ -71,9 +69,9 @@ def _record_time_bounds(store: DeviceStore) -> tuple[str | None, str | None]:
     return plain(first), plain(last)
 
 
-def _flag_pages(store: DeviceStore) -> list[dict[str, Any]]:
+def _flag_pages(store: DeviceStore, tables: dict[str, str]) -> list[dict[str, Any]]:
     """Visits that look like fake support or money-moving pages."""
-    if "browser_visits" not in store.record_tables():
+    if "browser_visits" not in tables:
         return []
     flagged = []
     rows = store.execute(
@@ -82,7 +80,7 @@ def _flag_pages(store: DeviceStore) -> list[dict[str, Any]]:
     )
     for row in rows:
         url, title = row["url"] or "", row["title"] or ""
-        host = (urlsplit(url).hostname or "") if "://" in url else ""
+        host = domain_of(url) or ""  # evidence URLs: a malformed one has no host
         text = f"{host} {url} {title}"
         if REMOTE_TOOL_DOMAINS.search(host):
             continue  # the remote-tool pages are listed by the browser summary
@@ -108,8 +106,8 @@ def _flag_pages(store: DeviceStore) -> list[dict[str, Any]]:
     return flagged
 
 
-def _hash_hits(store: DeviceStore) -> dict[str, Any]:
-    if "hashset_hits" not in store.record_tables():
+def _hash_hits(store: DeviceStore, tables: dict[str, str]) -> dict[str, Any]:
+    if "hashset_hits" not in tables:
         return {"known_bad": [], "known_good": 0}
     bad = [
         dict(row)
@@ -126,8 +124,8 @@ def _hash_hits(store: DeviceStore) -> dict[str, Any]:
 
 def key_findings(store: DeviceStore) -> dict[str, Any]:
     """Everything the report's first screen says, as data."""
-    first, last = _record_time_bounds(store)
     tables = store.record_tables()
+    first, last = _record_time_bounds(store, tables)
     return {
         "first_activity": first,
         "last_activity": last,
@@ -138,7 +136,7 @@ def key_findings(store: DeviceStore) -> dict[str, Any]:
         "browser": browser_summary(store)
         if {"browser_visits", "browser_downloads"} & set(tables)
         else None,
-        "flagged_pages": _flag_pages(store),
+        "flagged_pages": _flag_pages(store, tables),
         "router": router_summary(store) if "router_facts" in tables else None,
-        "hash_sets": _hash_hits(store),
+        "hash_sets": _hash_hits(store, tables),
     }

@@ -46,7 +46,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -190,8 +190,6 @@ class FileHasher:
         self._positions = [
             algorithms.index(name) if name in algorithms else None for name in ALGORITHMS
         ]
-        # (position in ALGORITHMS, constructor) of each digest computed, for whole buffers.
-        self._makers = [(ALGORITHMS.index(name), getattr(hashlib, name)) for name in algorithms]
         self._all_three = tuple(algorithms) == ALGORITHMS
         self._extents: Callable[[FileRef], tuple[Path, list[tuple[int, int]]] | None] | None = (
             getattr(self.source, "data_extents", None)
@@ -220,11 +218,7 @@ class FileHasher:
         for job in batch:
             if job[0] == MEDIA_FILE_ID:
                 digest = self.hash_one(HashJob(MEDIA_FILE_ID, None, job[5], job[6]))
-                media = (
-                    digest.file_id, digest.md5, digest.sha1, digest.sha256, digest.mime,
-                    digest.description, digest.ext_mismatch, digest.error, digest.bytes_read,
-                    digest.note,
-                )  # fmt: skip
+                media = astuple(digest)
                 continue
             row, count = self._hash_job(job)
             rows.append(row)
@@ -252,18 +246,22 @@ class FileHasher:
         if self._all_three:  # the usual case, spelt out: this runs 50,000 times a second
             hexes = [md5(data).hexdigest(), sha1(data).hexdigest(), sha256(data).hexdigest()]
         else:
-            hexes = [None, None, None]
-            for position, make in self._makers:
-                hexes[position] = make(data).hexdigest()
-        error = None
-        if len(data) != size:
-            longer = "longer" if len(data) > size else "shorter"
-            error = f"read {len(data)} bytes of {size}: the file is {longer} than its metadata says"
-        if self.typer is None:
-            return (hexes[0], hexes[1], hexes[2], None, None, 0, error, file_id)
-        key = next((value for value in hexes if value is not None), None)
-        mime, description, mismatch = self.typer.classify(data[:SNIFF_BYTES], name, key)
+            hexes = self._hex([make(data) for make in self._constructors])
+        error = _size_error(len(data), size)
+        mime, description, mismatch = self._type(data[:SNIFF_BYTES], name, hexes)
         return (hexes[0], hexes[1], hexes[2], mime, description, int(mismatch), error, file_id)
+
+    def _type(
+        self, head: bytes, name: str, hexes: list[str | None]
+    ) -> tuple[str | None, str | None, bool]:
+        """(MIME type, description, extension mismatch); all empty when files are not typed.
+
+        Typing is cached per content: the first digest computed is the key.
+        """
+        if self.typer is None:
+            return None, None, False
+        key = next((value for value in hexes if value is not None), None)
+        return self.typer.classify(head, name, key)
 
     def hash_one(self, job: HashJob) -> FileDigest:
         """Read one file once; digests, libmagic and the extension check from that read."""
@@ -296,15 +294,9 @@ class FileHasher:
                 "not hashed: part of the file lies in a corrupt E01 chunk, which reads as "
                 f"zeros ({self._damage.describe_damage()})", read,
             )  # fmt: skip
-        error = None
-        if read != job.size:
-            longer = "longer" if read > job.size else "shorter"
-            error = f"read {read} bytes of {job.size}: the file is {longer} than its metadata says"
-        if self.typer is None:
-            return FileDigest(job.file_id, *self._hex(hashers), None, None, False, error, read)
         hexes = self._hex(hashers)
-        key = next((value for value in hexes if value is not None), None)
-        mime, description, mismatch = self.typer.classify(head, job.name, key)
+        mime, description, mismatch = self._type(head, job.name, hexes)
+        error = _size_error(read, job.size)
         return FileDigest(job.file_id, *hexes, mime, description, mismatch, error, read)
 
     def _digest_stream(
@@ -513,17 +505,11 @@ class FileHasher:
                 return self._digest_wide(handle, hashers)[1]
         lanes = self._digester(hashers)
         view = memoryview(mapped)
-
-        def hashed(offset: int) -> Callable[[], None] | None:
-            # Pages every digest has seen leave this process's RSS (they stay in the cache).
-            if not hasattr(mmap, "MADV_DONTNEED"):
-                return None
-            length = min(WIDE_CHUNK, size - offset)
-            return lambda: mapped.madvise(mmap.MADV_DONTNEED, offset, length)
-
         try:
             for offset in range(0, size, WIDE_CHUNK):
-                lanes.feed(view[offset : offset + WIDE_CHUNK], hashed(offset))
+                # Pages every digest has seen leave this process's RSS (not the page cache).
+                end = min(offset + WIDE_CHUNK, size)
+                lanes.feed(view[offset:end], _release(mapped, offset, end))
         finally:
             lanes.finish()
             # A digest thread may still hold its last slice for a moment after its future is
@@ -650,12 +636,18 @@ class _DigestLanes:
 def _single_host_file(source: Any, media: Any) -> Path | None:
     """The one host file the evidence is, when it is a raw image or an archive."""
     if media is not None:
-        if media.format == "raw" and len(media.segments) == 1:
-            return Path(media.segments[0])
-        return None
+        return media.single_file
     if getattr(source, "kind", None) == "archive":
         return Path(source.locator.path)
     return None
+
+
+def _size_error(read: int, size: int) -> str | None:
+    """The error of a file whose content is not as long as its metadata says, else None."""
+    if read == size:
+        return None
+    longer = "longer" if read > size else "shorter"
+    return f"read {read} bytes of {size}: the file is {longer} than its metadata says"
 
 
 def _drop_pages(mapped: mmap.mmap, start: int, end: int) -> None:

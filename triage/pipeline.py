@@ -286,6 +286,9 @@ class _Scan:
         self.store = store
         self.progress = progress
         self.source: EvidenceSource | None = None
+        # Workers started with the walk and handed to the hash stage; what they did meanwhile.
+        self._hash_pool: HashPool | None = None
+        self._ahead = _HashAhead()
 
     def problem(self, problem: Problem) -> None:
         """Record a problem from any stage and log it."""
@@ -346,7 +349,7 @@ class _Scan:
         if (
             config.jobs > 1
             and (config.hash_files or config.hash_evidence)
-            and not getattr(self.source, "sequential", False)
+            and not self._sequential
             and not (config.resume and self.store.stage_done("hash"))
         ):
             self._hash_pool = HashPool(
@@ -366,7 +369,7 @@ class _Scan:
                 self.progress.advance(1)
                 yield row
 
-        pool = getattr(self, "_hash_pool", None)
+        pool = self._hash_pool
         if pool is not None:
             self._ahead = _HashAhead(
                 media=self._evidence_job() if config.hash_evidence else None,
@@ -429,7 +432,7 @@ class _Scan:
         by one reader (``ordered``) while the evidence job still runs in a worker.
         """
         config = self.config
-        ahead, self._ahead = getattr(self, "_ahead", None) or _HashAhead(), None
+        ahead, self._ahead = self._ahead, _HashAhead()
         evidence_job = self._evidence_job() if config.hash_evidence else None
         self._mark_unhashable()
         file_bytes = (
@@ -443,7 +446,6 @@ class _Scan:
             else 0
         )
         self.progress.start("hash", file_bytes + (evidence_job.size if evidence_job else 0), "B")
-        sequential = bool(getattr(self.source, "sequential", False))
 
         def all_jobs() -> Iterator[HashJob]:
             if evidence_job is not None and not ahead.media_submitted:
@@ -453,7 +455,7 @@ class _Scan:
 
         pending: list[tuple] = []
         hashed = ahead.hashed
-        pool, self._hash_pool = getattr(self, "_hash_pool", None), None
+        pool = self._hash_pool
         try:
             # Results come per batch as rows ready for the store: nothing per file here but
             # the check for a read error.
@@ -463,7 +465,7 @@ class _Scan:
                 config.algorithms,
                 jobs=config.jobs,
                 type_files=config.type_files,
-                ordered=sequential,
+                ordered=self._sequential,
                 pool=pool,
             ):
                 self.progress.advance(batch.bytes_read)
@@ -473,8 +475,7 @@ class _Scan:
                     self.store.update_digests(pending)
                     pending = []
         finally:
-            if pool is not None:
-                pool.close()
+            self._close_hash_pool()
         self.store.update_digests(pending)
         self.progress.finish()
         log.info("hash: %d files (%d of them started during the walk)", hashed, ahead.submitted)
@@ -490,9 +491,14 @@ class _Scan:
                 self._hash_problem(row[7], row[6])
 
     def _close_hash_pool(self) -> None:
-        pool, self._hash_pool = getattr(self, "_hash_pool", None), None
+        pool, self._hash_pool = self._hash_pool, None
         if pool is not None:
             pool.close()
+
+    @property
+    def _sequential(self) -> bool:
+        """Whether the source is read in one order only (a compressed tar)."""
+        return bool(getattr(self.source, "sequential", False))
 
     def _evidence_job(self) -> HashJob | None:
         evidence = self.store.evidence()
@@ -524,9 +530,9 @@ class _Scan:
         (bench/hashing.py). Files up to ``after_id`` were hashed during the walk.
         """
         evidence = self.store.evidence()
-        if evidence.get("format") in ("E01", "Ex01"):
+        if evidence.get("format") in EWF:
             order = "partition, inode, attr_id"
-        elif getattr(self.source, "sequential", False):
+        elif self._sequential:
             order = "id"
         else:
             order = f"CASE WHEN size >= {SMALL_FILE} THEN -size ELSE 0 END, id"

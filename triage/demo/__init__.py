@@ -24,7 +24,7 @@ def demo_manifest() -> Path:
     return Path(str(resources.files("triage.demo") / "data" / "case.yaml"))
 
 
-def run_demo(output: Path, progress: object | None = None) -> list[Path]:
+def run_demo(output: Path) -> list[Path]:
     """Scan the demo case into ``output`` (a previous demo output there is replaced).
 
     Returns the case report followed by each device's report.

@@ -383,7 +383,8 @@ class DiskImageSource:
         resident, compressed, encrypted or sparse data, a hole or a gap in the runs, or a run
         past the end of the image.
         """
-        if self._media.format != "raw" or len(self._media.segments) != 1 or ref.attr_id:
+        host_file = self._media.single_file
+        if host_file is None or ref.attr_id:
             return None
         if ref.partition is None or not 0 < ref.partition <= len(self._volumes):
             return None
@@ -414,7 +415,7 @@ class DiskImageSource:
                 break
         if left or any(start + length > self._media.size for start, length in extents):
             return None
-        return Path(self._media.segments[0]), extents
+        return host_file, extents
 
     def _open_data(self, ref: FileRef) -> tuple[pytsk3.File, int]:
         """The TSK handle of one file and the size of its data (or of one NTFS stream)."""
@@ -449,9 +450,9 @@ class DiskImageSource:
         # hashing cost), natively ~0.15 ms/MB (bench/hashing.py). One handle per volume, made
         # on first use; anything else (E01, split, VM disks) keeps the Python media.
         fs = volume.fs
-        if self._media.format == "raw" and len(self._media.segments) == 1:
+        if self._media.single_file is not None:
             try:
-                image = pytsk3.Img_Info(str(self._media.segments[0]))
+                image = pytsk3.Img_Info(str(self._media.single_file))
                 fs = pytsk3.FS_Info(image, offset=volume.info.start)
             except OSError:
                 log.debug("native TSK image open failed; reading through Python media")

@@ -29,7 +29,7 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
-    open_untouched,
+    open_evidence_file,
 )
 
 BACKUP_FOLDER = PurePosixPath("/iTunes Backup")
@@ -138,7 +138,7 @@ class ItunesBackupSource:
         if not path.is_file():
             return {}
         try:
-            with open(open_untouched(path), "rb") as handle:
+            with open_evidence_file(path) as handle:
                 value = plistlib.load(handle)
         except (plistlib.InvalidFileException, ExpatError, LookupError, ValueError, OSError):
             return {}
@@ -255,8 +255,7 @@ class ItunesBackupSource:
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """The stored bytes of one backup entry."""
-        descriptor = open_untouched(self._host(ref.member or ""))  # access time kept
-        return open(descriptor, "rb", buffering=1 << 20)  # noqa: SIM115
+        return open_evidence_file(self._host(ref.member or ""), buffering=1 << 20)
 
     def open_media(self) -> BinaryIO | None:
         """A backup folder is not one stream."""

@@ -41,6 +41,14 @@ class Media:
     stored_hashes: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def single_file(self) -> Path | None:
+        """The host file that holds the media byte for byte (a raw image in one piece), else
+        None: such media can be mapped, and read by TSK natively, by its file's name."""
+        if self.format == "raw" and len(self.segments) == 1:
+            return Path(self.segments[0])
+        return None
+
     def read(self, offset: int, size: int) -> bytes:
         """Read up to ``size`` bytes at ``offset``; short only at the end of the media."""
         if offset >= self.size or size <= 0:

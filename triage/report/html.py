@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,7 +49,6 @@ HIDDEN_COLUMNS = {
 }
 
 
-@lru_cache(maxsize=1)
 def report_script() -> tuple[str, str]:
     """The inline script and its CSP source expression (``'sha256-...'``)."""
     script = (resources.files("triage.report") / "templates" / "_script.js").read_text("utf-8")
@@ -58,27 +58,13 @@ def report_script() -> tuple[str, str]:
 
 # Characters shown as \uXXXX instead of being rendered: C0 and C1 controls, DEL, and the
 # bidirectional controls that can make "exe.txt" read as "txt.exe" (Trojan Source, CVE-2021-42574).
-INVISIBLE = frozenset(
-    [
-        *map(chr, range(0x20)),
-        *map(chr, range(0x7F, 0xA0)),
-        "\u061c",
-        "\u200e",
-        "\u200f",
-        *map(chr, range(0x202A, 0x202F)),
-        *map(chr, range(0x2066, 0x206A)),
-    ]
-) - {"\t", "\n"}
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(value: Any) -> Any:
     """Every value a template prints, with invisible and reordering characters made visible."""
-    if (
-        isinstance(value, str)
-        and not isinstance(value, Markup)
-        and any(ch in INVISIBLE for ch in value)
-    ):
-        return "".join(f"\\u{ord(ch):04x}" if ch in INVISIBLE else ch for ch in value)
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
     return value
 
 
@@ -223,7 +209,6 @@ def render_html(store: DeviceStore, summary: dict[str, Any]) -> str:
         summary=summary,
         findings=findings,
         sections=record_sections(store),
-        rows_per_section=ROWS_PER_SECTION,
         activity_chart=bar_chart(activity_per_day(store)),
         calls_chart=bar_chart(calls_series),
     )

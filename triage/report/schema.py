@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import types
 import typing
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,9 +52,7 @@ def _json_type(hint: Any) -> list[str]:
         return ["integer"]
     if hint is float:
         return ["number"]
-    if hint in (str, datetime) or origin in (tuple, list, dict) or hint is typing.Any:
-        return ["string"]  # structures are stored as JSON text, times as ISO 8601 UTC
-    return ["string"]
+    return ["string"]  # text; structures are stored as JSON text, times as ISO 8601 UTC
 
 
 def _record_schema(record_type: type) -> dict[str, Any]:
