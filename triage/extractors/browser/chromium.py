@@ -39,9 +39,9 @@ from triage.extractors.base import (
 )
 from triage.extractors.browser import chromium_codes as codes
 from triage.extractors.browser.browser_names import Owner, chromium_browser, profile_name
-from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, table_rows
 from triage.extractors.browser.visit_rows import VisitTables, visits_query
-from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserSearch, BrowserVisit
 from triage.timestamps import from_unix_seconds, from_webkit
@@ -172,15 +172,14 @@ class ChromiumHistory(SqliteBrowserExtractor):
         sql = visits_query(
             connection, TABLES, VISIT_COLUMNS, URL_COLUMNS, source_select, source_join
         )
-        rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(
-            rows,
+        yield from table_rows(
+            connection,
+            sql,
             lambda row: self._visit(row, owner, file, ctx),
             ctx,
             file,
             "visit",
             "id",
-            end_on_read_error=True,
         )
 
     def _visit(
@@ -222,17 +221,15 @@ class ChromiumHistory(SqliteBrowserExtractor):
     ) -> Iterator[BrowserDownload]:
         chains = self._chains(connection, file, ctx) if "downloads_url_chains" in tables else {}
         select, _ = select_list(connection, "downloads", DOWNLOAD_COLUMNS, alias="d")
-        rows = run_query(
-            connection, f"SELECT {select} FROM downloads d ORDER BY d.id", ctx, file, "downloads"
-        )
-        yield from guarded_rows(
-            rows,
+        sql = f"SELECT {select} FROM downloads d ORDER BY d.id"
+        yield from table_rows(
+            connection,
+            sql,
             lambda row: self._download(row, chains, owner, file, ctx),
             ctx,
             file,
             "download",
             "id",
-            end_on_read_error=True,
         )
 
     @staticmethod
@@ -240,16 +237,8 @@ class ChromiumHistory(SqliteBrowserExtractor):
         connection: sqlite3.Connection, file: StoredFile, ctx: ExtractionContext
     ) -> dict[int, list[str]]:
         chains: dict[int, list[str]] = {}
-        rows = run_query(
-            connection,
-            "SELECT id, chain_index, url FROM downloads_url_chains ORDER BY id, chain_index",
-            ctx,
-            file,
-            "download URL chains",
-        )
-        for row in guarded_rows(
-            rows, lambda row: row, ctx, file, "download URL chain", end_on_read_error=True
-        ):
+        sql = "SELECT id, chain_index, url FROM downloads_url_chains ORDER BY id, chain_index"
+        for row in table_rows(connection, sql, lambda row: row, ctx, file, "download URL chain"):
             ident = integer(row["id"])
             if ident is not None:
                 chains.setdefault(ident, []).append(url_text(row["url"]) or "")
@@ -305,13 +294,9 @@ class ChromiumHistory(SqliteBrowserExtractor):
         file: StoredFile,
         ctx: ExtractionContext,
     ) -> Iterator[BrowserSearch]:
-        rows = run_query(
-            connection,
+        sql = (
             "SELECT k.rowid AS id, k.term AS term, u.url AS url, u.last_visit_time AS searched "
-            "FROM keyword_search_terms k LEFT JOIN urls u ON u.id = k.url_id ORDER BY k.rowid",
-            ctx,
-            file,
-            "search terms",
+            "FROM keyword_search_terms k LEFT JOIN urls u ON u.id = k.url_id ORDER BY k.rowid"
         )
 
         def convert(row: sqlite3.Row) -> BrowserSearch:
@@ -327,6 +312,4 @@ class ChromiumHistory(SqliteBrowserExtractor):
                 time_note=SEARCH_NOTE,
             )
 
-        yield from guarded_rows(
-            rows, convert, ctx, file, "search term", "id", end_on_read_error=True
-        )
+        yield from table_rows(connection, sql, convert, ctx, file, "search term", "id")

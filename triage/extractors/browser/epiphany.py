@@ -26,14 +26,13 @@ from triage.extractors.base import (
     table_columns,
 )
 from triage.extractors.browser.browser_names import Owner
-from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, table_rows
 from triage.extractors.browser.visit_rows import (
     PlacesFormat,
     VisitTables,
     places_visit,
     visits_query,
 )
-from triage.extractors.sqlite_rows import guarded_rows
 from triage.extractors.values import join_detail
 from triage.records import BrowserVisit
 
@@ -72,5 +71,4 @@ class EpiphanyHistory(SqliteBrowserExtractor):
             return places_visit(row, owner, ctx.source_ref(file), FORMAT, join_detail(missing))
 
         sql = visits_query(connection, TABLES, VISIT_COLUMNS, URL_COLUMNS)
-        rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)
+        yield from table_rows(connection, sql, convert, ctx, file, "visit", "id")

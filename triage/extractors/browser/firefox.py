@@ -33,14 +33,14 @@ from urllib.parse import unquote, urlparse
 
 from triage.extractors.base import ExtractionContext, StoredFile, profile_user, sqlite_tables
 from triage.extractors.browser.browser_names import Owner, gecko_browser, profile_name
-from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, table_rows
 from triage.extractors.browser.visit_rows import (
     PlacesFormat,
     VisitTables,
     places_visit,
     visits_query,
 )
-from triage.extractors.sqlite_rows import guarded_rows, select_list
+from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
 from triage.timestamps import from_unix_ms, from_unix_us
@@ -147,8 +147,7 @@ class FirefoxHistory(SqliteBrowserExtractor):
             )
 
         sql = visits_query(connection, TABLES, VISIT_COLUMNS, PLACE_COLUMNS)
-        rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)
+        yield from table_rows(connection, sql, convert, ctx, file, "visit", "id")
 
     def _annotation_downloads(
         self,
@@ -165,10 +164,7 @@ class FirefoxHistory(SqliteBrowserExtractor):
             "WHERE n.name LIKE 'downloads/%' ORDER BY a.place_id, a.id"
         )
         places: dict[int, dict[str, Any]] = {}
-        rows = run_query(connection, sql, ctx, file, "download annotations")
-        for row in guarded_rows(
-            rows, lambda row: row, ctx, file, "download annotation", end_on_read_error=True
-        ):
+        for row in table_rows(connection, sql, lambda row: row, ctx, file, "download annotation"):
             entry = places.setdefault(integer(row["id"]) or 0, {"url": row["url"]})
             entry[str(row["name"])] = row["content"]
             added = integer(row["added"])
@@ -257,11 +253,5 @@ class FirefoxHistory(SqliteBrowserExtractor):
                 detail=f"target URI {text(row['target'])}" if row["target"] else None,
             )
 
-        rows = run_query(
-            connection,
-            f"SELECT {select} FROM moz_downloads d ORDER BY d.id",
-            ctx,
-            file,
-            "downloads",
-        )
-        yield from guarded_rows(rows, convert, ctx, file, "download", "id", end_on_read_error=True)
+        sql = f"SELECT {select} FROM moz_downloads d ORDER BY d.id"
+        yield from table_rows(connection, sql, convert, ctx, file, "download", "id")

@@ -30,13 +30,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
-from xml.parsers.expat import ExpatError
 
 from triage.extractors.base import ExtractionContext, StoredFile, profile_user, sqlite_tables
 from triage.extractors.browser.browser_names import Owner
-from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, run_query
+from triage.extractors.browser.sqlite_reading import SqliteBrowserExtractor, table_rows
 from triage.extractors.browser.visit_rows import VisitTables, visits_query
-from triage.extractors.sqlite_rows import guarded_rows
+from triage.extractors.plists import PLIST_DAMAGE
 from triage.extractors.values import integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
 from triage.timestamps import from_cocoa, from_unix_seconds
@@ -59,16 +58,6 @@ VISIT_COLUMNS = (
     "origin",
 )
 TABLES = VisitTables("history_visits", "history_item", "history_items", "redirect_source")
-# ExpatError: a malformed XML plist (plistlib lets expat's error through; it is no ValueError);
-# LookupError: an unknown encoding="..." (and IndexError, KeyError of damaged binary plists).
-PLIST_ERRORS = (
-    plistlib.InvalidFileException,
-    ExpatError,
-    ValueError,
-    TypeError,
-    LookupError,
-    OverflowError,
-)
 
 
 def safari_time(value: Any) -> tuple[datetime | None, str]:
@@ -156,8 +145,7 @@ class SafariHistory(SqliteBrowserExtractor):
             )
 
         sql = visits_query(connection, TABLES, VISIT_COLUMNS, ITEM_COLUMNS)
-        rows = run_query(connection, sql, ctx, file, "visits")
-        yield from guarded_rows(rows, convert, ctx, file, "visit", "id", end_on_read_error=True)
+        yield from table_rows(connection, sql, convert, ctx, file, "visit", "id")
 
     # -- plists ------------------------------------------------------------------------------
     @staticmethod
@@ -167,7 +155,7 @@ class SafariHistory(SqliteBrowserExtractor):
             return []
         try:
             data = plistlib.loads(ctx.read_bytes(file))
-        except (*PLIST_ERRORS, OSError) as error:
+        except (*PLIST_DAMAGE, OSError) as error:
             ctx.problem(f"not a readable plist: {type(error).__name__}: {error}", file)
             return []
         entries = data.get(key) if isinstance(data, dict) else None
@@ -208,7 +196,7 @@ class SafariHistory(SqliteBrowserExtractor):
                     time_note=PLIST_NOTE,
                     detail=redirect_text,
                 )
-            except PLIST_ERRORS as error:
+            except PLIST_DAMAGE as error:
                 ctx.problem(f"history entry {index} skipped: {type(error).__name__}", file)
 
     def _plist_downloads(

@@ -14,11 +14,11 @@ said it should have been one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, path_matches
-from triage.extractors.sqlite_rows import READ_ERRORS
+from triage.extractors.sqlite_rows import READ_ERRORS, guarded_rows
 
 
 def run_query(
@@ -34,6 +34,22 @@ def run_query(
     except READ_ERRORS as error:
         ctx.problem(f"{what} cannot be read: {type(error).__name__}: {error}", file)
         return ()
+
+
+def table_rows(
+    connection: sqlite3.Connection,
+    sql: str,
+    convert: Callable[[sqlite3.Row], Any],
+    ctx: ExtractionContext,
+    file: StoredFile,
+    what: str,
+    key: str | None = None,
+) -> Iterator[Any]:
+    """The converted rows of one table of a browser database: the query guarded by
+    :func:`run_query` (problems say ``<what>s``), each row by ``guarded_rows`` (``<what> <key>``),
+    and a corrupt page ends this table only (the others of the file are still read)."""
+    rows = run_query(connection, sql, ctx, file, f"{what}s")
+    return guarded_rows(rows, convert, ctx, file, what, key, end_on_read_error=True)
 
 
 class SqliteBrowserExtractor(Extractor):

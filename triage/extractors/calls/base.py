@@ -27,11 +27,10 @@ from triage.extractors.sqlite_rows import READ_ERRORS, ROW_ERRORS
 from triage.extractors.values import join_detail
 from triage.records import CallRecord
 
-MAX_TEXT = 4096  # longer names/labels are cut: a call log field is never that long
 DIRECTIONS = ("incoming", "outgoing", "missed", "rejected", "blocked", "voicemail", "unknown")
 
 
-def text(value: Any, limit: int = MAX_TEXT) -> str | None:
+def text(value: Any, limit: int = values.MAX_TEXT) -> str | None:
     """A stored value as text, cut at ``limit`` with a bare ``...[cut]`` (the family's marker)."""
     return values.text(value, limit, count_cut=False)
 

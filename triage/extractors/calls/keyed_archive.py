@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import plistlib
 from typing import Any
-from xml.parsers.expat import ExpatError
+
+from triage.extractors.plists import PLIST_DAMAGE
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000  # shared references can fan out exponentially
@@ -28,14 +29,7 @@ def unarchive(blob: bytes) -> Any:
     """The root object of a keyed archive."""
     try:
         archive = plistlib.loads(blob)
-    except (
-        plistlib.InvalidFileException,
-        ExpatError,  # a malformed XML plist; not a ValueError
-        ValueError,
-        TypeError,
-        OverflowError,
-        LookupError,  # an unknown encoding="..."; IndexError, KeyError
-    ) as error:
+    except PLIST_DAMAGE as error:
         raise ArchiveError(f"not a property list: {error}") from error
     if not isinstance(archive, dict) or "$objects" not in archive or "$top" not in archive:
         raise ArchiveError("not an NSKeyedArchiver archive (no $objects/$top)")

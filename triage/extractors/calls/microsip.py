@@ -26,14 +26,13 @@ from typing import BinaryIO, ClassVar
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile
 from triage.extractors.calls.base import make_call, seconds, text
+from triage.extractors.text_lines import CHUNK, MAX_LINE
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
 from triage.timestamps import from_unix_seconds
 
 TIME_NOTE = "MicroSIP: time is Unix seconds (CTime), UTC"
 CALL_TYPES = {0: "outgoing", 1: "incoming", 2: "missed"}
-MAX_LINE = 1 << 20  # characters
-CHUNK = 1 << 16
 SNIFF = 4096
 KNOWN_SECTIONS = ("[calls]", "[settings]", "[account1]", "[account0]", "[shortcuts]")
 MAX_PROBLEMS_PER_FILE = 100

@@ -9,23 +9,12 @@ from __future__ import annotations
 
 import plistlib
 from datetime import UTC, datetime
-from xml.parsers.expat import ExpatError
 
 from triage.extractors.identity.facts import Facts
+from triage.extractors.plists import PLIST_DAMAGE
 from triage.timestamps import EARLIEST, LATEST
 
 MAX_PLIST_BYTES = 32 << 20
-# What plistlib raises on damaged input: a malformed XML plist fails in expat (ExpatError is
-# not a ValueError; an unknown encoding="..." is a LookupError), a damaged binary one with bad
-# offsets, types or sizes (LookupError covers IndexError and KeyError).
-PLIST_DAMAGE: tuple[type[BaseException], ...] = (
-    plistlib.InvalidFileException,
-    ExpatError,
-    ValueError,
-    LookupError,
-    TypeError,
-    OverflowError,
-)
 
 
 def load_plist(data: bytes, facts: Facts) -> dict:

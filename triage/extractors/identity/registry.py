@@ -45,7 +45,6 @@ HIVE_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     OverflowError,
     RecursionError,
-    StopIteration,  # regipy's next() over the cells of a damaged first hbin
 )
 
 REG_TYPES = {

@@ -35,6 +35,7 @@ from triage.extractors.router.normalise import (
 )
 from triage.extractors.router.text import read_lines
 from triage.extractors.router.times import NO_ZONE, build, build_from_match, month_number
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
 _LEASE_HEADER = re.compile(r"^\s*IP\s+MAC-Address\s+Hostname\s+VCI\b")
@@ -157,15 +158,11 @@ def _lease(
         time=when,
         time_raw=expiry,
         time_note=note,
-        detail="; ".join(
-            part
-            for part in (
-                f"interface {interface}" if interface else None,
-                f"vendor class {vci}" if vci else None,
-                f"expires {expiry}" if expiry else None,
-                f"execute dhcp lease-list line {number}",
-            )
-            if part
+        detail=join_detail(
+            f"interface {interface}" if interface else None,
+            f"vendor class {vci}" if vci else None,
+            f"expires {expiry}" if expiry else None,
+            f"execute dhcp lease-list line {number}",
         ),
     )
 
@@ -331,17 +328,12 @@ class _FortiConfig:
                 "admin_user",
                 name,
                 values.get("accprofile") or "admin",
-                detail="; ".join(
-                    part
-                    for part in (
-                        f"password {masked_secret(values['password'])}"
-                        if values.get("password")
-                        else None,
-                        f"trusted hosts {', '.join(trusted)}" if trusted else None,
-                    )
-                    if part
-                )
-                or None,
+                detail=join_detail(
+                    f"password {masked_secret(values['password'])}"
+                    if values.get("password")
+                    else None,
+                    f"trusted hosts {', '.join(trusted)}" if trusted else None,
+                ),
             )
         elif section == "reserved-address":
             mac = normalise_mac(values.get("mac"))
@@ -361,17 +353,12 @@ class _FortiConfig:
                 f"ipsec {name}",
                 gateway or values.get("type", "dynamic"),
                 ip=ip_address(gateway),
-                detail="; ".join(
-                    part
-                    for part in (
-                        f"interface {values.get('interface')}" if values.get("interface") else None,
-                        f"psk {masked_secret(values['psksecret'])}"
-                        if values.get("psksecret")
-                        else None,
-                    )
-                    if part
-                )
-                or None,
+                detail=join_detail(
+                    f"interface {values.get('interface')}" if values.get("interface") else None,
+                    f"psk {masked_secret(values['psksecret'])}"
+                    if values.get("psksecret")
+                    else None,
+                ),
             )
 
     def _interface(self, name: str, values: dict[str, str]) -> Iterator[RouterFact]:

@@ -31,6 +31,7 @@ from triage.extractors.router.normalise import (
 )
 from triage.extractors.router.text import read_lines
 from triage.extractors.router.times import build
+from triage.extractors.values import join_detail
 from triage.records import RouterFact
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{};\[\]]|[^\s{};\[\]"]+')
@@ -381,16 +382,11 @@ class _Junos:
                 "admin_user",
                 name,
                 user.get("class") or "user",
-                detail="; ".join(
-                    part
-                    for part in (
-                        f"full-name {user['full-name']}" if user.get("full-name") else None,
-                        f"uid {user['uid']}" if user.get("uid") else None,
-                        f"{user['password']} (hash masked)" if user.get("password") else None,
-                    )
-                    if part
-                )
-                or None,
+                detail=join_detail(
+                    f"full-name {user['full-name']}" if user.get("full-name") else None,
+                    f"uid {user['uid']}" if user.get("uid") else None,
+                    f"{user['password']} (hash masked)" if user.get("password") else None,
+                ),
             )
         for service, details in self.services.items():
             if service == "dhcp":
