@@ -405,10 +405,13 @@ class _Busy:
         return self._values[self._index % len(self._values)]
 
 
+@pytest.mark.parametrize("cores", [1, 2, 3])
 @pytest.mark.parametrize("busy", [(1,), (2,), (1, 2, 2, 1, 2)], ids=["alone", "busy", "switching"])
-def test_digests_in_thread_or_in_lanes_are_the_same(tmp_path, monkeypatch, busy):
+def test_digests_in_thread_or_in_lanes_are_the_same(tmp_path, monkeypatch, busy, cores):
     """Alone a worker spreads digests over lanes, with others busy it hashes in its thread;
-    switching between the two in the middle of a file keeps every digest's byte order."""
+    switching between the two in the middle of a file keeps every digest's byte order, whether
+    the lanes hold one digest each or several (fewer cores than digests)."""
+    monkeypatch.setattr(hashing, "default_jobs", lambda: cores)
     root = write_tree(tmp_path / "root")
     monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
     monkeypatch.setattr(hashing, "WIDE_CHUNK", 128 * 1024)
@@ -425,6 +428,25 @@ def test_digests_in_thread_or_in_lanes_are_the_same(tmp_path, monkeypatch, busy)
             assert (digest.md5, digest.sha1, digest.sha256) == EXPECTED[relative], relative
     finally:
         hasher.close()
+
+
+@pytest.mark.parametrize(
+    ("costs", "cores", "lanes"),
+    [
+        ([1.6, 0.6, 0.65], 2, [[0], [2, 1]]),  # SHA extensions: MD5 alone, both SHAs together
+        ([1.6, 0.6, 3.1], 2, [[2], [0, 1]]),  # no SHA extensions: SHA-256 is the dear one
+        ([1.6, 0.6, 0.65], 4, [[0], [2], [1]]),  # a core per digest
+        ([1.6, 0.6, 0.65], 1, [[0, 2, 1]]),
+        ([0.5], 2, [[0]]),
+    ],
+)
+def test_lanes_balance_digest_costs_over_cores(costs, cores, lanes):
+    assert hashing.lane_groups(costs, cores) == lanes
+
+
+def test_digest_costs_are_measured_per_algorithm():
+    costs = hashing.digest_costs(("md5", "sha256"), size=1 << 16)
+    assert len(costs) == 2 and all(0 < cost < 1 for cost in costs)
 
 
 def test_pool_started_ahead_and_batches_of_rows(tmp_path):

@@ -23,7 +23,7 @@ from rich.table import Table
 from triage import __version__
 from triage.config import HashSetSpec, ScanConfig, device_name
 from triage.errors import ExitStatus, TriageError
-from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms
+from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 HASHSET_LABELS = ("known-bad", "known-good")
@@ -253,9 +253,11 @@ def scan(
     """
 
     def action() -> int:
+        config = build_config(evidence, output, name, options, force, resume)
+        if config.jobs > 1 and (config.hash_files or config.hash_evidence):
+            start_worker_server()  # starts while the pipeline's modules load
         from triage.pipeline import scan_device  # noqa: PLC0415
 
-        config = build_config(evidence, output, name, options, force, resume)
         progress = TqdmProgress(not options["no_progress"] and sys.stderr.isatty())
         result = scan_device(config, progress)
         if as_json:

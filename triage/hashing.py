@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -47,6 +48,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import astuple, dataclass
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -68,6 +70,11 @@ IN_FLIGHT_PER_WORKER = 3  # batches queued per worker: enough to never starve, b
 MEDIA_FILE_ID = -1  # the job that hashes the whole evidence stream
 LANE_DEPTH = 4  # chunks a fast digest may run ahead of the slowest
 CACHE_PIECE = 1 << 20  # all digests in turn over this much: it is still in the CPU cache
+# What the forkserver imports once for all workers: the hashing core, and the CLI, because
+# each worker first re-runs the main script (multiprocessing's rule) and the `triage` script
+# imports triage.cli: preloaded, that is free; otherwise it delays every worker by ~0.1 s.
+WORKER_PRELOAD = ["triage.cli", "triage.hashing"]
+MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)  # Linux's value; Python 3.13 names it
 WORKER_SWITCH_INTERVAL = 0.0005  # seconds; see _init_worker
 
 
@@ -185,7 +192,7 @@ class FileHasher:
         self.typer = FileTyper() if type_files else None
         self._damage = _damage_counter(self.source)
         self._starts: dict[int, int] | None = None
-        self._lanes: list[ThreadPoolExecutor] = []
+        self._lanes: list[Lane] = []
         self._constructors = [getattr(hashlib, name) for name in algorithms]
         self._positions = [
             algorithms.index(name) if name in algorithms else None for name in ALGORITHMS
@@ -202,7 +209,7 @@ class FileHasher:
     def close(self) -> None:
         """Release the evidence handle, the image mapping and any digest threads."""
         for lane in self._lanes:
-            lane.shutdown()
+            lane.executor.shutdown()
         self._lanes = []
         if self._mapped is not None:
             with contextlib.suppress(BufferError):
@@ -330,6 +337,7 @@ class FileHasher:
             for start, length in extents:
                 for offset in range(start, start + length, WIDE_CHUNK):
                     end = min(offset + WIDE_CHUNK, start + length)
+                    _populate(mapped, offset, end)
                     piece = view[offset:end]
                     if not read:
                         head = bytes(piece[:SNIFF_BYTES])
@@ -425,11 +433,18 @@ class FileHasher:
         lanes = self._digest_lanes if wide and len(hashers) > 1 else None
         return _Digester(hashers, lanes, self.busy)
 
-    def _digest_lanes(self) -> list[ThreadPoolExecutor]:
+    def _digest_lanes(self) -> list[Lane]:
         if not self._lanes:
+            groups = lane_groups(digest_costs(self.algorithms), default_jobs())
             self._lanes = [
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"digest-{name}")
-                for name in self.algorithms
+                Lane(
+                    ThreadPoolExecutor(
+                        max_workers=1,
+                        thread_name_prefix="digest-" + "+".join(self.algorithms[i] for i in group),
+                    ),
+                    group,
+                )
+                for group in groups
             ]
         return self._lanes
 
@@ -509,6 +524,7 @@ class FileHasher:
             for offset in range(0, size, WIDE_CHUNK):
                 # Pages every digest has seen leave this process's RSS (not the page cache).
                 end = min(offset + WIDE_CHUNK, size)
+                _populate(mapped, offset, end)
                 lanes.feed(view[offset:end], _release(mapped, offset, end))
         finally:
             lanes.finish()
@@ -526,10 +542,11 @@ class _Digester:
 
     While other workers are hashing too, every core is busy already: each digest takes its turn
     over a :data:`CACHE_PIECE` slice in this thread, while the slice is still in the CPU cache,
-    which is how the machine's limit is measured (bench/measure.py). Lanes (one thread per
-    digest) cost ~7 % more CPU (threads, and each digest pulling the chunk from memory on its
-    own) but are the only way one job uses more than one core, so they are used while this
-    worker hashes alone: a single large file, the evidence image, the last file of a run.
+    which is how the machine's limit is measured (bench/measure.py). Lanes (digest threads, at
+    most one per core: :func:`lane_groups`) cost ~7 % more CPU (threads, and each lane pulling
+    the chunk from memory on its own) but are the only way one job uses more than one core, so
+    they are used while this worker hashes alone: a single large file, the evidence image, the
+    last file of a run.
     The choice is made again for every chunk; switching drains the lanes first, so each
     digest still sees the bytes in order.
     """
@@ -537,11 +554,10 @@ class _Digester:
     def __init__(
         self,
         hashers: list[Any],
-        lanes: Callable[[], list[ThreadPoolExecutor]] | None,
+        lanes: Callable[[], list[Lane]] | None,
         busy: Any,
     ) -> None:
         self._hashers = hashers
-        self._updaters = [hasher.update for hasher in hashers]
         self._make_lanes = lanes
         self._busy = busy
         self._lanes: _DigestLanes | None = None
@@ -556,31 +572,19 @@ class _Digester:
 
     def feed(self, chunk: Any, done: Callable[[], None] | None = None) -> None:
         """One chunk for every digest; ``done`` runs once every digest has seen it."""
-        if self._alone():
-            if self._lanes is None:
-                self._lanes = _DigestLanes(self._make_lanes(), self._hashers)
-            self._lanes.feed(chunk, done)
-            return
-        self._in_thread()
-        view = memoryview(chunk)
-        for start in range(0, len(view), CACHE_PIECE):
-            piece = view[start : start + CACHE_PIECE]
-            for update in self._updaters:
-                update(piece)
-        if done is not None:
-            done()
+        self.feed_pieces([chunk], done)
 
-    def feed_pieces(self, pieces: list[bytes]) -> None:
+    def feed_pieces(self, pieces: list[Any], done: Callable[[], None] | None = None) -> None:
         """Consecutive pieces (E01 chunks) for every digest."""
         if self._alone():
             if self._lanes is None:
                 self._lanes = _DigestLanes(self._make_lanes(), self._hashers)
-            self._lanes.feed_pieces(pieces)
+            self._lanes.feed_pieces(pieces, done)
             return
         self._in_thread()
-        for piece in pieces:
-            for update in self._updaters:
-                update(piece)
+        _update_group(self._hashers, pieces)
+        if done is not None:
+            done()
 
     def finish(self) -> None:
         """Wait until every digest has seen every chunk."""
@@ -588,15 +592,15 @@ class _Digester:
 
 
 class _DigestLanes:
-    """Feeds chunks to one single-thread lane per digest; each lane keeps its own pace.
+    """Feeds chunks to single-thread lanes of digests; each lane keeps its own pace.
 
-    No barrier per chunk: with three digests on two cores the fast ones (SHA-1, SHA-256) run
-    ahead and free their core, and MD5, the slowest, is never made to wait for them. At most
+    No barrier per chunk: the lanes that finish first free their core, and the one with the
+    most work (MD5 alone, on two cores) is never made to wait for the others. At most
     :data:`LANE_DEPTH` chunks are held, so memory stays bounded.
     """
 
-    def __init__(self, lanes: list[ThreadPoolExecutor], hashers: list[Any]) -> None:
-        self._work = list(zip(lanes, hashers, strict=False))
+    def __init__(self, lanes: list[Lane], hashers: list[Any]) -> None:
+        self._work = [(lane.executor, [hashers[at] for at in lane.digests]) for lane in lanes]
         self._window: deque[tuple[list[Future], Callable[[], None] | None]] = deque()
 
     def feed(self, chunk: Any, done: Callable[[], None] | None = None) -> None:
@@ -604,21 +608,15 @@ class _DigestLanes:
 
         ``done`` is called once every digest has seen the chunk.
         """
-        self._make_room()
-        self._window.append(
-            ([lane.submit(hasher.update, chunk) for lane, hasher in self._work], done)
-        )
+        self.feed_pieces([chunk], done)
 
-    def feed_pieces(self, pieces: list[bytes]) -> None:
-        """Queue consecutive pieces as one task per digest."""
-        self._make_room()
-        self._window.append(
-            ([lane.submit(_update_each, hasher, pieces) for lane, hasher in self._work], None)
-        )
-
-    def _make_room(self) -> None:
+    def feed_pieces(self, pieces: list[Any], done: Callable[[], None] | None = None) -> None:
+        """Queue consecutive pieces (E01 chunks) as one task per lane."""
         if len(self._window) >= LANE_DEPTH:
             self._retire()
+        self._window.append(
+            ([lane.submit(_update_group, group, pieces) for lane, group in self._work], done)
+        )
 
     def _retire(self) -> None:
         futures, done = self._window.popleft()
@@ -650,6 +648,17 @@ def _size_error(read: int, size: int) -> str | None:
     return f"read {read} bytes of {size}: the file is {longer} than its metadata says"
 
 
+def _populate(mapped: mmap.mmap, start: int, end: int) -> None:
+    """Map a range's pages in one call before it is digested (Linux 5.14+, else nothing).
+
+    Touching a mapping page by page costs a page fault every few pages: ~6 % of the three
+    digests' CPU on a large image, where one MADV_POPULATE_READ costs ~1 %.
+    """
+    aligned = start - start % mmap.PAGESIZE
+    with contextlib.suppress(OSError, ValueError):  # older kernels: EINVAL; faults as usual
+        mapped.madvise(MADV_POPULATE_READ, aligned, end - aligned)
+
+
 def _drop_pages(mapped: mmap.mmap, start: int, end: int) -> None:
     """Let pages of the mapping that every digest has seen leave the RSS (not the page cache)."""
     if hasattr(mmap, "MADV_DONTNEED"):
@@ -661,9 +670,61 @@ def _release(mapped: mmap.mmap, start: int, end: int) -> Callable[[], None]:
     return lambda: _drop_pages(mapped, start, end)
 
 
-def _update_each(hasher: Any, pieces: list[bytes]) -> None:
+def _update_group(hashers: list[Any], pieces: list[Any]) -> None:
+    """Every digest of a lane over the pieces, in turns of :data:`CACHE_PIECE` bytes (cached)."""
+    if len(hashers) == 1:
+        for piece in pieces:
+            hashers[0].update(piece)
+        return
     for piece in pieces:
-        hasher.update(piece)
+        view = memoryview(piece)
+        for start in range(0, len(view), CACHE_PIECE):
+            part = view[start : start + CACHE_PIECE]
+            for hasher in hashers:
+                hasher.update(part)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One digest thread and the digests it runs (indices into the algorithms)."""
+
+    executor: ThreadPoolExecutor
+    digests: list[int]
+
+
+def digest_costs(algorithms: tuple[str, ...], size: int = 1 << 18) -> list[float]:
+    """Seconds each digest takes over ``size`` bytes here (best of two; ~2 ms in all).
+
+    Measured, not assumed: with SHA extensions SHA-1 and SHA-256 run ~2.5x faster than MD5,
+    without them SHA-256 is the slowest.
+    """
+    data = bytes(size)
+    costs = []
+    for name in algorithms:
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            hashlib.new(name, data)
+            best = min(best, time.perf_counter() - started)
+        costs.append(best)
+    return costs
+
+
+def lane_groups(costs: list[float], cores: int) -> list[list[int]]:
+    """Digests per lane: no more lanes than cores, the dearest digest first into the lane with
+    the least work so far (the longest-processing-time rule).
+
+    Three lanes on two cores leave MD5 sharing its core with a SHA lane a third of the time;
+    MD5 alone and SHA-1 + SHA-256 in the other lane keep MD5 on a core of its own: 10 % faster
+    for one large file or image (bench/README.md).
+    """
+    lanes: list[list[int]] = [[] for _ in range(max(1, min(cores, len(costs))))]
+    loads = [0.0] * len(lanes)
+    for index in sorted(range(len(costs)), key=lambda at: -costs[at]):
+        lightest = loads.index(min(loads))
+        lanes[lightest].append(index)
+        loads[lightest] += costs[index]
+    return lanes
 
 
 def _damage_counter(source: Any) -> Any | None:
@@ -913,11 +974,24 @@ def _hash_ordered(
             pool.shutdown(cancel_futures=True)
 
 
+def start_worker_server() -> None:
+    """Start the process hash workers are forked from, ahead of the scan that needs them.
+
+    The forkserver is a fresh interpreter that imports this module (~0.2 s of one core); the
+    pool forks its workers from it. Started before the scan process imports the rest of
+    triage (~0.3 s), it is ready when the walk begins, and the workers start hashing ~0.2 s
+    sooner. Calling it again, or creating a pool, reuses the running server.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    forkserver.ensure_running()
+
+
 def _pool(
     locator: EvidenceLocator, algorithms: tuple[str, ...], type_files: bool, workers: int
 ) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["triage.hashing"])
+    context.set_forkserver_preload(WORKER_PRELOAD)
     busy = context.Value("i", 0)  # workers hashing now: see _Digester
     return ProcessPoolExecutor(
         max_workers=workers,
