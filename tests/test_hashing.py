@@ -450,7 +450,10 @@ def test_digest_costs_are_measured_per_algorithm():
 
 
 def test_pool_started_ahead_and_batches_of_rows(tmp_path):
-    """A pool started before the jobs are known gives the rows hash_files gives, per batch."""
+    """A pool started before the jobs are known gives the rows hash_files gives, per batch;
+    its workers come from the forkserver the CLI starts early (starting it again is a no-op)."""
+    hashing.start_worker_server()
+    hashing.start_worker_server()
     image = build_ext2(tmp_path)
     locator = locate(image)
     source = reopen(locator)

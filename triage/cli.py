@@ -307,18 +307,37 @@ def print_summary(result: Any) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("case_path", metavar="CASE_DIR_OR_MANIFEST", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Case output folder; each device goes to OUT/<device>/.")
-@click.option("--parallel", type=click.IntRange(1, 256), default=None,
-              help="Devices scanned at once (default: one per core, at most the devices).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler, e.g. tcp://10.0.0.5:8786: scan the devices on a cluster "
-              "(evidence and -o on shared storage).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Case output folder; each device goes to OUT/<device>/.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Devices scanned at once (default: one per core, at most the devices).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler, e.g. tcp://10.0.0.5:8786: scan the devices on a cluster "
+    "(evidence and -o on shared storage).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
 @scan_options
 @click.pass_context
-def batch(ctx: click.Context, case_path: Path, output: Path, parallel: int | None,
-          scheduler: str | None, as_json: bool, **options: Any) -> None:
+def batch(
+    ctx: click.Context,
+    case_path: Path,
+    output: Path,
+    parallel: int | None,
+    scheduler: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
     """Scan every device of a case, then link them: case.html, case.json, links and contacts.
 
     A case is a folder (one device per item; E01 segments and split images grouped) or a YAML
@@ -329,6 +348,7 @@ def batch(ctx: click.Context, case_path: Path, output: Path, parallel: int | Non
       triage batch seized/ -o out/
       triage batch case.yaml -o out/ --scheduler tcp://lab-scheduler:8786
     """
+
     def action() -> int:
         from triage.batch import run_batch  # noqa: PLC0415
         from triage.case import load_case  # noqa: PLC0415
@@ -338,19 +358,31 @@ def batch(ctx: click.Context, case_path: Path, output: Path, parallel: int | Non
         console = Console(stderr=True)
 
         def done(outcome: Any) -> None:
-            console.print(f"{outcome.name}: {outcome.status}"
-                          + (f" ({outcome.message})" if outcome.message else ""),
-                          markup=False, highlight=False)
+            console.print(
+                f"{outcome.name}: {outcome.status}"
+                + (f" ({outcome.message})" if outcome.message else ""),
+                markup=False,
+                highlight=False,
+            )
 
-        summary = run_batch(case, output, template, parallel=parallel, scheduler=scheduler,
-                            on_done=done)
+        summary = run_batch(
+            case, output, template, parallel=parallel, scheduler=scheduler, on_done=done
+        )
         outcomes = summary["outcomes"]
         if as_json:
-            click.echo(json.dumps({"case": case.name, "output": str(output),
-                                   "devices": [o.__dict__ for o in outcomes],
-                                   "links": {k: len(v) for k, v in summary["links"].items()},
-                                   "contacts": len(summary["contacts"]),
-                                   "episodes": len(summary["episodes"])}, indent=1))
+            click.echo(
+                json.dumps(
+                    {
+                        "case": case.name,
+                        "output": str(output),
+                        "devices": [o.__dict__ for o in outcomes],
+                        "links": {k: len(v) for k, v in summary["links"].items()},
+                        "contacts": len(summary["contacts"]),
+                        "episodes": len(summary["episodes"]),
+                    },
+                    indent=1,
+                )
+            )
         console.print(f"case report: {output / 'case.html'}", markup=False, highlight=False)
         failed = any(o.status in ("failed", "done with problems") for o in outcomes)
         return int(ExitStatus.DONE_WITH_PROBLEMS if failed else ExitStatus.DONE)
@@ -409,6 +441,8 @@ def demo(ctx: click.Context, output: Path, no_progress: bool) -> None:
     """
 
     def action() -> int:
+        if default_jobs() > 1:
+            start_worker_server()  # starts while the demo's modules load
         from triage.demo import run_demo  # noqa: PLC0415
 
         reports = run_demo(output)  # a batch: no bars to show, --no-progress or not
