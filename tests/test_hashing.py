@@ -335,9 +335,11 @@ def _tsk_contents(source) -> dict:
 
 
 def test_read_whole_and_mapped_extents_equal_tsk_reads(images, tmp_path):
-    """Whole-file reads (small files) and in-place extents (ext2/3/4) give TSK's bytes."""
+    """Whole-file reads (small files) and in-place extents (ext2/3/4) give TSK's bytes; on an
+    E01 the extents are media offsets (no host file), read through its reader."""
     mapped_paths = []
-    for image in (build_ext2(tmp_path), images["ntfs"], images["mbr"], images["gpt"]):
+    images_in = (build_ext2(tmp_path), images["ntfs"], images["mbr"], images["gpt"])
+    for image in (*images_in, images["gpt_e01"]):
         source = open_evidence(image)
         try:
             for ref, (path, expected) in _tsk_contents(source).items():
@@ -347,7 +349,11 @@ def test_read_whole_and_mapped_extents_equal_tsk_reads(images, tmp_path):
                 if extents is None:
                     continue
                 host, pieces = extents
-                data = _read_host(host, pieces)
+                if image.suffix == ".E01":
+                    assert host is None
+                    data = b"".join(source.media.read(start, n) for start, n in pieces)
+                else:
+                    data = _read_host(host, pieces)
                 assert data == expected, path
                 mapped_paths.append((image.name, str(path)))
         finally:
@@ -355,8 +361,38 @@ def test_read_whole_and_mapped_extents_equal_tsk_reads(images, tmp_path):
     # ext2/ext4 files are mapped; NTFS (initialized size) and FAT never are.
     assert ("disk.raw", "/media/large.bin") in mapped_paths
     assert ("gpt.raw", "/var/log/big.log") in mapped_paths
+    assert ("gpt.E01", "/var/log/big.log") in mapped_paths
     assert not [path for name, path in mapped_paths if name == "ntfs.raw"]
     assert not [path for name, path in mapped_paths if path.startswith("/DCIM")]
+
+
+@pytest.mark.parametrize("busy", [(1,), (2,)], ids=["lanes", "in-thread"])
+def test_e01_files_read_where_they_lie_equal_tsk_reads(monkeypatch, busy):
+    """planted.E01 (ext2): files read from the media at their extents, not through TSK, give
+    the digests, type and description of TSK's stream, fragmented /zz/filler.bin included."""
+    from tests.hostile.devices import HOSTILE_DATA
+
+    monkeypatch.setattr(hashing, "SMALL_FILE", 4096)  # nearly every file takes the extents
+    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
+    monkeypatch.setattr(hashing, "WIDE_CHUNK", 96 * 1024)  # pieces of several chunks
+    locator = locate(HOSTILE_DATA / "planted.E01")
+    source = reopen(locator)
+    entries = [e for e in source.walk(lambda problem: None) if e.kind == "file"]
+    source.close()
+    direct = FileHasher(locator, ALGORITHMS, True, _Busy(*busy))
+    through_tsk = FileHasher(locator, ALGORITHMS, True, _Busy(*busy))
+    through_tsk._extents = None
+    read_direct = []
+    try:
+        for entry in entries:
+            job = HashJob(1, entry.ref, entry.size, entry.path.name)
+            if entry.size > 4096 and direct._extents(entry.ref) is not None:
+                read_direct.append(str(entry.path))
+            assert direct.hash_one(job) == through_tsk.hash_one(job), entry.path
+    finally:
+        direct.close()
+        through_tsk.close()
+    assert "/zz/filler.bin" in read_direct
 
 
 def test_folder_files_read_whole(tmp_path):

@@ -167,6 +167,10 @@ def parse_algorithms(text: str) -> tuple[str, ...]:
 JobTuple = tuple[int, int | None, int | None, int | None, str | None, int, str]
 
 
+# Where a file's bytes lie: (the raw image file, or None for the media; [(offset, length)]).
+FileExtents = tuple[Path | None, list[tuple[int, int]]]
+
+
 def _job_tuple(job: HashJob) -> JobTuple:
     ref = job.ref
     if ref is None:
@@ -198,8 +202,8 @@ class FileHasher:
             algorithms.index(name) if name in algorithms else None for name in ALGORITHMS
         ]
         self._all_three = tuple(algorithms) == ALGORITHMS
-        self._extents: Callable[[FileRef], tuple[Path, list[tuple[int, int]]] | None] | None = (
-            getattr(self.source, "data_extents", None)
+        self._extents: Callable[[FileRef], FileExtents | None] | None = getattr(
+            self.source, "data_extents", None
         )
         self._mapped: tuple[Path, mmap.mmap] | None = None
         self._read_whole: Callable[[FileRef, int], bytes | None] | None = getattr(
@@ -285,8 +289,12 @@ class FileHasher:
                 if self._extents is not None and job.size > SMALL_FILE
                 else None
             )
-            if mapped is not None:
+            if mapped is not None and mapped[0] is not None:
                 head, read = self._digest_extents(*mapped, hashers, job.size >= WIDE_FILE)
+            elif mapped is not None:
+                head, read, damaged = self._digest_media_extents(
+                    mapped[1], hashers, job.size >= WIDE_FILE, events
+                )
             else:
                 head, read, damaged = self._digest_stream(job, hashers, events)
         except READ_ERRORS as error:
@@ -349,6 +357,37 @@ class FileHasher:
             with contextlib.suppress(BufferError):
                 view.release()
         return head, read
+
+    def _digest_media_extents(
+        self, extents: list[tuple[int, int]], hashers: list[Any], wide: bool, events: int
+    ) -> tuple[bytes, int, bool]:
+        """(head, bytes read, met a corrupt E01 chunk) of a file read where it lies on the media.
+
+        An E01's reader gives the inflated chunks as they are (``read_pieces``): no TSK read
+        callback, no join, no copies. A corrupt chunk reads as zeros and is counted, never
+        cached, so the damage counter alone tells whether this file met one.
+        """
+        media = self.source.media
+        read_pieces = getattr(self._damage, "read_pieces", None)
+        digester = self._digester(hashers, wide)
+        head = b""
+        read = 0
+        try:
+            for start, length in extents:
+                for offset in range(start, start + length, WIDE_CHUNK):
+                    want = min(WIDE_CHUNK, start + length - offset)
+                    if read_pieces is not None:
+                        pieces = read_pieces(offset, want)
+                    else:
+                        pieces = [media.read(offset, want)]
+                    if len(head) < SNIFF_BYTES:
+                        head = _fill_head(head, pieces)
+                    digester.feed_pieces(pieces)
+                    read += sum(len(piece) for piece in pieces)
+        finally:
+            digester.finish()
+        damaged = self._damage is not None and self._damage.damage_events != events
+        return head, read, damaged
 
     def _mapping(self, path: Path) -> mmap.mmap:
         """The image file mapped read-only (once per worker, until :meth:`close`)."""
@@ -646,6 +685,15 @@ def _size_error(read: int, size: int) -> str | None:
         return None
     longer = "longer" if read > size else "shorter"
     return f"read {read} bytes of {size}: the file is {longer} than its metadata says"
+
+
+def _fill_head(head: bytes, pieces: list[Any]) -> bytes:
+    """The first bytes of a file (up to SNIFF_BYTES, for libmagic) continued from ``pieces``."""
+    for piece in pieces:
+        if len(head) >= SNIFF_BYTES:
+            break
+        head += bytes(piece[: SNIFF_BYTES - len(head)])
+    return head
 
 
 def _populate(mapped: mmap.mmap, start: int, end: int) -> None:
