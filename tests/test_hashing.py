@@ -395,6 +395,21 @@ def test_e01_files_read_where_they_lie_equal_tsk_reads(monkeypatch, busy):
     assert "/zz/filler.bin" in read_direct
 
 
+def test_head_for_libmagic_spans_short_extents():
+    """A file's first extent may be shorter than the head libmagic sees: pieces are joined in
+    order up to SNIFF_BYTES, from bytes or views, and a full head is left alone."""
+    sniff = hashing.SNIFF_BYTES
+    first, second = b"a" * 5000, memoryview(b"b" * 5000)
+    assert hashing._fill_head(b"", [first, second]) == b"a" * 5000 + b"b" * (sniff - 5000)
+    assert hashing._fill_head(b"a" * 100, [second]) == b"a" * 100 + b"b" * 5000
+    assert hashing._fill_head(b"x" * sniff, [first]) == b"x" * sniff
+    assert list(hashing._wide_steps([(0, 10), (100, hashing.WIDE_CHUNK + 1)])) == [
+        (0, 10),
+        (100, 100 + hashing.WIDE_CHUNK),
+        (100 + hashing.WIDE_CHUNK, 101 + hashing.WIDE_CHUNK),
+    ]
+
+
 def test_folder_files_read_whole(tmp_path):
     root = write_tree(tmp_path / "root")
     source = open_evidence(root)

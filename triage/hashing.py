@@ -342,15 +342,13 @@ class FileHasher:
         head = b""
         read = 0
         try:
-            for start, length in extents:
-                for offset in range(start, start + length, WIDE_CHUNK):
-                    end = min(offset + WIDE_CHUNK, start + length)
-                    _populate(mapped, offset, end)
-                    piece = view[offset:end]
-                    if not read:
-                        head = bytes(piece[:SNIFF_BYTES])
-                    digester.feed(piece, _release(mapped, offset, end))
-                    read += end - offset
+            for offset, end in _wide_steps(extents):
+                _populate(mapped, offset, end)
+                piece = view[offset:end]
+                if len(head) < SNIFF_BYTES:  # a first extent may be shorter than the head
+                    head = _fill_head(head, [piece])
+                digester.feed(piece, _release(mapped, offset, end))
+                read += end - offset
         finally:
             digester.finish()
             # A digest thread may still hold its last slice for a moment (see _digest_mapped).
@@ -373,17 +371,15 @@ class FileHasher:
         head = b""
         read = 0
         try:
-            for start, length in extents:
-                for offset in range(start, start + length, WIDE_CHUNK):
-                    want = min(WIDE_CHUNK, start + length - offset)
-                    if read_pieces is not None:
-                        pieces = read_pieces(offset, want)
-                    else:
-                        pieces = [media.read(offset, want)]
-                    if len(head) < SNIFF_BYTES:
-                        head = _fill_head(head, pieces)
-                    digester.feed_pieces(pieces)
-                    read += sum(len(piece) for piece in pieces)
+            for offset, end in _wide_steps(extents):
+                if read_pieces is not None:
+                    pieces = read_pieces(offset, end - offset)
+                else:
+                    pieces = [media.read(offset, end - offset)]
+                if len(head) < SNIFF_BYTES:
+                    head = _fill_head(head, pieces)
+                digester.feed_pieces(pieces)
+                read += sum(len(piece) for piece in pieces)
         finally:
             digester.finish()
         damaged = self._damage is not None and self._damage.damage_events != events
@@ -560,9 +556,8 @@ class FileHasher:
         lanes = self._digester(hashers)
         view = memoryview(mapped)
         try:
-            for offset in range(0, size, WIDE_CHUNK):
+            for offset, end in _wide_steps([(0, size)]):
                 # Pages every digest has seen leave this process's RSS (not the page cache).
-                end = min(offset + WIDE_CHUNK, size)
                 _populate(mapped, offset, end)
                 lanes.feed(view[offset:end], _release(mapped, offset, end))
         finally:
@@ -685,6 +680,13 @@ def _size_error(read: int, size: int) -> str | None:
         return None
     longer = "longer" if read > size else "shorter"
     return f"read {read} bytes of {size}: the file is {longer} than its metadata says"
+
+
+def _wide_steps(extents: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each read of at most WIDE_CHUNK bytes over the extents, in order."""
+    for start, length in extents:
+        for offset in range(start, start + length, WIDE_CHUNK):
+            yield offset, min(offset + WIDE_CHUNK, start + length)
 
 
 def _fill_head(head: bytes, pieces: list[Any]) -> bytes:
