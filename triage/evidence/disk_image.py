@@ -32,6 +32,7 @@ from triage.evidence.base import (
     entry_of_row,
 )
 from triage.evidence.media import Media, open_media
+from triage.evidence.ntfs_record import unnamed_data_sizes
 from triage.timestamps import EpochText
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,8 @@ NOT_PLAIN = (
     | int(pytsk3.TSK_FS_ATTR_SPARSE)
 )
 # File systems whose file data TSK reads as its runs' blocks and nothing else: no "initialized
-# size" past which TSK reads zeros (NTFS, exFAT), no compression (NTFS, HFS+, APFS).
+# size" past which TSK reads zeros (exFAT; NTFS files qualify once their MFT record shows them
+# fully initialized: data_extents), no compression (HFS+, APFS).
 PLAIN_RUN_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4"})
 MAX_DEPTH = 512  # deeper than any real tree; a crafted directory chain stops here
 
@@ -157,6 +159,16 @@ class MediaImage(pytsk3.Img_Info):
 class _Volume:
     info: PartitionInfo
     fs: pytsk3.FS_Info | None
+
+
+@dataclass(frozen=True)
+class _MftLayout:
+    """Where an NTFS volume keeps its MFT entries."""
+
+    start: int  # the volume's offset on the media
+    record_size: int
+    cluster: int
+    runs: list[tuple[int, int, int]]  # $MFT's data: (first VCN, first LCN, clusters)
 
 
 def _fs_name(fs: pytsk3.FS_Info) -> str:
@@ -383,23 +395,32 @@ class DiskImageSource:
         split raw, VM disks) it reads them from the media, which for an E01 hands out each
         inflated chunk as it is, where TSK's reads through the media cost two more copies and
         a callback per read (1.15 against 1.8-2.3 s per GB).
-        None whenever TSK must read the file itself: not ext2/3/4, resident, compressed,
-        encrypted or sparse data, a hole or a gap in the runs, or a run past the end of the
-        media.
+        None whenever TSK must read the file itself: not ext2/3/4 or NTFS, resident,
+        compressed, encrypted or sparse data, a hole or a gap in the runs, a run past the end of
+        the media, or an NTFS file not written to its end (or whose MFT record cannot tell).
         """
         if ref.attr_id:
             return None
         if ref.partition is None or not 0 < ref.partition <= len(self._volumes):
             return None
         volume = self._volumes[ref.partition - 1]
-        if volume.info.fs_type not in PLAIN_RUN_FILE_SYSTEMS or ref.inode is None:
+        is_ntfs = volume.info.fs_type == "NTFS"
+        if ref.inode is None or not (is_ntfs or volume.info.fs_type in PLAIN_RUN_FILE_SYSTEMS):
             return None
         fs = self._file_system(ref.partition)
         handle = fs.open_meta(inode=ref.inode)
         meta = handle.info.meta
         size = meta.size if meta else 0
         block = fs.info.block_size
-        data = next((attr for attr in handle if int(attr.info.type) == DEFAULT_DATA), None)
+        data_type = NTFS_DATA if is_ntfs else DEFAULT_DATA
+        data = next(
+            (
+                attr
+                for attr in handle
+                if int(attr.info.type) == data_type and not (is_ntfs and attr.info.name)
+            ),
+            None,
+        )
         if size <= 0 or data is None or not block:
             return None
         flags = int(data.info.flags)
@@ -418,7 +439,51 @@ class DiskImageSource:
                 break
         if left or any(start + length > self._media.size for start, length in extents):
             return None
+        if is_ntfs and not self._fully_initialized(ref.partition, ref.inode, size):
+            return None  # TSK reads the bytes past the initialized size as zeros
         return self._media.single_file, extents
+
+    def _fully_initialized(self, partition: int, inode: int, size: int) -> bool:
+        """Whether every byte of an NTFS file's data was written (its MFT record says so)."""
+        record = self._mft_record(partition, inode)
+        sizes = unnamed_data_sizes(record, inode) if record is not None else None
+        return sizes is not None and sizes.data_size == size and sizes.fully_initialized
+
+    def _mft_record(self, partition: int, inode: int) -> bytes | None:
+        """MFT entry ``inode`` of an NTFS volume as stored, or None if it cannot be located."""
+        layouts: dict[int, _MftLayout | None] = self.__dict__.setdefault("_mft_layouts", {})
+        if partition not in layouts:
+            layouts[partition] = self._mft_layout(partition)
+        layout = layouts[partition]
+        if layout is None:
+            return None
+        vcn, within = divmod(inode * layout.record_size, layout.cluster)
+        for first_vcn, lcn, count in layout.runs:
+            if first_vcn <= vcn < first_vcn + count:
+                if within + layout.record_size > (first_vcn + count - vcn) * layout.cluster:
+                    return None  # the record straddles two runs of $MFT
+                start = layout.start + (lcn + vcn - first_vcn) * layout.cluster + within
+                return self._media.read(start, layout.record_size)
+        return None
+
+    def _mft_layout(self, partition: int) -> _MftLayout | None:
+        """Where an NTFS volume's MFT entries are: record size (boot sector), $MFT's runs."""
+        volume = self._volumes[partition - 1]
+        fs = self._file_system(partition)
+        cluster = fs.info.block_size
+        boot = self._media.read(volume.info.start, 512)
+        if len(boot) < 0x41 or boot[3:11] != b"NTFS    " or not cluster:
+            return None
+        (per_record,) = struct.unpack_from("<b", boot, 0x40)
+        record_size = per_record * cluster if per_record > 0 else 1 << -per_record
+        if not 256 <= record_size <= 65536:
+            return None
+        mft = fs.open_meta(inode=0)
+        data = next((a for a in mft if int(a.info.type) == NTFS_DATA and not a.info.name), None)
+        if data is None:
+            return None
+        runs = [(run.offset, run.addr, run.len) for run in data if not int(run.flags)]
+        return _MftLayout(volume.info.start, record_size, cluster, runs)
 
     def _open_data(self, ref: FileRef) -> tuple[pytsk3.File, int]:
         """The TSK handle of one file and the size of its data (or of one NTFS stream)."""
