@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import plistlib
 import random
 import shutil
@@ -525,6 +526,14 @@ def test_pool_started_ahead_and_batches_of_rows(tmp_path):
             digest.md5, digest.sha1, digest.sha256, digest.mime, digest.description,
             int(digest.ext_mismatch), digest.error, file_id,
         )  # fmt: skip
+
+
+def test_workers_yield_to_the_scan_process(tmp_path):
+    """Workers run niced, so that the walk in the scan process keeps a core of its own."""
+    image = build_ext2(tmp_path)
+    with HashPool(locate(image), ALGORITHMS, False, 2) as pool:
+        niceness = pool.ready().submit(os.nice, 0).result()
+    assert niceness == min(19, os.nice(0) + hashing.WORKER_NICENESS)
 
 
 def test_scan_jobs_one_and_two_give_identical_stores(images, scan):
