@@ -74,7 +74,10 @@ CACHE_PIECE = 1 << 20  # all digests in turn over this much: it is still in the 
 # each worker first re-runs the main script (multiprocessing's rule) and the `triage` script
 # imports triage.cli: preloaded, that is free; otherwise it delays every worker by ~0.1 s.
 WORKER_PRELOAD = ["triage.cli", "triage.hashing"]
-MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)  # Linux's value; Python 3.13 names it
+# Linux's value (Python 3.13 names it); elsewhere 22 may mean something else, so nothing.
+MADV_POPULATE_READ: int | None = getattr(
+    mmap, "MADV_POPULATE_READ", 22 if sys.platform.startswith("linux") else None
+)
 WORKER_SWITCH_INTERVAL = 0.0005  # seconds; see _init_worker
 WORKER_NICENESS = 5  # workers yield to the scan process (its walk); see _init_worker
 
@@ -705,6 +708,8 @@ def _populate(mapped: mmap.mmap, start: int, end: int) -> None:
     Touching a mapping page by page costs a page fault every few pages: ~6 % of the three
     digests' CPU on a large image, where one MADV_POPULATE_READ costs ~1 %.
     """
+    if MADV_POPULATE_READ is None:
+        return
     aligned = start - start % mmap.PAGESIZE
     with contextlib.suppress(OSError, ValueError):  # older kernels: EINVAL; faults as usual
         mapped.madvise(MADV_POPULATE_READ, aligned, end - aligned)

@@ -119,3 +119,19 @@ def test_file_not_written_to_its_end_is_read_through_tsk(images, tmp_path):
         hasher.close()
     assert digest.sha256 == hashlib.sha256(through_tsk).hexdigest()
     assert digest.md5 == hashlib.md5(through_tsk).hexdigest()
+
+
+def test_an_unreadable_record_only_turns_the_shortcut_off(images, monkeypatch):
+    """If the MFT record cannot be read, big.bin is read through TSK: not an error."""
+    source = open_evidence(images["ntfs"])
+    try:
+        entry = next(e for e in source.walk(lambda p: None) if e.path.name == "big.bin")
+        assert source.data_extents(entry.ref) is not None
+
+        def unreadable(partition, inode):
+            raise OSError("simulated read error")
+
+        monkeypatch.setattr(source, "_mft_record", unreadable)
+        assert source.data_extents(entry.ref) is None
+    finally:
+        source.close()

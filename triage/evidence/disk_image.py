@@ -444,8 +444,15 @@ class DiskImageSource:
         return self._media.single_file, extents
 
     def _fully_initialized(self, partition: int, inode: int, size: int) -> bool:
-        """Whether every byte of an NTFS file's data was written (its MFT record says so)."""
-        record = self._mft_record(partition, inode)
+        """Whether every byte of an NTFS file's data was written (its MFT record says so).
+
+        Only a shortcut depends on it: a record that cannot be read means "no", and TSK reads
+        the file as it always did (its own error, if any, is the file's).
+        """
+        try:
+            record = self._mft_record(partition, inode)
+        except OSError:
+            return False
         sizes = unnamed_data_sizes(record, inode) if record is not None else None
         return sizes is not None and sizes.data_size == size and sizes.fully_initialized
 
