@@ -237,7 +237,7 @@ def test_e01_equals_the_same_media_as_raw(tmp_path, corpus):
 
 
 def test_wide_path_gives_the_same_digests(tmp_path, monkeypatch):
-    """Files above WIDE_FILE are hashed one thread per digest; the result must not change."""
+    """Files above WIDE_FILE are hashed in digest lanes; the result must not change."""
     root = write_tree(tmp_path / "root")
     narrow, _ = hash_evidence(root, jobs=1)
     monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)

@@ -4,22 +4,26 @@ Workers are processes that reopen the evidence themselves from a picklable locat
 EWF handles never cross a process boundary) and keep one libmagic handle each. Jobs travel as
 plain tuples in batches balanced by bytes, with a bounded number of batches in flight, so memory
 stays flat however many files there are; results come back per batch as rows ready for the store
-(:data:`DigestRow`), so the main process spends almost nothing per file. The pool can be started
-ahead of the work (:class:`HashPool`, while the walk runs): starting a forkserver and opening the
-evidence in every worker takes about 0.2 s, a third of the time 20,000 small files need. It also
-takes batches while the walk still runs (:meth:`HashPool.submit`): the pipeline hands it the
-evidence job and each stored chunk of walked files, so the core the walk leaves free hashes.
+(:data:`DigestRow`), so the main process spends almost nothing per file. The workers are forked
+from a forkserver that the CLI starts before it loads the pipeline (:func:`start_worker_server`),
+and the pool is started ahead of the work (:class:`HashPool`, when the walk begins), so workers
+take their first batch ~0.03 s into the walk. It takes batches while the walk still runs
+(:meth:`HashPool.submit`): the pipeline hands it the evidence job and each stored chunk of
+walked files, and the workers, niced, leave the walk a core of its own.
 
 A file of up to :data:`SMALL_FILE` bytes is read whole in one call when the source can
 (``read_whole``: disk images through TSK), and its digests are taken from that one buffer: with
 small files the per-file Python around the read costs as much as the digests. Larger files are
 read as streams, each chunk feeding every digest; reads go to the raw stream under a
-BufferedReader, so bytes are not copied once more into the buffered layer. A file of
-:data:`WIDE_FILE` bytes or more is hashed "wide": one thread per digest (hashlib releases the GIL
-on updates over 2 KiB) while the next chunk is read, so a huge file or the evidence image uses
-every core that is free and the last large file of a run does not leave cores idle. The evidence
-image itself is one more job in the same pool, hashed in parallel with the files. ``jobs=1`` runs
-everything inline, with the same results.
+BufferedReader, so bytes are not copied once more into the buffered layer; a larger file whose
+bytes lie as they are on the media (ext2/3/4, NTFS written to its end) is read there instead:
+in place in a mapped raw image, or through the media reader (an E01's inflated chunks as they
+are). A file of :data:`WIDE_FILE` bytes or more is hashed "wide" while its worker is alone:
+digest lanes, at most one thread per core (hashlib releases the GIL on updates over 2 KiB),
+while the next chunk is read, so a huge file or the evidence image uses every core that is free
+and the last large file of a run does not leave cores idle. The evidence image itself is one
+more job in the same pool, hashed in parallel with the files. ``jobs=1`` runs everything
+inline, with the same results.
 
 A corrupt E01 chunk reads as zeros (as libewf returns it); a file read that met one gets an
 error instead of digests that would pass for the original's, and the evidence hash goes on over
@@ -63,7 +67,7 @@ ALGORITHMS = ("md5", "sha1", "sha256")
 CHUNK = 1 << 20  # read size of an ordinary file
 SMALL_FILE = 1 << 20  # files up to this size are read whole in one call where the source can
 WIDE_CHUNK = 4 << 20  # read size of a wide file or the evidence image
-WIDE_FILE = 16 << 20  # files at least this big get one thread per digest
+WIDE_FILE = 16 << 20  # files at least this big get digest lanes while their worker is alone
 BATCH_BYTES = 32 << 20  # a batch of small files carries about this many bytes...
 BATCH_FILES = 512  # ...or this many files, whichever comes first
 IN_FLIGHT_PER_WORKER = 3  # batches queued per worker: enough to never starve, bounded memory
@@ -448,7 +452,7 @@ class FileHasher:
             read += len(chunk)
 
     def _digest_wide(self, stream: BinaryIO, hashers: list[Any]) -> tuple[bytes, int]:
-        """One thread per digest, each at its own pace, while the next chunk is read."""
+        """Digest lanes, each at its own pace, while the next chunk is read."""
         lanes = self._digester(hashers)
         # Under a fresh BufferedReader, read its raw stream: the bytes it returns go to the
         # digests as they are, without the copy into the buffered layer's result.

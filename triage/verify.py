@@ -1,8 +1,8 @@
 """``triage verify``: hash the evidence as a whole and compare with its acquisition hashes.
 
-Only the evidence stream is read, once: the reading thread inflates (E01) or reads while one
-thread per digest hashes (see :mod:`triage.hashing`), so MD5, SHA-1 and SHA-256 together take
-about as long as MD5 alone.
+Only the evidence stream is read, once: the reading thread inflates (E01) or reads while digest
+lanes hash (MD5 alone on one core, SHA-1 and SHA-256 on the other: see :mod:`triage.hashing`),
+so MD5, SHA-1 and SHA-256 together take about as long as MD5 alone.
 """
 
 from __future__ import annotations
