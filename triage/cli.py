@@ -254,7 +254,7 @@ def scan(
 
     def action() -> int:
         config = build_config(evidence, output, name, options, force, resume)
-        if config.jobs > 1 and (config.hash_files or config.hash_evidence):
+        if config.hashes_in_workers:
             start_worker_server()  # starts while the pipeline's modules load
         from triage.pipeline import scan_device  # noqa: PLC0415
 

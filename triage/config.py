@@ -53,3 +53,8 @@ class ScanConfig:
     force: bool = False
     resume: bool = False
     command_line: str = ""
+
+    @property
+    def hashes_in_workers(self) -> bool:
+        """Whether hashing goes to worker processes (more than one job, something to hash)."""
+        return self.jobs > 1 and (self.hash_files or self.hash_evidence)

@@ -346,23 +346,19 @@ class FileHasher:
         """
         mapped = self._mapping(path)
         view = memoryview(mapped)
-        digester = self._digester(hashers, wide)
-        head = b""
-        read = 0
+
+        def in_place(offset: int, end: int) -> tuple[list[Any], Callable[[], None]]:
+            _populate(mapped, offset, end)
+            return [view[offset:end]], _release(mapped, offset, end)
+
         try:
-            for offset, end in _wide_steps(extents):
-                _populate(mapped, offset, end)
-                piece = view[offset:end]
-                if len(head) < SNIFF_BYTES:  # a first extent may be shorter than the head
-                    head = _fill_head(head, [piece])
-                digester.feed(piece, _release(mapped, offset, end))
-                read += end - offset
+            return self._digest_steps(extents, hashers, wide, in_place)
         finally:
-            digester.finish()
-            # A digest thread may still hold its last slice for a moment (see _digest_mapped).
+            # A digest thread may still hold its last slice for a moment after its future is
+            # done (the executor drops the work item after setting the result): releasing the
+            # view then raises BufferError. It goes with the slice; the mapping stays open.
             with contextlib.suppress(BufferError):
                 view.release()
-        return head, read
 
     def _digest_media_extents(
         self, extents: list[tuple[int, int]], hashers: list[Any], wide: bool, events: int
@@ -373,25 +369,41 @@ class FileHasher:
         callback, no join, no copies. A corrupt chunk reads as zeros and is counted, never
         cached, so the damage counter alone tells whether this file met one.
         """
-        media = self.source.media
-        read_pieces = getattr(self._damage, "read_pieces", None)
+        head, read = self._digest_steps(
+            extents, hashers, wide, lambda offset, end: (self._media_pieces(offset, end), None)
+        )
+        damaged = self._damage is not None and self._damage.damage_events != events
+        return head, read, damaged
+
+    def _digest_steps(
+        self,
+        extents: list[tuple[int, int]],
+        hashers: list[Any],
+        wide: bool,
+        pieces_at: Callable[[int, int], tuple[list[Any], Callable[[], None] | None]],
+    ) -> tuple[bytes, int]:
+        """(head, bytes read) of the extents, read in WIDE_CHUNK steps by ``pieces_at(start,
+        end)``, which gives the step's pieces and what to run once every digest has seen them."""
         digester = self._digester(hashers, wide)
         head = b""
         read = 0
         try:
             for offset, end in _wide_steps(extents):
-                if read_pieces is not None:
-                    pieces = read_pieces(offset, end - offset)
-                else:
-                    pieces = [media.read(offset, end - offset)]
-                if len(head) < SNIFF_BYTES:
+                pieces, done = pieces_at(offset, end)
+                if len(head) < SNIFF_BYTES:  # a first extent may be shorter than the head
                     head = _fill_head(head, pieces)
-                digester.feed_pieces(pieces)
+                digester.feed_pieces(pieces, done)
                 read += sum(len(piece) for piece in pieces)
         finally:
             digester.finish()
-        damaged = self._damage is not None and self._damage.damage_events != events
-        return head, read, damaged
+        return head, read
+
+    def _media_pieces(self, offset: int, end: int) -> list[Any]:
+        """Media bytes ``offset``..``end``: an E01's inflated chunks as they are, else one read."""
+        read_pieces = getattr(self._damage, "read_pieces", None)
+        if read_pieces is not None:
+            return read_pieces(offset, end - offset)
+        return [self.source.media.read(offset, end - offset)]
 
     def _mapping(self, path: Path) -> mmap.mmap:
         """The image file mapped read-only (once per worker, until :meth:`close`)."""
@@ -399,6 +411,7 @@ class FileHasher:
             if self._mapped is not None:
                 with contextlib.suppress(BufferError):
                     self._mapped[1].close()
+                self._mapped = None
             with open_evidence_file(path) as handle:
                 size = os.fstat(handle.fileno()).st_size or handle.seek(0, os.SEEK_END)
                 self._mapped = (path, mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ))
@@ -524,23 +537,14 @@ class FileHasher:
         are, without joining them into one buffer first.
         """
         lanes = self._digester(hashers)
-        read_pieces = getattr(self._damage, "read_pieces", None)
         offset = 0
         try:
             while offset < media.size:
-                want = min(WIDE_CHUNK, media.size - offset)
-                if read_pieces is not None:
-                    pieces = read_pieces(offset, want)
-                    count = sum(len(piece) for piece in pieces)
-                    if not count:
-                        break
-                    lanes.feed_pieces(pieces)
-                else:
-                    data = media.read(offset, want)
-                    count = len(data)
-                    if not count:
-                        break
-                    lanes.feed(data)
+                pieces = self._media_pieces(offset, min(offset + WIDE_CHUNK, media.size))
+                count = sum(len(piece) for piece in pieces)
+                if not count:
+                    break
+                lanes.feed_pieces(pieces)
                 offset += count
         finally:
             lanes.finish()
@@ -549,34 +553,16 @@ class FileHasher:
     def _digest_mapped(self, path: Path, hashers: list[Any]) -> int:
         """A raw image or archive that is one host file: digests read its pages in place.
 
-        Mapped read-only, the page cache is hashed without a copy (``pread`` costs ~7 % of the
-        three digests); if the file cannot be mapped it is read like any stream.
+        Mapped read-only (the worker's one mapping of it, shared with the files digested in
+        place), the page cache is hashed without a copy (``pread`` costs ~7 % of the three
+        digests); if the file cannot be mapped (or is empty) it is read like any stream.
         """
-        with open_evidence_file(path) as handle:
-            size = os.fstat(handle.fileno()).st_size or handle.seek(0, os.SEEK_END)
-            if not size:
-                return 0
-            try:
-                mapped = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):
-                handle.seek(0)
-                return self._digest_wide(handle, hashers)[1]
-        lanes = self._digester(hashers)
-        view = memoryview(mapped)
         try:
-            for offset, end in _wide_steps([(0, size)]):
-                # Pages every digest has seen leave this process's RSS (not the page cache).
-                _populate(mapped, offset, end)
-                lanes.feed(view[offset:end], _release(mapped, offset, end))
-        finally:
-            lanes.finish()
-            # A digest thread may still hold its last slice for a moment after its future is
-            # done (the executor drops the work item after setting the result); closing then
-            # raises BufferError. The mapping is read-only: let it close when the slice goes.
-            with contextlib.suppress(BufferError):
-                view.release()
-                mapped.close()
-        return size
+            mapped = self._mapping(path)
+        except (OSError, ValueError):
+            with open_evidence_file(path) as handle:
+                return self._digest_wide(handle, hashers)[1]
+        return self._digest_extents(path, [(0, len(mapped))], hashers, wide=True)[1]
 
 
 class _Digester:
@@ -1049,16 +1035,22 @@ def start_worker_server() -> None:
     triage (~0.3 s), it is ready when the walk begins, and the workers start hashing ~0.2 s
     sooner. Calling it again, or creating a pool, reuses the running server.
     """
+    worker_context()
+    forkserver.ensure_running()
+
+
+def worker_context() -> multiprocessing.context.ForkServerContext:
+    """How triage starts worker processes (hashing, file listings): forked from one forkserver
+    that has imported :data:`WORKER_PRELOAD` (it takes effect when the server starts)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)
-    forkserver.ensure_running()
+    return context
 
 
 def _pool(
     locator: EvidenceLocator, algorithms: tuple[str, ...], type_files: bool, workers: int
 ) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)
+    context = worker_context()
     busy = context.Value("i", 0)  # workers hashing now: see _Digester
     return ProcessPoolExecutor(
         max_workers=workers,

@@ -347,8 +347,7 @@ class _Scan:
         self.store.clear_problems("hash")  # from files hashed ahead by an interrupted walk
         config = self.config
         if (
-            config.jobs > 1
-            and (config.hash_files or config.hash_evidence)
+            config.hashes_in_workers
             and not self._sequential
             and not (config.resume and self.store.stage_done("hash"))
         ):

@@ -186,6 +186,8 @@ class DiskImageSource:
         self._img = MediaImage(self._media)
         self._volume_system: str | None = None
         self._volumes = self._find_volumes(problems or (lambda problem: None))
+        self._readers: dict[int, pytsk3.FS_Info] = {}  # per volume, made on first read
+        self._mft_layouts: dict[int, _MftLayout | None] = {}  # per NTFS volume, on first use
 
     # -- discovery -------------------------------------------------------------------------------
     def _find_volumes(self, problems: ProblemSink) -> list[_Volume]:
@@ -412,15 +414,7 @@ class DiskImageSource:
         meta = handle.info.meta
         size = meta.size if meta else 0
         block = fs.info.block_size
-        data_type = NTFS_DATA if is_ntfs else DEFAULT_DATA
-        data = next(
-            (
-                attr
-                for attr in handle
-                if int(attr.info.type) == data_type and not (is_ntfs and attr.info.name)
-            ),
-            None,
-        )
+        data = _content_attribute(handle, is_ntfs)
         if size <= 0 or data is None or not block:
             return None
         flags = int(data.info.flags)
@@ -458,10 +452,9 @@ class DiskImageSource:
 
     def _mft_record(self, partition: int, inode: int) -> bytes | None:
         """MFT entry ``inode`` of an NTFS volume as stored, or None if it cannot be located."""
-        layouts: dict[int, _MftLayout | None] = self.__dict__.setdefault("_mft_layouts", {})
-        if partition not in layouts:
-            layouts[partition] = self._mft_layout(partition)
-        layout = layouts[partition]
+        if partition not in self._mft_layouts:
+            self._mft_layouts[partition] = self._mft_layout(partition)
+        layout = self._mft_layouts[partition]
         if layout is None:
             return None
         vcn, within = divmod(inode * layout.record_size, layout.cluster)
@@ -485,8 +478,7 @@ class DiskImageSource:
         record_size = per_record * cluster if per_record > 0 else 1 << -per_record
         if not 256 <= record_size <= 65536:
             return None
-        mft = fs.open_meta(inode=0)
-        data = next((a for a in mft if int(a.info.type) == NTFS_DATA and not a.info.name), None)
+        data = _content_attribute(fs.open_meta(inode=0), is_ntfs=True)
         if data is None:
             return None
         runs = [(run.offset, run.addr, run.len) for run in data if not int(run.flags)]
@@ -513,8 +505,7 @@ class DiskImageSource:
 
     def _file_system(self, partition: int) -> pytsk3.FS_Info:
         """The TSK file system that file content of one volume is read through."""
-        readers: dict[int, pytsk3.FS_Info] = self.__dict__.setdefault("_readers", {})
-        fs = readers.get(partition)
+        fs = self._readers.get(partition)
         if fs is not None:
             return fs
         volume = self._volumes[partition - 1]
@@ -531,7 +522,7 @@ class DiskImageSource:
                 fs = pytsk3.FS_Info(image, offset=volume.info.start)
             except OSError:
                 log.debug("native TSK image open failed; reading through Python media")
-        readers[partition] = fs
+        self._readers[partition] = fs
         return fs
 
     def open_media(self) -> BinaryIO:
@@ -546,6 +537,8 @@ class DiskImageSource:
     def close(self) -> None:
         """Release the TSK handles and the container files."""
         self._volumes = []
+        self._readers = {}
+        self._mft_layouts = {}
         self._media.close()
 
 
@@ -699,6 +692,27 @@ def _deleted_meta(fs: pytsk3.FS_Info, inode: int):
     return meta, None
 
 
+def _stream_name(info) -> str | None:
+    """The name of an NTFS $DATA attribute; None for the unnamed one, the file's content
+    (which TSK may also call "$Data")."""
+    name = info.name
+    if not name:
+        return None
+    name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+    return None if name == "$Data" else name
+
+
+def _content_attribute(handle, is_ntfs: bool):
+    """The attribute holding a file's content: NTFS's unnamed $DATA, else TSK's default."""
+    for attr in handle:
+        info = attr.info  # each access to .info makes a new wrapper: once per attribute
+        if not is_ntfs and int(info.type) == DEFAULT_DATA:
+            return attr
+        if is_ntfs and int(info.type) == NTFS_DATA and _stream_name(info) is None:
+            return attr
+    return None
+
+
 def _ntfs_streams(entry) -> list[tuple[str, int, int]]:
     """(name, attribute id, size) of each named $DATA attribute: the alternate data streams."""
     streams = []
@@ -708,11 +722,7 @@ def _ntfs_streams(entry) -> list[tuple[str, int, int]]:
         return streams
     for attr in attributes:
         info = attr.info  # each access to .info makes a new wrapper: once per attribute
-        if info.type != NTFS_DATA or not info.name:
-            continue  # unnamed $DATA is the file's content, listed already
-        stream = info.name
-        stream = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
-        if stream != "$Data":
+        if info.type == NTFS_DATA and (stream := _stream_name(info)) is not None:
             streams.append((stream, info.id, info.size))
     return streams
 

@@ -10,7 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from triage import __version__
-from triage.hashing import default_jobs
+from triage.hashing import default_jobs, worker_context
 from triage.report.file_listing import write_bodyfile, write_dfxml, write_files_csv, write_hashdeep
 from triage.report.html import write_html
 from triage.report.output import atomic_text
@@ -86,9 +86,8 @@ def write_reports(
     workers = min(len(LISTINGS), jobs or default_jobs())
     if entries < PARALLEL_LISTING_ENTRIES or multiprocessing.current_process().daemon:
         workers = 1
-    forkserver = multiprocessing.get_context("forkserver")
     with (
-        ProcessPoolExecutor(workers, mp_context=forkserver)
+        ProcessPoolExecutor(workers, mp_context=worker_context())
         if workers > 1
         else contextlib.nullcontext()
     ) as pool:
