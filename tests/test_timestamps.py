@@ -45,3 +45,8 @@ def test_equals_the_datetime_path_memo_or_not(values):
     text = EpochText(memo=4)  # a tiny memo: it fills and is forgotten during the test
     for seconds, nanos in values:
         assert text(seconds, nanos) == reference(seconds, nanos)
+
+
+def test_garbage_nanoseconds_carry_back_into_range():
+    """Year 10000 less a nanosecond is still a time (Hypothesis found the memo path said None)."""
+    assert EpochText()(253_402_300_800, -1) == "9999-12-31T23:59:59.999999Z"

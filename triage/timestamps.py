@@ -111,6 +111,11 @@ class EpochText:
 
     def __call__(self, seconds: int, nanos: int = 0) -> str | None:
         """The text, or None when the value is past what a datetime holds (year 1-9999)."""
+        if not 0 <= nanos < 1_000_000_000:
+            try:  # garbage nanoseconds carry into the seconds, as a timedelta counts them
+                return format_utc(UNIX_EPOCH + timedelta(0, seconds, nanos // 1000))
+            except OverflowError:
+                return None
         prefix = self._seconds.get(seconds)
         if prefix is None:
             try:
@@ -120,13 +125,8 @@ class EpochText:
             if len(self._seconds) >= self._memo:
                 self._seconds.clear()
             self._seconds[seconds] = prefix
-        if 0 <= nanos < 1_000_000_000:
-            micros = nanos // 1000
-            return f"{prefix}.{micros:06d}Z" if micros else prefix + "Z"
-        try:  # garbage nanoseconds carry into the seconds, as a timedelta counts them
-            return format_utc(UNIX_EPOCH + timedelta(0, seconds, nanos // 1000))
-        except OverflowError:
-            return None
+        micros = nanos // 1000
+        return f"{prefix}.{micros:06d}Z" if micros else prefix + "Z"
 
 
 def parse_utc(text: str | None) -> datetime | None:
