@@ -2,8 +2,10 @@
 
 Devices run in a local process pool, or on a Dask distributed cluster when a scheduler address is
 given (evidence and OUT on storage every worker sees). A rerun is resumable: a device whose
-report says it is complete is skipped, one with a store but no complete report is resumed, and
-a device whose scan failed is retried.
+report says it is complete is skipped when it was scanned with the same result options (else it
+is rescanned, and the outcome says which options changed; ``force`` rescans every device), one
+with a store but no complete report is resumed, and a device whose scan failed is scanned afresh.
+Device states use one vocabulary (:mod:`triage.outcomes`) in batch.json, case.json and the page.
 
 The case outputs sit in OUT (``case.json``, ``case.html``, ``links.csv``, ``contacts.csv``,
 ``episodes.csv``); timing and per-run status go to ``batch.json`` so that ``case.json`` depends
@@ -20,14 +22,16 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from triage import __version__
+from triage import outcomes as states
 from triage.case import Case, CaseDevice
 from triage.config import ScanConfig
-from triage.correlate import DeviceStoreRef, correlate, dumps, window_text
-from triage.errors import TriageError
+from triage.correlate import DeviceStoreRef, correlate, dumps, window_rule, window_text
+from triage.errors import OutputError, TriageError
 from triage.hashing import default_jobs
 from triage.report.output import atomic_text, write_csv
 
@@ -43,11 +47,52 @@ CONTACT_COLUMNS = (
     "devices",
     "count",
     "outgoing",
+    "incoming",
+    "other",
     "total_duration_s",
     "names",
+    "region_assumed",
+    "flag",
+)
+# episodes.csv: one row per call and the remote-access session that followed it.
+EPISODE_COLUMNS = (
+    "episode",
+    "call_device",
+    "number",
+    "call_direction",
+    "call_start",
+    "call_end",
+    "call_duration_s",
+    "session_device",
+    "tool",
+    "remote_id",
+    "remote_alias",
+    "session_start",
+    "minutes_after_call_end",
+    "during_call",
+    "sessions_after_this_call",
+    "call_source",
+    "session_source",
+)
+# links.csv: one row per value seen on several devices; the detail in columns of its own.
+LINK_COLUMNS = (
+    "kind",
+    "tool",
+    "value",
+    "devices",
+    "rank",
+    "common",
+    "summary",
+    "records",
+    "first",
+    "last",
+    "size",
+    "paths",
 )
 
-CASE_FORMAT = "1.0"
+CASE_FORMAT = "1.1"
+LIST_SEPARATOR = "; "  # the one separator of lists in CSV cells
+CASE_CSVS = ("links.csv", "contacts.csv", "episodes.csv")
 
 
 @dataclass(frozen=True)
@@ -55,10 +100,21 @@ class DeviceOutcome:
     """How one device's scan ended (picklable: it travels back from workers)."""
 
     name: str
-    status: str  # done, done with problems, skipped, failed
+    status: str  # triage.outcomes.STATES: done, done with problems, failed, interrupted
     errors: int = 0
-    message: str | None = None
+    message: str | None = None  # why it failed
     seconds: float = 0.0
+    this_run: str = "scanned"  # scanned, resumed, rescanned (options changed), already done
+    verification: str | None = None
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    """What a batch does with one device: scan (fresh, resumed) or keep an earlier result."""
+
+    config: ScanConfig
+    keep: bool  # finished earlier with the same options: not scanned again
+    this_run: str  # words for batch.json and the console
 
 
 def _finished(output: Path) -> bool:
@@ -69,6 +125,70 @@ def _finished(output: Path) -> bool:
         return bool(json.loads(report.read_text(encoding="utf-8")).get("complete"))
     except (OSError, ValueError):
         return False
+
+
+def plan_device(
+    device: CaseDevice, out: Path, template: ScanConfig, force: bool = False
+) -> DevicePlan:
+    """What to do with one device: keep a finished result scanned with the same options,
+    rescan it when the options changed (or ``force``), resume an interrupted scan, and scan
+    afresh a device whose earlier scan failed."""
+    config, finished = plan_config(device, out, template)
+    if finished:
+        report = states.read_report(config.output) or {}
+        before = states.recorded_options(report)
+        from triage.pipeline import scan_options  # noqa: PLC0415 - the pipeline is heavy
+
+        now = states.result_options(scan_options(config))
+        if force:
+            why = "rescanned (--force)"
+        elif before is None:
+            return DevicePlan(
+                config, True, "already done (options of that scan not recorded; --force rescans)"
+            )
+        elif changes := states.changed_options(before, now):
+            why = "rescanned: options changed (" + "; ".join(changes) + ")"
+        else:
+            return DevicePlan(config, True, "already done in an earlier run")
+        return DevicePlan(replace(config, resume=False, force=True), False, why)
+    if config.resume and states.last_run_status(config.output) == states.FAILED:
+        # a failed scan is never resumed: its folder is replaced by a fresh scan
+        return DevicePlan(replace(config, resume=False, force=True), False, "scanned again")
+    return DevicePlan(config, False, "resumed" if config.resume else "scanned")
+
+
+def check_case_output(out: Path, case_source: Path | None = None) -> None:
+    """Refuse an OUT that is not empty and not a triage case, or that is inside the case folder.
+
+    A triage case output holds case outputs (case.json, batch.json...) or device folders with a
+    triage store or log; anything else means -o names someone else's folder.
+    """
+    if case_source is not None:
+        folder = case_source.resolve() if case_source.is_dir() else case_source.resolve().parent
+        resolved = out.resolve()
+        if resolved == folder or folder in resolved.parents:
+            raise OutputError(
+                f"{out}: the case output folder is inside the case's evidence folder; triage "
+                "never writes to evidence, choose another -o"
+            )
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if not out.is_dir():
+        return
+    case_names = {"case.json", "case.html", "batch.json", "case.sqlite", *CASE_CSVS}
+    for item in out.iterdir():
+        if item.name in case_names or item.name.startswith("."):
+            continue
+        if item.is_dir() and (
+            (item / "triage.sqlite").is_file() or (item / "triage.log").is_file()
+        ):
+            continue
+        if item.is_dir() and not any(item.iterdir()):
+            continue
+        raise OutputError(
+            f"{out}: output folder is not empty and is not a triage case output "
+            f"({item.name!r} is not triage's); choose another -o"
+        )
 
 
 def plan_config(device: CaseDevice, out: Path, template: ScanConfig) -> tuple[ScanConfig, bool]:
@@ -100,12 +220,17 @@ def scan_one(config: ScanConfig) -> DeviceOutcome:
     try:
         result = scan_device(config)
     except TriageError as error:
-        return DeviceOutcome(config.name, "failed", 1, str(error), time.monotonic() - started)
+        return DeviceOutcome(config.name, states.FAILED, 1, str(error), time.monotonic() - started)
     except Exception as error:  # noqa: BLE001 - one device must not stop the case
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return DeviceOutcome(config.name, "failed", 1, detail, time.monotonic() - started)
+        return DeviceOutcome(config.name, states.FAILED, 1, detail, time.monotonic() - started)
     return DeviceOutcome(
-        config.name, result.status, result.errors, None, time.monotonic() - started
+        config.name,
+        result.status,
+        result.errors,
+        None,
+        time.monotonic() - started,
+        verification=result.verification,
     )
 
 
@@ -152,32 +277,51 @@ def run_batch(
     parallel: int | None = None,
     scheduler: str | None = None,
     on_done: Callable[[DeviceOutcome], None] | None = None,
+    force: bool = False,
+    on_plan: Callable[[list[DeviceOutcome], int], None] | None = None,
 ) -> dict[str, Any]:
-    """Scan every device of a case into OUT/<device>/ and write the case outputs."""
+    """Scan every device of a case into OUT/<device>/ and write the case outputs.
+
+    ``on_plan`` hears, before any scan, the devices kept from an earlier run and how many are
+    to be scanned; ``on_done`` each scan's outcome as it ends; ``force`` rescans every device.
+    """
+    check_case_output(out, case.source)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    template = case_template(case, template)
     cores = default_jobs()  # the cores this process may use, as -j counts them
     parallel = max(1, min(parallel or cores, len(case.devices)))
     jobs = max(1, template.jobs // parallel) if not scheduler else template.jobs
     outcomes: list[DeviceOutcome] = []
     todo: list[ScanConfig] = []
+    runs: dict[str, str] = {}
     for device in case.devices:
-        config, finished = plan_config(device, out, replace(template, jobs=jobs))
-        if finished:
-            outcomes.append(DeviceOutcome(device.name, "skipped", 0, "finished in an earlier run"))
+        plan = plan_device(device, out, replace(template, jobs=jobs), force)
+        runs[device.name] = plan.this_run
+        if plan.keep:
+            outcomes.append(kept_outcome(device.name, plan))
         else:
-            todo.append(config)
-    outcomes.extend(run_scans(todo, parallel, scheduler, on_done or (lambda outcome: None)))
+            todo.append(plan.config)
+    if on_plan:
+        on_plan(list(outcomes), len(todo))
+    def finished(outcome: DeviceOutcome) -> None:
+        if on_done:
+            on_done(replace(outcome, this_run=runs[outcome.name]))
+
+    scanned = run_scans(todo, parallel, scheduler, finished)
+    outcomes.extend(replace(outcome, this_run=runs[outcome.name]) for outcome in scanned)
     order = {device.name: index for index, device in enumerate(case.devices)}
     outcomes.sort(key=lambda outcome: order[outcome.name])
-    summary = write_case(case, out)
+    summary = write_case(case, out, failures=failures(outcomes))
     batch = {
+        "format": CASE_FORMAT,
         "tool": {"name": "triage", "version": __version__},
         "case": case.name,
-        "started": started,
+        "started": datetime.fromtimestamp(started, UTC).isoformat().replace("+00:00", "Z"),
         "seconds": round(time.time() - started, 3),
         "scheduler": scheduler or f"local pool of {parallel}",
         "devices": [outcome.__dict__ for outcome in outcomes],
+        "states": states.STATES,
     }
     with atomic_text(out / "batch.json", newline="\n") as handle:
         handle.write(dumps(batch))
@@ -185,19 +329,50 @@ def run_batch(
     return summary
 
 
-def _device_summary(device: CaseDevice, out: Path) -> dict[str, Any]:
+def kept_outcome(name: str, plan: DevicePlan) -> DeviceOutcome:
+    """The outcome of a device kept from an earlier run, in the states of its report."""
+    report = states.read_report(plan.config.output) or {}
+    return DeviceOutcome(
+        name,
+        states.report_state(report),
+        (report.get("problem_counts") or {}).get("error") or 0,
+        None,
+        0.0,
+        plan.this_run,
+        (report.get("evidence") or {}).get("verification"),
+    )
+
+
+def failures(outcomes: list[DeviceOutcome]) -> dict[str, str]:
+    """Device name -> why its scan failed, for case.json and case.html."""
+    return {o.name: o.message or "" for o in outcomes if o.status == states.FAILED}
+
+
+def case_template(case: Case, template: ScanConfig) -> ScanConfig:
+    """The template with the manifest's case-wide defaults (country, hash sets, password)."""
+    return replace(
+        template,
+        country=template.country or case.country,
+        hashsets=tuple(template.hashsets) + tuple(case.hashsets),
+        password=template.password or case.password,
+    )
+
+
+def _device_summary(device: CaseDevice, out: Path, failure: str | None = None) -> dict[str, Any]:
     output = out / device.name
-    entry: dict[str, Any] = {
-        "name": device.name,
-        "evidence": device.evidence.name,
-        "report": f"{device.name}/report.html",
-    }
+    entry: dict[str, Any] = {"name": device.name, "evidence": device.evidence.name}
     report_path = output / "report.json"
+    if failure is not None:
+        entry["status"] = states.FAILED
+        entry["reason"] = failure
+        return entry
     if not report_path.is_file():
-        entry["status"] = "not scanned"
+        interrupted = states.last_run_status(output) in ("running", states.INTERRUPTED)
+        entry["status"] = states.INTERRUPTED if interrupted else states.NOT_SCANNED
         return entry
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    entry["status"] = "complete" if report.get("complete") else "incomplete"
+    entry["status"] = states.report_state(report)
+    entry["report"] = f"{device.name}/report.html"
     entry["profile"] = (report.get("profile") or {}).get("name")
     entry["verification"] = (report.get("evidence") or {}).get("verification")
     entry["counts"] = {
@@ -241,9 +416,13 @@ def _identity(output: Path) -> dict[str, Any]:
         store.close()
 
 
-def write_case(case: Case, out: Path) -> dict[str, Any]:
-    """Correlate the scanned devices and write case.json, case.html and the CSVs."""
-    devices = [_device_summary(device, out) for device in case.devices]
+def write_case(case: Case, out: Path, failures: dict[str, str] | None = None) -> dict[str, Any]:
+    """Correlate the scanned devices and write case.json, case.html and the CSVs.
+
+    ``failures`` (device -> reason) marks the devices whose scan failed in this run.
+    """
+    failures = failures or {}
+    devices = [_device_summary(device, out, failures.get(device.name)) for device in case.devices]
     refs = [
         DeviceStoreRef(device.name, out / device.name / "triage.sqlite") for device in case.devices
     ]
@@ -253,63 +432,68 @@ def write_case(case: Case, out: Path) -> dict[str, Any]:
         "case": case.name,
         "devices": devices,
         "skipped_items": [{"item": item, "why": why} for item, why in case.skipped],
+        "device_states": device_states(devices),
         "episode_window": window_text(),
+        "episode_rule": window_rule(),
         **found,
     }
     with atomic_text(out / "case.json", newline="\n") as handle:
         handle.write(dumps(case_data))
-    write_csv(
-        out / "links.csv",
-        ("kind", "tool", "value", "devices", "detail"),
-        _link_rows(found["links"]),
-    )
-    write_csv(
-        out / "contacts.csv",
-        CONTACT_COLUMNS,
-        (
-            [
-                contact[key] if not isinstance(contact[key], list) else "; ".join(contact[key])
-                for key in CONTACT_COLUMNS
-            ]
-            for contact in found["contacts"]
-        ),
-    )
-    episode_keys = (
-        "call_device",
-        "number",
-        "call_direction",
-        "call_start",
-        "call_duration_s",
-        "session_device",
-        "tool",
-        "remote_id",
-        "remote_alias",
-        "session_start",
-        "minutes_after_call_start",
-    )
-    write_csv(
-        out / "episodes.csv",
-        episode_keys,
-        ([episode[key] for key in episode_keys] for episode in found["episodes"]),
-    )
+    write_case_csvs(out, found)
     from triage.report.case_html import write_case_html  # noqa: PLC0415
 
     write_case_html(case_data, out / "case.html")
     return case_data
 
 
+def device_states(devices: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many devices are in each state, and the header line: ``7 devices: 5 scanned, 2
+    failed`` (scanned counts done and done with problems)."""
+    counts = {state: 0 for state in states.STATES}
+    for device in devices:
+        counts[device["status"]] = counts.get(device["status"], 0) + 1
+    scanned = counts[states.DONE] + counts[states.DONE_WITH_PROBLEMS]
+    parts = [f"{scanned} scanned"]
+    parts += [
+        f"{counts[state]} {state}"
+        for state in (states.FAILED, states.INTERRUPTED, states.NOT_SCANNED)
+        if counts[state]
+    ]
+    total = len(devices)
+    noun = "device" if total == 1 else "devices"
+    return {"counts": counts, "text": f"{total} {noun}: {', '.join(parts)}"}
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: lists joined with the one list separator of every triage CSV."""
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    return value
+
+
+def write_case_csvs(out: Path, found: dict[str, Any]) -> None:
+    """links.csv, contacts.csv and episodes.csv (columns documented in docs/outputs.md)."""
+    write_csv(out / "links.csv", LINK_COLUMNS, _link_rows(found["links"]))
+    write_csv(
+        out / "contacts.csv",
+        CONTACT_COLUMNS,
+        ([cell(contact.get(key)) for key in CONTACT_COLUMNS] for contact in found["contacts"]),
+    )
+    write_csv(
+        out / "episodes.csv",
+        EPISODE_COLUMNS,
+        ([cell(episode.get(key)) for key in EPISODE_COLUMNS] for episode in found["episodes"]),
+    )
+
+
 def _link_rows(links: dict[str, list[dict[str, Any]]]):
     for kind, entries in links.items():
         for entry in entries:
-            detail = {
-                key: value
-                for key, value in entry.items()
-                if key not in ("value", "devices", "tool")
+            row = {
+                **entry,
+                "kind": kind,
+                "tool": entry.get("tool") or (entry.get("kind") if kind == "hosts" else ""),
+                "first": entry.get("first"),
+                "records": entry.get("records", entry.get("visits")),
             }
-            yield (
-                kind,
-                entry.get("tool") or (entry.get("kind") if kind == "hosts" else ""),
-                entry["value"],
-                "; ".join(entry["devices"]),
-                json.dumps(detail, sort_keys=True, ensure_ascii=False),
-            )
+            yield [cell(row.get(column)) for column in LINK_COLUMNS]

@@ -62,6 +62,10 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "evidence": evidence,
         "partitions": _rows(store, "SELECT * FROM partitions ORDER BY idx"),
         "profile": {"name": store.meta("profile"), "reason": store.meta("profile_reason")},
+        "phone_region": {
+            "region": store.meta("phone_region"),
+            "source": store.meta("phone_region_source"),
+        },
         "counts": counts,
         "types": _rows(
             store,
