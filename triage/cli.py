@@ -355,22 +355,30 @@ def summary_counts(report_path: Path, result: Any) -> list[tuple[str, str]]:
 
 def print_summary(result: Any) -> None:
     """The end-of-run table on stderr, in the report's words and counts."""
-    console = stderr_console()
+    rows = [("status", result.status)]
+    rows += summary_counts(result.output / "report.json", result)
+    rows += [
+        ("evidence hash", result.verification or "not computed"),
+        ("profile", result.profile or "-"),
+    ]
+    rows += [(table, f"{count:,}") for table, count in sorted(result.records.items())]
+    problems = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
+    rows += [
+        ("problems", problems),
+        ("time", f"{result.seconds:.1f} s"),
+        ("report", str(result.output / "report.html")),
+    ]
+    if not sys.stderr.isatty():  # a file or pipe: plain "label: value" lines, greppable
+        click.echo(f"triage: {result.name}", err=True)
+        for label, value in rows:
+            click.echo(f"{label}: {value}", err=True)
+        return
     table = Table(title=f"triage: {result.name}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("status", result.status)
-    for label, value in summary_counts(result.output / "report.json", result):
+    for label, value in rows:
         table.add_row(label, value)
-    table.add_row("evidence hash", result.verification or "not computed")
-    table.add_row("profile", result.profile or "-")
-    for record_table, count in sorted(result.records.items()):
-        table.add_row(record_table, f"{count:,}")
-    problems = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
-    table.add_row("problems", problems)
-    table.add_row("time", f"{result.seconds:.1f} s")
-    table.add_row("report", str(result.output / "report.html"))
-    console.print(table, markup=False, highlight=False)
+    stderr_console().print(table, markup=False, highlight=False)
 
 
 @main.command(context_settings=CONTEXT, epilog=EXIT_HELP)
