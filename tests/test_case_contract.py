@@ -489,3 +489,51 @@ def test_case_outputs_are_iso_and_documented(failed_case):
 def test_case_folder_from_the_cli_refuses_nothing_it_wrote(failed_case):
     check_case_output(failed_case)  # its own earlier output is a triage case: accepted
     assert load_case(failed_case.parent / "evidence").name == "DEMO-CC-2024-0301"
+
+
+def test_case_and_batch_json_validate_against_their_shipped_schemas(failed_case):
+    import jsonschema  # noqa: PLC0415
+
+    from triage.report.case_schema import SCHEMAS, shipped  # noqa: PLC0415
+
+    for name, build in SCHEMAS.items():
+        assert shipped(name) == build(), f"run python -m triage.report.case_schema ({name})"
+        assert shipped(name)["$schema"].startswith("https://json-schema.org/")
+    jsonschema.validate(
+        json.loads((failed_case / "case.json").read_text()), shipped("case.schema.json")
+    )
+    jsonschema.validate(
+        json.loads((failed_case / "batch.json").read_text()), shipped("batch.schema.json")
+    )
+    from triage.report.schema import shipped_schema  # noqa: PLC0415
+
+    report = json.loads((failed_case / "laptop-01" / "report.json").read_text())
+    jsonschema.validate(report, shipped_schema())
+    assert shipped_schema()["properties"]["evidence"]["description"]
+    assert report["evidence"]["acquisition_dates"]["acquiry_date"] == {
+        "iso": "2024-03-02T08:00:00",
+        "raw": "Sat Mar  2 08:00:00 2024",
+        "note": "local time of the acquiring machine; the E01 header has no time zone",
+    }
+
+
+def test_every_csv_has_its_documented_columns_and_names_its_device(failed_case):
+    from triage.report.outputs_doc import DOC, csv_columns, render  # noqa: PLC0415
+
+    assert DOC.read_text() == render(), "run python -m triage.report.outputs_doc"
+    documented = csv_columns()
+    seen = 0
+    for path in sorted(failed_case.rglob("*.csv")):
+        with open(path, newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            rows = list(reader)
+        assert tuple(header) == documented[path.name], path
+        seen += 1
+        if path.parent != failed_case and rows:
+            column = "device" if "device" in header else "source_evidence"
+            assert {row[header.index(column)] for row in rows} == {path.parent.name}, path
+    assert seen >= 10
+    with open(failed_case / "laptop-01" / "browser_downloads.csv", newline="") as handle:
+        (download,) = csv.DictReader(handle)
+    assert not download["url_chain"].startswith("[")  # a list cell, not JSON

@@ -304,6 +304,7 @@ def run_batch(
             todo.append(plan.config)
     if on_plan:
         on_plan(list(outcomes), len(todo))
+
     def finished(outcome: DeviceOutcome) -> None:
         if on_done:
             on_done(replace(outcome, this_run=runs[outcome.name]))
