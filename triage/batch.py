@@ -28,10 +28,11 @@ from typing import Any
 
 from triage import __version__
 from triage import outcomes as states
+from triage.batch_plan import DevicePlan, check_case_output, device_states, plan_device
 from triage.case import Case, CaseDevice
 from triage.config import ScanConfig
 from triage.correlate import DeviceStoreRef, correlate, dumps, window_rule, window_text
-from triage.errors import OutputError, TriageError
+from triage.errors import TriageError
 from triage.hashing import default_jobs
 from triage.report.output import atomic_text, write_csv
 
@@ -92,7 +93,6 @@ LINK_COLUMNS = (
 
 CASE_FORMAT = "1.1"
 LIST_SEPARATOR = "; "  # the one separator of lists in CSV cells
-CASE_CSVS = ("links.csv", "contacts.csv", "episodes.csv")
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,6 @@ class DeviceOutcome:
     verification: str | None = None
 
 
-@dataclass(frozen=True)
-class DevicePlan:
-    """What a batch does with one device: scan (fresh, resumed) or keep an earlier result."""
-
-    config: ScanConfig
-    keep: bool  # finished earlier with the same options: not scanned again
-    this_run: str  # words for batch.json and the console
-
-
 def _finished(output: Path) -> bool:
     report = output / "report.json"
     if not report.is_file():
@@ -125,70 +116,6 @@ def _finished(output: Path) -> bool:
         return bool(json.loads(report.read_text(encoding="utf-8")).get("complete"))
     except (OSError, ValueError):
         return False
-
-
-def plan_device(
-    device: CaseDevice, out: Path, template: ScanConfig, force: bool = False
-) -> DevicePlan:
-    """What to do with one device: keep a finished result scanned with the same options,
-    rescan it when the options changed (or ``force``), resume an interrupted scan, and scan
-    afresh a device whose earlier scan failed."""
-    config, finished = plan_config(device, out, template)
-    if finished:
-        report = states.read_report(config.output) or {}
-        before = states.recorded_options(report)
-        from triage.pipeline import scan_options  # noqa: PLC0415 - the pipeline is heavy
-
-        now = states.result_options(scan_options(config))
-        if force:
-            why = "rescanned (--force)"
-        elif before is None:
-            return DevicePlan(
-                config, True, "already done (options of that scan not recorded; --force rescans)"
-            )
-        elif changes := states.changed_options(before, now):
-            why = "rescanned: options changed (" + "; ".join(changes) + ")"
-        else:
-            return DevicePlan(config, True, "already done in an earlier run")
-        return DevicePlan(replace(config, resume=False, force=True), False, why)
-    if config.resume and states.last_run_status(config.output) == states.FAILED:
-        # a failed scan is never resumed: its folder is replaced by a fresh scan
-        return DevicePlan(replace(config, resume=False, force=True), False, "scanned again")
-    return DevicePlan(config, False, "resumed" if config.resume else "scanned")
-
-
-def check_case_output(out: Path, case_source: Path | None = None) -> None:
-    """Refuse an OUT that is not empty and not a triage case, or that is inside the case folder.
-
-    A triage case output holds case outputs (case.json, batch.json...) or device folders with a
-    triage store or log; anything else means -o names someone else's folder.
-    """
-    if case_source is not None:
-        folder = case_source.resolve() if case_source.is_dir() else case_source.resolve().parent
-        resolved = out.resolve()
-        if resolved == folder or folder in resolved.parents:
-            raise OutputError(
-                f"{out}: the case output folder is inside the case's evidence folder; triage "
-                "never writes to evidence, choose another -o"
-            )
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
-    if not out.is_dir():
-        return
-    case_names = {"case.json", "case.html", "batch.json", "case.sqlite", *CASE_CSVS}
-    for item in out.iterdir():
-        if item.name in case_names or item.name.startswith("."):
-            continue
-        if item.is_dir() and (
-            (item / "triage.sqlite").is_file() or (item / "triage.log").is_file()
-        ):
-            continue
-        if item.is_dir() and not any(item.iterdir()):
-            continue
-        raise OutputError(
-            f"{out}: output folder is not empty and is not a triage case output "
-            f"({item.name!r} is not triage's); choose another -o"
-        )
 
 
 def plan_config(device: CaseDevice, out: Path, template: ScanConfig) -> tuple[ScanConfig, bool]:
@@ -296,7 +223,7 @@ def run_batch(
     todo: list[ScanConfig] = []
     runs: dict[str, str] = {}
     for device in case.devices:
-        plan = plan_device(device, out, replace(template, jobs=jobs), force)
+        plan = plan_device(*plan_config(device, out, replace(template, jobs=jobs)), force)
         runs[device.name] = plan.this_run
         if plan.keep:
             outcomes.append(kept_outcome(device.name, plan))
@@ -445,24 +372,6 @@ def write_case(case: Case, out: Path, failures: dict[str, str] | None = None) ->
 
     write_case_html(case_data, out / "case.html")
     return case_data
-
-
-def device_states(devices: list[dict[str, Any]]) -> dict[str, Any]:
-    """How many devices are in each state, and the header line: ``7 devices: 5 scanned, 2
-    failed`` (scanned counts done and done with problems)."""
-    counts = {state: 0 for state in states.STATES}
-    for device in devices:
-        counts[device["status"]] = counts.get(device["status"], 0) + 1
-    scanned = counts[states.DONE] + counts[states.DONE_WITH_PROBLEMS]
-    parts = [f"{scanned} scanned"]
-    parts += [
-        f"{counts[state]} {state}"
-        for state in (states.FAILED, states.INTERRUPTED, states.NOT_SCANNED)
-        if counts[state]
-    ]
-    total = len(devices)
-    noun = "device" if total == 1 else "devices"
-    return {"counts": counts, "text": f"{total} {noun}: {', '.join(parts)}"}
 
 
 def cell(value: Any) -> Any:
