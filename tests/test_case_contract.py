@@ -542,3 +542,20 @@ def test_every_csv_has_its_documented_columns_and_names_its_device(failed_case):
     with open(failed_case / "laptop-01" / "browser_downloads.csv", newline="") as handle:
         (download,) = csv.DictReader(handle)
     assert not download["url_chain"].startswith("[")  # a list cell, not JSON
+
+
+def test_scan_and_batch_statuses_put_altered_evidence_first():
+    from triage.batch import DeviceOutcome  # noqa: PLC0415
+    from triage.cli import batch_status, scan_status  # noqa: PLC0415 - new in issue 16
+
+    mismatch = "MISMATCH: MD5 stored 00 computed 11"
+    assert scan_status(0, "verified (MD5)") == ExitStatus.DONE
+    assert scan_status(0, "no stored hash") == ExitStatus.DONE  # a scan is not a verify
+    assert scan_status(2, "verified (MD5)") == ExitStatus.DONE_WITH_PROBLEMS
+    assert scan_status(2, mismatch) == ExitStatus.EVIDENCE_ALTERED
+    done = DeviceOutcome("a", "done", verification="verified (MD5)")
+    failed = DeviceOutcome("b", "failed", 1, "not evidence")
+    altered = DeviceOutcome("c", "done", verification=mismatch)
+    assert batch_status([done]) == ExitStatus.DONE
+    assert batch_status([done, failed]) == ExitStatus.DEVICE_FAILED
+    assert batch_status([failed, altered, done]) == ExitStatus.EVIDENCE_ALTERED

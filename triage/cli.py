@@ -205,8 +205,8 @@ def scan_options(function: Callable) -> Callable:
         click.option(
             "--country",
             metavar="CC",
-            help="Default country for phone numbers "
-            "without a country code (ISO code, e.g. US, IN).",
+            help="Default country for phone numbers without a country code (ISO code, e.g. "
+            "US, IN); without it, the device's SIM country, locale or time zone.",
         ),
         click.option("--no-progress", is_flag=True, help="No progress bars."),
     ]
