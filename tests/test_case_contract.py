@@ -450,7 +450,10 @@ def test_router_lease_gives_the_device_its_mac_and_host_names_keep_case(syntheti
     assert hosts[("hostname", "LAPTOP-01")]["devices"] == ["laptop-01", "router-01"]
     mac = hosts[("mac", "00:1a:2b:3c:4d:5e")]
     assert mac["devices"] == ["laptop-01", "router-01"]
-    assert "laptop-01: router-01's static_lease gives LAPTOP-01 this MAC" in mac["details"]
+    assert (
+        "laptop-01: router-01's static lease ties it to laptop-01's host name LAPTOP-01"
+        in mac["details"]
+    )
 
 
 # 4. Episodes.
@@ -559,3 +562,15 @@ def test_scan_and_batch_statuses_put_altered_evidence_first():
     assert batch_status([done]) == ExitStatus.DONE
     assert batch_status([done, failed]) == ExitStatus.DEVICE_FAILED
     assert batch_status([failed, altered, done]) == ExitStatus.EVIDENCE_ALTERED
+
+
+def test_host_links_say_in_words_whose_name_or_mac_it_is(synthetic):
+    hosts = {(link["kind"], link["value"]): link for link in synthetic["links"]["hosts"]}
+    assert hosts[("hostname", "LAPTOP-01")]["summary"] == (
+        "LAPTOP-01 is laptop-01's own host name; router-01: static lease 192.168.1.23"
+    )
+    assert hosts[("mac", "00:1a:2b:3c:4d:5e")]["summary"] == (
+        "MAC address 00:1a:2b:3c:4d:5e; router-01's static lease ties it to laptop-01's IP "
+        "address 192.168.1.23; router-01's static lease ties it to laptop-01's host name "
+        "LAPTOP-01; router-01: static lease 192.168.1.23"
+    )

@@ -109,3 +109,31 @@ def remote_id_words(tool: str, value: str, roles: list[dict[str, Any]]) -> str:
             said.append(f"{device}'s {tool} logs name it {_times(rest)}")
         parts.extend(said)
     return "; ".join(parts)
+
+
+HOST_KINDS = {"mac": "MAC address", "hostname": "host name"}
+ROUTER_RECORDS = {"lease": "DHCP lease", "static_lease": "static lease", "log": "log"}
+
+
+def host_words(kind: str, value: str, facts: list[list[str]]) -> str:
+    """``CC-LAPTOP-01 is laptop-01's own host name; router-01: static lease 192.168.1.23, DHCP
+    lease 192.168.1.23``. ``facts``: (device, role, detail) of every sighting."""
+    noun = HOST_KINDS.get(kind, kind)
+    owners = sorted({device for device, role, _ in facts if role == "device"})
+    by_lease = sorted({detail for _, role, detail in facts if role == "router lease"})
+    routers: dict[str, list[str]] = {}
+    for device, role, detail in facts:
+        if role == "router":
+            record, _, address = detail.partition(" ")
+            words = ROUTER_RECORDS.get(record, record.replace("_", " "))
+            routers.setdefault(device, []).append(f"{words} {address}".strip())
+    parts = []
+    if owners:
+        parts.append(f"{value} is " + " and ".join(f"{o}'s" for o in owners) + f" own {noun}")
+    else:
+        parts.append(f"{noun} {value}")
+    parts += by_lease
+    parts += [
+        f"{router}: {', '.join(sorted(set(seen)))}" for router, seen in sorted(routers.items())
+    ]
+    return "; ".join(parts)

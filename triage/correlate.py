@@ -26,7 +26,13 @@ from triage.case_people import (  # noqa: F401 - find_contacts, find_episodes: t
     find_contacts,
     find_episodes,
 )
-from triage.case_words import is_common_domain, is_fs_metadata, remote_id_words
+from triage.case_words import (
+    ROUTER_RECORDS,
+    host_words,
+    is_common_domain,
+    is_fs_metadata,
+    remote_id_words,
+)
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 LINK_LIMIT = 500  # per kind in case.json and case.html; links.csv has them all
@@ -140,13 +146,15 @@ def _macs_from_leases(connection: sqlite3.Connection) -> None:
     ).fetchall()
     for router, mac, hostname, ip, category, source in leases:
         matches = connection.execute(
-            "SELECT DISTINCT device, display FROM hosts WHERE role = 'device' "
+            "SELECT DISTINCT device, kind, display FROM hosts WHERE role = 'device' "
             "AND device != ? AND ((kind = 'hostname' AND value = ?) "
             "OR (kind = 'ip' AND value = ?))",
             (router, hostname or "", (ip or "").lower()),
         ).fetchall()
-        for device, display in matches:
-            detail = f"{router}'s {category} gives {display} this MAC"
+        for device, kind, display in matches:
+            record = ROUTER_RECORDS.get(category, category.replace("_", " "))
+            noun = "host name" if kind == "hostname" else "IP address"
+            detail = f"{router}'s {record} ties it to {device}'s {noun} {display}"
             connection.execute(
                 "INSERT INTO hosts VALUES (?, 'mac', ?, 'router lease', ?, ?, ?)",
                 (device, mac, detail, source, mac),
@@ -293,13 +301,19 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             "devices": _distinct(row["devices"]),
             "roles": _distinct(row["roles"]),
             "details": _distinct(row["details"]),
-            "summary": f"{row['kind']} {row['display']}: " + "; ".join(_distinct(row["details"])),
+            "summary": host_words(
+                row["kind"],
+                row["display"],
+                [fact.split("\t") for fact in _distinct(row["facts"])],
+            ),
         }
         for row in _rows(
             connection,
             f"""
             SELECT kind, value, min(display) AS display, {_set("device")} AS devices,
-                   {_set("role")} AS roles, {_set("device || ': ' || detail")} AS details
+                   {_set("role")} AS roles, {_set("device || ': ' || detail")} AS details,
+                   {_set("device || char(9) || role || char(9) || coalesce(detail, '')")}
+                   AS facts
             FROM hosts WHERE kind IN {LINKED_HOST_KINDS!r}
             GROUP BY kind, value HAVING count(DISTINCT device) > 1
             ORDER BY kind DESC, value""",
