@@ -120,7 +120,14 @@ def host_words(kind: str, value: str, facts: list[list[str]]) -> str:
     lease 192.168.1.23``. ``facts``: (device, role, detail) of every sighting."""
     noun = HOST_KINDS.get(kind, kind)
     owners = sorted({device for device, role, _ in facts if role == "device"})
-    by_lease = sorted({detail for _, role, detail in facts if role == "router lease"})
+    # a device that reports the MAC itself needs no lease to own it
+    by_lease = sorted(
+        {
+            detail
+            for device, role, detail in facts
+            if role == "router lease" and device not in owners
+        }
+    )
     routers: dict[str, list[str]] = {}
     for device, role, detail in facts:
         if role == "router":
