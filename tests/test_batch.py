@@ -73,13 +73,13 @@ def test_planted_links_are_found(demo_case):
     ]
     hosts = {(link["kind"], link["value"]): link["devices"] for link in links["hosts"]}
     assert hosts == {
-        ("hostname", "cc-laptop-01"): ["laptop-01", "router-01"],
-        ("hostname", "galaxy-a52"): ["phone-03", "router-01"],
+        ("hostname", "CC-LAPTOP-01"): ["laptop-01", "router-01"],  # host names keep their case
+        ("hostname", "Galaxy-A52"): ["phone-03", "router-01"],
         ("mac", "00:1a:2b:3c:4d:5e"): ["laptop-01", "router-01"],
         ("mac", "02:11:22:33:44:55"): ["phone-03", "router-01"],
     }
     assert [link["value"] for link in links["domains"]] == ["google.com"]
-    assert [d["status"] for d in case["devices"]] == ["complete"] * 3
+    assert [d["status"] for d in case["devices"]] == ["done"] * 3
     assert case["devices"][0]["verification"] == "verified (MD5, SHA-1)"
 
 
@@ -92,25 +92,28 @@ def test_episodes_pair_calls_with_following_sessions(demo_case):
             e["tool"],
             e["remote_id"],
             e["session_device"],
-            e["minutes_after_call_start"],
+            e["minutes_after_call_end"],
+            e["during_call"],
         )
         for e in episodes
     }
-    assert (
+    assert (  # a 7-minute call from 10:02; AnyDesk started at 10:07:30, during it
         "+15404561685",
         "2024-03-01T10:02:00Z",
         "AnyDesk",
         "123456789",
         "laptop-01",
-        5.5,
+        0,
+        True,
     ) in pairs
-    assert (
+    assert (  # 11:15:00 + 95 s = 11:16:35; TeamViewer at 11:19:20: 2 min 45 s later
         "+12125550147",
         "2024-03-01T11:15:00Z",
         "TeamViewer",
         "1660360496",
         "laptop-01",
-        4.3,
+        3,
+        False,
     ) in pairs
     assert len(episodes) == len(pairs)  # one episode per call and peer, however often logged
 
@@ -118,19 +121,27 @@ def test_episodes_pair_calls_with_following_sessions(demo_case):
 def test_contacts_list_the_likely_victims(demo_case):
     with open(demo_case / "contacts.csv", newline="") as handle:
         rows = {(row["kind"], row["identifier"]): row for row in csv.DictReader(handle)}
-    victim_a = rows[("phone", "+15404561685")]
-    assert victim_a["devices"] == "laptop-01; phone-03"
-    assert (victim_a["first_contact"], victim_a["last_contact"]) == (
+    victim = rows[("phone", "+13125550188")]
+    assert victim["devices"] == "laptop-01" and victim["country"] == "US"
+    assert victim["region_assumed"] == "US"  # stored without +1; the manifest says US
+    # called from both suspect devices: one of the suspects' own numbers, not a victim
+    assert ("phone", "+15404561685") not in rows
+    case = json.loads((demo_case / "case.json").read_text())
+    (shared,) = case["suspect_numbers"]
+    assert (shared["identifier"], shared["why"]) == (
+        "+15404561685",
+        "call partner on laptop-01, phone-03",
+    )
+    assert (shared["first_contact"], shared["last_contact"]) == (
         "2024-03-01T10:02:00Z",
         "2024-03-01T12:05:00Z",
     )
-    assert victim_a["country"] == "US"
     anydesk = rows[("remote_id", "123456789")]
     assert anydesk["tool"] == "AnyDesk" and anydesk["names"] == "Margaret-PC"
     assert rows[("remote_id", "1660360496")]["names"] == "Harold Jenkins"
     assert ("phone", "+919876543210") not in rows  # the phone's own number is no victim
     html = (demo_case / "case.html").read_text()
-    assert "Margaret-PC" in html and "+15404561685" in html
+    assert "Margaret-PC" in html and "+13125550188" in html
 
 
 def test_rerun_skips_finished_devices_and_redoes_unfinished(demo_case, tmp_path):
@@ -138,8 +149,12 @@ def test_rerun_skips_finished_devices_and_redoes_unfinished(demo_case, tmp_path)
     shutil.copytree(demo_case, out)
     (out / "phone-03" / "report.json").unlink()
     summary = run_batch(load_manifest(demo_manifest()), out, template(out))
-    statuses = {outcome.name: outcome.status for outcome in summary["outcomes"]}
-    assert statuses == {"laptop-01": "skipped", "phone-03": "done", "router-01": "skipped"}
+    statuses = {o.name: (o.status, o.this_run) for o in summary["outcomes"]}
+    assert statuses == {
+        "laptop-01": ("done", "already done in an earlier run"),
+        "phone-03": ("done", "resumed"),
+        "router-01": ("done", "already done in an earlier run"),
+    }
     assert (out / "case.json").read_bytes() == (demo_case / "case.json").read_bytes()
 
 

@@ -89,7 +89,7 @@ def test_cli_verify_exit_status_and_json(corpus, tmp_path):
         data[2028 + 100] ^= 0x01
 
     bad = runner.invoke(main, ["verify", "--json", str(copy_with(corpus, tmp_path, flip))])
-    assert bad.exit_code == 3
+    assert bad.exit_code == 5  # ExitStatus.EVIDENCE_ALTERED (was 3 before 5 existed)
     outcome = json.loads(bad.stdout)
     assert outcome["verification"].startswith("MISMATCH: MD5 stored")
     folder = runner.invoke(main, ["verify", str(tmp_path)])

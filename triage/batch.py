@@ -2,8 +2,10 @@
 
 Devices run in a local process pool, or on a Dask distributed cluster when a scheduler address is
 given (evidence and OUT on storage every worker sees). A rerun is resumable: a device whose
-report says it is complete is skipped, one with a store but no complete report is resumed, and
-a device whose scan failed is retried.
+report says it is complete is skipped when it was scanned with the same result options (else it
+is rescanned, and the outcome says which options changed; ``force`` rescans every device), one
+with a store but no complete report is resumed, and a device whose scan failed is scanned afresh.
+Device states use one vocabulary (:mod:`triage.outcomes`) in batch.json, case.json and the page.
 
 The case outputs sit in OUT (``case.json``, ``case.html``, ``links.csv``, ``contacts.csv``,
 ``episodes.csv``); timing and per-run status go to ``batch.json`` so that ``case.json`` depends
@@ -20,13 +22,16 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from triage import __version__
+from triage import outcomes as states
+from triage.batch_plan import DevicePlan, check_case_output, device_states, plan_device
 from triage.case import Case, CaseDevice
 from triage.config import ScanConfig
-from triage.correlate import DeviceStoreRef, correlate, dumps, window_text
+from triage.correlate import DeviceStoreRef, correlate, dumps, window_rule, window_text
 from triage.errors import TriageError
 from triage.hashing import default_jobs
 from triage.report.output import atomic_text, write_csv
@@ -43,11 +48,51 @@ CONTACT_COLUMNS = (
     "devices",
     "count",
     "outgoing",
+    "incoming",
+    "other",
     "total_duration_s",
     "names",
+    "region_assumed",
+    "flag",
+)
+# episodes.csv: one row per call and the remote-access session that followed it.
+EPISODE_COLUMNS = (
+    "episode",
+    "call_device",
+    "number",
+    "call_direction",
+    "call_start",
+    "call_end",
+    "call_duration_s",
+    "session_device",
+    "tool",
+    "remote_id",
+    "remote_alias",
+    "session_start",
+    "minutes_after_call_end",
+    "during_call",
+    "sessions_after_this_call",
+    "call_source",
+    "session_source",
+)
+# links.csv: one row per value seen on several devices; the detail in columns of its own.
+LINK_COLUMNS = (
+    "kind",
+    "tool",
+    "value",
+    "devices",
+    "rank",
+    "common",
+    "summary",
+    "records",
+    "first",
+    "last",
+    "size",
+    "paths",
 )
 
-CASE_FORMAT = "1.0"
+CASE_FORMAT = "1.1"
+LIST_SEPARATOR = "; "  # the one separator of lists in CSV cells
 
 
 @dataclass(frozen=True)
@@ -55,10 +100,12 @@ class DeviceOutcome:
     """How one device's scan ended (picklable: it travels back from workers)."""
 
     name: str
-    status: str  # done, done with problems, skipped, failed
+    status: str  # triage.outcomes.STATES: done, done with problems, failed, interrupted
     errors: int = 0
-    message: str | None = None
+    message: str | None = None  # why it failed
     seconds: float = 0.0
+    this_run: str = "scanned"  # scanned, resumed, rescanned (options changed), already done
+    verification: str | None = None
 
 
 def _finished(output: Path) -> bool:
@@ -100,12 +147,17 @@ def scan_one(config: ScanConfig) -> DeviceOutcome:
     try:
         result = scan_device(config)
     except TriageError as error:
-        return DeviceOutcome(config.name, "failed", 1, str(error), time.monotonic() - started)
+        return DeviceOutcome(config.name, states.FAILED, 1, str(error), time.monotonic() - started)
     except Exception as error:  # noqa: BLE001 - one device must not stop the case
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return DeviceOutcome(config.name, "failed", 1, detail, time.monotonic() - started)
+        return DeviceOutcome(config.name, states.FAILED, 1, detail, time.monotonic() - started)
     return DeviceOutcome(
-        config.name, result.status, result.errors, None, time.monotonic() - started
+        config.name,
+        result.status,
+        result.errors,
+        None,
+        time.monotonic() - started,
+        verification=result.verification,
     )
 
 
@@ -152,32 +204,52 @@ def run_batch(
     parallel: int | None = None,
     scheduler: str | None = None,
     on_done: Callable[[DeviceOutcome], None] | None = None,
+    force: bool = False,
+    on_plan: Callable[[list[DeviceOutcome], int], None] | None = None,
 ) -> dict[str, Any]:
-    """Scan every device of a case into OUT/<device>/ and write the case outputs."""
+    """Scan every device of a case into OUT/<device>/ and write the case outputs.
+
+    ``on_plan`` hears, before any scan, the devices kept from an earlier run and how many are
+    to be scanned; ``on_done`` each scan's outcome as it ends; ``force`` rescans every device.
+    """
+    check_case_output(out, case.source)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    template = case_template(case, template)
     cores = default_jobs()  # the cores this process may use, as -j counts them
     parallel = max(1, min(parallel or cores, len(case.devices)))
     jobs = max(1, template.jobs // parallel) if not scheduler else template.jobs
     outcomes: list[DeviceOutcome] = []
     todo: list[ScanConfig] = []
+    runs: dict[str, str] = {}
     for device in case.devices:
-        config, finished = plan_config(device, out, replace(template, jobs=jobs))
-        if finished:
-            outcomes.append(DeviceOutcome(device.name, "skipped", 0, "finished in an earlier run"))
+        plan = plan_device(*plan_config(device, out, replace(template, jobs=jobs)), force)
+        runs[device.name] = plan.this_run
+        if plan.keep:
+            outcomes.append(kept_outcome(device.name, plan))
         else:
-            todo.append(config)
-    outcomes.extend(run_scans(todo, parallel, scheduler, on_done or (lambda outcome: None)))
+            todo.append(plan.config)
+    if on_plan:
+        on_plan(list(outcomes), len(todo))
+
+    def finished(outcome: DeviceOutcome) -> None:
+        if on_done:
+            on_done(replace(outcome, this_run=runs[outcome.name]))
+
+    scanned = run_scans(todo, parallel, scheduler, finished)
+    outcomes.extend(replace(outcome, this_run=runs[outcome.name]) for outcome in scanned)
     order = {device.name: index for index, device in enumerate(case.devices)}
     outcomes.sort(key=lambda outcome: order[outcome.name])
-    summary = write_case(case, out)
+    summary = write_case(case, out, failures=failures(outcomes))
     batch = {
+        "format": CASE_FORMAT,
         "tool": {"name": "triage", "version": __version__},
         "case": case.name,
-        "started": started,
+        "started": datetime.fromtimestamp(started, UTC).isoformat().replace("+00:00", "Z"),
         "seconds": round(time.time() - started, 3),
         "scheduler": scheduler or f"local pool of {parallel}",
         "devices": [outcome.__dict__ for outcome in outcomes],
+        "states": states.STATES,
     }
     with atomic_text(out / "batch.json", newline="\n") as handle:
         handle.write(dumps(batch))
@@ -185,19 +257,50 @@ def run_batch(
     return summary
 
 
-def _device_summary(device: CaseDevice, out: Path) -> dict[str, Any]:
+def kept_outcome(name: str, plan: DevicePlan) -> DeviceOutcome:
+    """The outcome of a device kept from an earlier run, in the states of its report."""
+    report = states.read_report(plan.config.output) or {}
+    return DeviceOutcome(
+        name,
+        states.report_state(report),
+        (report.get("problem_counts") or {}).get("error") or 0,
+        None,
+        0.0,
+        plan.this_run,
+        (report.get("evidence") or {}).get("verification"),
+    )
+
+
+def failures(outcomes: list[DeviceOutcome]) -> dict[str, str]:
+    """Device name -> why its scan failed, for case.json and case.html."""
+    return {o.name: o.message or "" for o in outcomes if o.status == states.FAILED}
+
+
+def case_template(case: Case, template: ScanConfig) -> ScanConfig:
+    """The template with the manifest's case-wide defaults (country, hash sets, password)."""
+    return replace(
+        template,
+        country=template.country or case.country,
+        hashsets=tuple(template.hashsets) + tuple(case.hashsets),
+        password=template.password or case.password,
+    )
+
+
+def _device_summary(device: CaseDevice, out: Path, failure: str | None = None) -> dict[str, Any]:
     output = out / device.name
-    entry: dict[str, Any] = {
-        "name": device.name,
-        "evidence": device.evidence.name,
-        "report": f"{device.name}/report.html",
-    }
+    entry: dict[str, Any] = {"name": device.name, "evidence": device.evidence.name}
     report_path = output / "report.json"
+    if failure is not None:
+        entry["status"] = states.FAILED
+        entry["reason"] = failure
+        return entry
     if not report_path.is_file():
-        entry["status"] = "not scanned"
+        interrupted = states.last_run_status(output) in ("running", states.INTERRUPTED)
+        entry["status"] = states.INTERRUPTED if interrupted else states.NOT_SCANNED
         return entry
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    entry["status"] = "complete" if report.get("complete") else "incomplete"
+    entry["status"] = states.report_state(report)
+    entry["report"] = f"{device.name}/report.html"
     entry["profile"] = (report.get("profile") or {}).get("name")
     entry["verification"] = (report.get("evidence") or {}).get("verification")
     entry["counts"] = {
@@ -241,9 +344,13 @@ def _identity(output: Path) -> dict[str, Any]:
         store.close()
 
 
-def write_case(case: Case, out: Path) -> dict[str, Any]:
-    """Correlate the scanned devices and write case.json, case.html and the CSVs."""
-    devices = [_device_summary(device, out) for device in case.devices]
+def write_case(case: Case, out: Path, failures: dict[str, str] | None = None) -> dict[str, Any]:
+    """Correlate the scanned devices and write case.json, case.html and the CSVs.
+
+    ``failures`` (device -> reason) marks the devices whose scan failed in this run.
+    """
+    failures = failures or {}
+    devices = [_device_summary(device, out, failures.get(device.name)) for device in case.devices]
     refs = [
         DeviceStoreRef(device.name, out / device.name / "triage.sqlite") for device in case.devices
     ]
@@ -253,63 +360,50 @@ def write_case(case: Case, out: Path) -> dict[str, Any]:
         "case": case.name,
         "devices": devices,
         "skipped_items": [{"item": item, "why": why} for item, why in case.skipped],
+        "device_states": device_states(devices),
         "episode_window": window_text(),
+        "episode_rule": window_rule(),
         **found,
     }
     with atomic_text(out / "case.json", newline="\n") as handle:
         handle.write(dumps(case_data))
-    write_csv(
-        out / "links.csv",
-        ("kind", "tool", "value", "devices", "detail"),
-        _link_rows(found["links"]),
-    )
-    write_csv(
-        out / "contacts.csv",
-        CONTACT_COLUMNS,
-        (
-            [
-                contact[key] if not isinstance(contact[key], list) else "; ".join(contact[key])
-                for key in CONTACT_COLUMNS
-            ]
-            for contact in found["contacts"]
-        ),
-    )
-    episode_keys = (
-        "call_device",
-        "number",
-        "call_direction",
-        "call_start",
-        "call_duration_s",
-        "session_device",
-        "tool",
-        "remote_id",
-        "remote_alias",
-        "session_start",
-        "minutes_after_call_start",
-    )
-    write_csv(
-        out / "episodes.csv",
-        episode_keys,
-        ([episode[key] for key in episode_keys] for episode in found["episodes"]),
-    )
+    write_case_csvs(out, found)
     from triage.report.case_html import write_case_html  # noqa: PLC0415
 
     write_case_html(case_data, out / "case.html")
     return case_data
 
 
+def cell(value: Any) -> Any:
+    """A CSV cell: lists joined with the one list separator of every triage CSV."""
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    return value
+
+
+def write_case_csvs(out: Path, found: dict[str, Any]) -> None:
+    """links.csv, contacts.csv and episodes.csv (columns documented in docs/outputs.md)."""
+    write_csv(out / "links.csv", LINK_COLUMNS, _link_rows(found["links"]))
+    write_csv(
+        out / "contacts.csv",
+        CONTACT_COLUMNS,
+        ([cell(contact.get(key)) for key in CONTACT_COLUMNS] for contact in found["contacts"]),
+    )
+    write_csv(
+        out / "episodes.csv",
+        EPISODE_COLUMNS,
+        ([cell(episode.get(key)) for key in EPISODE_COLUMNS] for episode in found["episodes"]),
+    )
+
+
 def _link_rows(links: dict[str, list[dict[str, Any]]]):
     for kind, entries in links.items():
         for entry in entries:
-            detail = {
-                key: value
-                for key, value in entry.items()
-                if key not in ("value", "devices", "tool")
+            row = {
+                **entry,
+                "kind": kind,
+                "tool": entry.get("tool") or (entry.get("kind") if kind == "hosts" else ""),
+                "first": entry.get("first"),
+                "records": entry.get("records", entry.get("visits")),
             }
-            yield (
-                kind,
-                entry.get("tool") or (entry.get("kind") if kind == "hosts" else ""),
-                entry["value"],
-                "; ".join(entry["devices"]),
-                json.dumps(detail, sort_keys=True, ensure_ascii=False),
-            )
+            yield [cell(row.get(column)) for column in LINK_COLUMNS]

@@ -12,6 +12,14 @@ grouped under their first piece. A manifest names the devices explicitly::
         evidence: phone-03.tar
         profile: android               # optional; auto by default
         country: IN                    # optional default region for phone numbers
+
+Case-wide defaults sit beside ``devices`` (a device's own keys win; options given on the command
+line add to them)::
+
+    country: IN                        # default region for every device's phone numbers
+    hashsets:                          # FILE[:known-bad|known-good], relative to the manifest
+      - hashes/bad.txt:known-bad
+    password: s3cret                   # key of encrypted backups (a device's own wins)
 """
 
 from __future__ import annotations
@@ -22,12 +30,13 @@ from pathlib import Path
 
 import yaml
 
-from triage.config import device_name
+from triage.config import HashSetSpec, device_name
 from triage.errors import CaseError, EvidenceError
 from triage.evidence.media import split_segments
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
-CASE_KEYS = {"case", "devices"}
+CASE_KEYS = {"case", "devices", "country", "hashsets", "password"}
+HASHSET_LABELS = ("known-bad", "known-good")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Continuation pieces of multi-file evidence, grouped under their first piece.
 EWF_CONTINUATION = re.compile(r"\.(E|Ex|L|S)(0[2-9]|[1-9]\d|[A-Z]{2})$", re.IGNORECASE)
@@ -51,6 +60,26 @@ class Case:
     name: str
     devices: tuple[CaseDevice, ...]
     skipped: tuple[tuple[str, str], ...] = ()  # (item, why)
+    source: Path | None = None  # the case folder or manifest
+    country: str | None = None  # the manifest's default region for phone numbers
+    hashsets: tuple[HashSetSpec, ...] = ()  # the manifest's hash sets
+    password: str | None = field(default=None, repr=False)
+
+
+def _hashsets(path: Path, values: object) -> tuple[HashSetSpec, ...]:
+    """The manifest's ``hashsets`` list: FILE[:LABEL], files relative to the manifest."""
+    if values is None:
+        return ()
+    if not isinstance(values, list):
+        raise CaseError(f"{path}: 'hashsets' is a list of FILE[:known-bad|known-good]")
+    specs = []
+    for value in values:
+        text = str(value)
+        file, _, label = text.rpartition(":")
+        if label not in HASHSET_LABELS:
+            file, label = text, "known-bad"
+        specs.append(HashSetSpec((path.parent / file).resolve(), label))
+    return tuple(specs)
 
 
 def _check_name(name: str, origin: str) -> str:
@@ -72,7 +101,9 @@ def load_manifest(path: Path) -> Case:
         raise CaseError(f"{path}: a case manifest is a mapping with 'case' and a 'devices' list")
     unknown = sorted(set(data) - CASE_KEYS)
     if unknown:
-        raise CaseError(f"{path}: unknown key {unknown[0]!r}; allowed: case, devices")
+        raise CaseError(
+            f"{path}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(CASE_KEYS))}"
+        )
     devices: list[CaseDevice] = []
     for index, entry in enumerate(data["devices"], start=1):
         origin = f"{path}: device {index}"
@@ -98,7 +129,15 @@ def load_manifest(path: Path) -> Case:
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
         raise CaseError(f"{path}: device name {duplicate!r} is used twice")
-    return Case(str(data.get("case") or path.stem), tuple(devices))
+    country = data.get("country")
+    return Case(
+        str(data.get("case") or path.stem),
+        tuple(devices),
+        source=path,
+        country=str(country).upper() if country else None,
+        hashsets=_hashsets(path, data.get("hashsets")),
+        password=str(data["password"]) if data.get("password") is not None else None,
+    )
 
 
 def scan_folder(folder: Path) -> Case:
@@ -140,7 +179,7 @@ def scan_folder(folder: Path) -> Case:
         devices.append(CaseDevice(unique, item.resolve()))
     if not devices:
         raise CaseError(f"{folder}: no evidence found in the case folder")
-    return Case(folder.resolve().name, tuple(devices), tuple(skipped))
+    return Case(folder.resolve().name, tuple(devices), tuple(skipped), source=folder)
 
 
 def load_case(path: Path) -> Case:

@@ -22,7 +22,13 @@ from rich.table import Table
 
 from triage import __version__
 from triage.config import HashSetSpec, ScanConfig, device_name
-from triage.errors import ExitStatus, TriageError
+from triage.errors import (
+    EXIT_HELP,
+    ExitStatus,
+    TriageError,
+    verification_status,
+    worst,
+)
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -62,20 +68,49 @@ class TqdmProgress:
             self._bar = None
 
 
+def stderr_console() -> Console:
+    """The console for stderr: a terminal wraps to its width; a file or pipe gets one line per
+    message (never hard-wrapped at 80 columns, so logs stay greppable)."""
+    if sys.stderr.isatty():
+        return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True, width=100_000)
+
+
+class _ConsoleFilter(logging.Filter):
+    """Keep records marked ``file_only`` (said again by the CLI's own error line) off stderr."""
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        return not getattr(record, "file_only", False)
+
+
 def _setup_logging(debug: bool, verbose: bool) -> None:
-    handler = RichHandler(
-        console=Console(stderr=True), markup=False, show_path=debug, rich_tracebacks=False
-    )
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        handler = RichHandler(
+            console=stderr_console(), markup=False, show_path=debug, rich_tracebacks=False
+        )
+    else:  # a file or pipe: one plain line per message
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("triage: %(levelname)s: %(message)s"))
+    handler.addFilter(_ConsoleFilter())
+    handler.set_name("triage-console")
     logger = logging.getLogger("triage")
-    logger.handlers = [h for h in logger.handlers if not isinstance(h, RichHandler)]
+    logger.handlers = [
+        h
+        for h in logger.handlers
+        if not isinstance(h, RichHandler) and h.get_name() != "triage-console"
+    ]
     logger.addHandler(handler)
     handler.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logger.propagate = False
 
 
-def _run(ctx: click.Context, action: Callable[[], int]) -> None:
-    """Run a command body and map errors to exit statuses (tracebacks only with --debug)."""
+def _run(ctx: click.Context, action: Callable[[], int], resume_hint: str = "") -> None:
+    """Run a command body and map errors to exit statuses (tracebacks only with --debug).
+
+    ``resume_hint`` says, after Ctrl-C, how to continue (e.g. the same command with --resume).
+    """
     debug = ctx.find_root().params.get("debug", False)
     try:
         status = action()
@@ -85,7 +120,8 @@ def _run(ctx: click.Context, action: Callable[[], int]) -> None:
         click.echo(f"triage: error: {error}", err=True)
         ctx.exit(int(error.exit_status))
     except KeyboardInterrupt:
-        click.echo("triage: interrupted", err=True)
+        hint = f"; {resume_hint}" if resume_hint else ""
+        click.echo(f"triage: interrupted{hint}", err=True)
         ctx.exit(int(ExitStatus.INTERRUPTED))
     ctx.exit(status)
 
@@ -99,7 +135,7 @@ def _parse_hashset(value: str) -> HashSetSpec:
     return HashSetSpec(Path(path), label or "known-bad")
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, epilog=EXIT_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="triage")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage to stderr.")
@@ -169,8 +205,8 @@ def scan_options(function: Callable) -> Callable:
         click.option(
             "--country",
             metavar="CC",
-            help="Default country for phone numbers "
-            "without a country code (ISO code, e.g. US, IN).",
+            help="Default country for phone numbers without a country code (ISO code, e.g. "
+            "US, IN); without it, the device's SIM country, locale or time zone.",
         ),
         click.option("--no-progress", is_flag=True, help="No progress bars."),
     ]
@@ -215,7 +251,7 @@ def build_config(
     )
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, epilog=EXIT_HELP)
 @click.argument("evidence", type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -263,9 +299,17 @@ def scan(
         if as_json:
             click.echo(json.dumps(result_json(result), indent=1))
         print_summary(result)
-        return int(ExitStatus.DONE_WITH_PROBLEMS if result.errors else ExitStatus.DONE)
+        return int(scan_status(result.errors, result.verification))
 
-    _run(ctx, action)
+    _run(ctx, action, "run the same command with --resume to continue")
+
+
+def scan_status(errors: int, verification: str | None) -> ExitStatus:
+    """A scan's exit status: altered evidence first, then problems (no stored hash is fine)."""
+    statuses = [ExitStatus.DONE_WITH_PROBLEMS if errors else ExitStatus.DONE]
+    if verification_status(verification) == ExitStatus.EVIDENCE_ALTERED:
+        statuses.append(ExitStatus.EVIDENCE_ALTERED)
+    return worst(statuses)
 
 
 def result_json(result: Any) -> dict[str, Any]:
@@ -286,26 +330,58 @@ def result_json(result: Any) -> dict[str, Any]:
     }
 
 
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``, ``12,345 files``."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def summary_counts(report_path: Path, result: Any) -> list[tuple[str, str]]:
+    """The summary's count rows from report.json (the report's own numbers and words)."""
+    try:
+        counts = json.loads(report_path.read_text(encoding="utf-8")).get("counts") or {}
+    except (OSError, ValueError):
+        counts = {}
+    if not counts:  # no report to read: the scan's own numbers
+        return [("entries", f"{result.files:,}"), ("hashed", f"{result.bytes_hashed:,} bytes")]
+    files, entries = counts.get("files") or 0, counts.get("entries") or 0
+    rows = [
+        ("files", f"{files:,} (of {plural(entries, 'entry').replace('entrys', 'entries')})"),
+        ("deleted", f"{counts.get('deleted') or 0:,}"),
+        ("file content", f"{counts.get('bytes') or 0:,} bytes"),
+        ("hashed", f"{plural(counts.get('hashed') or 0, 'file')}"),
+    ]
+    return rows
+
+
 def print_summary(result: Any) -> None:
-    """The end-of-run table on stderr."""
-    console = Console(stderr=True)
+    """The end-of-run table on stderr, in the report's words and counts."""
+    rows = [("status", result.status)]
+    rows += summary_counts(result.output / "report.json", result)
+    rows += [
+        ("evidence hash", result.verification or "not computed"),
+        ("profile", result.profile or "-"),
+    ]
+    rows += [(table, f"{count:,}") for table, count in sorted(result.records.items())]
+    problems = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
+    rows += [
+        ("problems", problems),
+        ("time", f"{result.seconds:.1f} s"),
+        ("report", str(result.output / "report.html")),
+    ]
+    if not sys.stderr.isatty():  # a file or pipe: plain "label: value" lines, greppable
+        click.echo(f"triage: {result.name}", err=True)
+        for label, value in rows:
+            click.echo(f"{label}: {value}", err=True)
+        return
     table = Table(title=f"triage: {result.name}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("status", result.status)
-    table.add_row("files", str(result.files))
-    table.add_row("hashed", f"{result.bytes_hashed:,} bytes")
-    table.add_row("evidence hash", result.verification or "not computed")
-    table.add_row("profile", result.profile or "-")
-    for record_table, count in sorted(result.records.items()):
-        table.add_row(record_table, str(count))
-    table.add_row("problems", f"{result.errors} errors, {result.warnings} warnings")
-    table.add_row("time", f"{result.seconds:.1f} s")
-    table.add_row("report", str(result.output / "report.html"))
-    console.print(table, markup=False, highlight=False)
+    for label, value in rows:
+        table.add_row(label, value)
+    stderr_console().print(table, markup=False, highlight=False)
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, epilog=EXIT_HELP)
 @click.argument("case_path", metavar="CASE_DIR_OR_MANIFEST", type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -326,6 +402,11 @@ def print_summary(result: Any) -> None:
     help="Dask scheduler, e.g. tcp://10.0.0.5:8786: scan the devices on a cluster "
     "(evidence and -o on shared storage).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rescan every device, even those finished earlier with the same options.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
 @scan_options
 @click.pass_context
@@ -335,13 +416,16 @@ def batch(
     output: Path,
     parallel: int | None,
     scheduler: str | None,
+    force: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
     """Scan every device of a case, then link them: case.html, case.json, links and contacts.
 
     A case is a folder (one device per item; E01 segments and split images grouped) or a YAML
-    manifest listing devices. A rerun skips finished devices and resumes unfinished ones.
+    manifest listing devices. A rerun keeps devices finished with the same options, rescans
+    those whose options changed (--force: all), resumes interrupted ones and scans failed ones
+    afresh. OUT must be empty, new or an earlier case output.
 
     \b
     Examples:
@@ -355,18 +439,37 @@ def batch(
 
         case = load_case(case_path)
         template = build_config(case_path, output, "template", options)
-        console = Console(stderr=True)
+        console = stderr_console()
+        progress = {"done": 0, "total": 0}
+
+        def say(text: str) -> None:
+            console.print(text, markup=False, highlight=False)
+
+        def planned(kept: list[Any], todo: int) -> None:
+            progress["total"] = todo
+            total = len(kept) + todo
+            if kept:
+                names = ", ".join(outcome.name for outcome in kept)
+                say(f"{len(kept)} of {total} devices already done in an earlier run: {names}")
+            say(f"scanning {plural(todo, 'device')}")
 
         def done(outcome: Any) -> None:
-            console.print(
-                f"{outcome.name}: {outcome.status}"
-                + (f" ({outcome.message})" if outcome.message else ""),
-                markup=False,
-                highlight=False,
+            progress["done"] += 1
+            reason = f": {outcome.message}" if outcome.message else ""
+            say(
+                f"[{progress['done']}/{progress['total']}] {outcome.name}: {outcome.status}"
+                f"{reason} ({outcome.seconds:.1f} s; {outcome.this_run})"
             )
 
         summary = run_batch(
-            case, output, template, parallel=parallel, scheduler=scheduler, on_done=done
+            case,
+            output,
+            template,
+            parallel=parallel,
+            scheduler=scheduler,
+            on_done=done,
+            force=force,
+            on_plan=planned,
         )
         outcomes = summary["outcomes"]
         if as_json:
@@ -383,14 +486,25 @@ def batch(
                     indent=1,
                 )
             )
-        console.print(f"case report: {output / 'case.html'}", markup=False, highlight=False)
-        failed = any(o.status in ("failed", "done with problems") for o in outcomes)
-        return int(ExitStatus.DONE_WITH_PROBLEMS if failed else ExitStatus.DONE)
+        say(f"case: {summary['device_states']['text']}")
+        say(f"case report: {output / 'case.html'}")
+        return int(batch_status(outcomes))
 
-    _run(ctx, action)
+    _run(ctx, action, "run the same batch command again to continue")
 
 
-@main.command(context_settings=CONTEXT)
+def batch_status(outcomes: list[Any]) -> ExitStatus:
+    """A batch's exit status: the most serious of its devices' outcomes."""
+    statuses = []
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            statuses.append(ExitStatus.DEVICE_FAILED)
+        else:
+            statuses.append(scan_status(outcome.errors, outcome.verification))
+    return worst(statuses)
+
+
+@main.command(context_settings=CONTEXT, epilog=EXIT_HELP)
 @click.argument("evidence", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.pass_context
@@ -414,9 +528,10 @@ def verify(ctx: click.Context, evidence: Path, as_json: bool) -> None:
             for key, value in outcome["stored_hashes"].items():
                 click.echo(f"stored {key:6} {value}", err=True)
             click.echo(f"verification  {outcome['verification']}", err=True)
-        if outcome["verification"].startswith("MISMATCH") or outcome.get("error"):
-            return int(ExitStatus.DONE_WITH_PROBLEMS)
-        return int(ExitStatus.DONE)
+        verdict = verification_status(outcome["verification"])
+        if verdict != ExitStatus.EVIDENCE_ALTERED and outcome.get("error"):
+            return int(ExitStatus.DONE_WITH_PROBLEMS)  # could not be read to the end
+        return int(verdict)
 
     _run(ctx, action)
 

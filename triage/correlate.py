@@ -18,21 +18,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from triage.timestamps import parse_utc
+from triage.case_people import (  # noqa: F401 - find_contacts, find_episodes: the API here
+    EPISODE_WINDOW,
+    _distinct,
+    _rows,
+    _set,
+    find_contacts,
+    find_episodes,
+)
+from triage.case_words import (
+    ROUTER_RECORDS,
+    host_words,
+    is_common_domain,
+    is_fs_metadata,
+    remote_id_words,
+)
 
-EPISODE_WINDOW = timedelta(minutes=30)
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 LINK_LIMIT = 500  # per kind in case.json and case.html; links.csv has them all
 
 CASE_SCHEMA = """
 CREATE TABLE devices (name TEXT PRIMARY KEY, store TEXT);
 CREATE TABLE phones (device TEXT, number TEXT, role TEXT, direction TEXT, time TEXT,
-                     duration REAL, app TEXT, contact TEXT, country TEXT, source TEXT);
+                     duration REAL, app TEXT, contact TEXT, country TEXT, source TEXT,
+                     normalised INTEGER, region TEXT);
 CREATE TABLE remote_ids (device TEXT, tool TEXT, remote_id TEXT, role TEXT, alias TEXT,
                          ip TEXT, start TEXT, end TEXT, direction TEXT, source TEXT);
-CREATE TABLE hosts (device TEXT, kind TEXT, value TEXT, role TEXT, detail TEXT, source TEXT);
+CREATE TABLE hosts (device TEXT, kind TEXT, value TEXT, role TEXT, detail TEXT, source TEXT,
+                    display TEXT);
 CREATE TABLE domains (device TEXT, domain TEXT, visits INTEGER, first TEXT, last TEXT);
 CREATE TABLE hashes (device TEXT, sha256 TEXT, path TEXT, size INTEGER);
+CREATE TABLE leases (router TEXT, mac TEXT, hostname TEXT, ip TEXT, category TEXT, source TEXT);
 """
 OWN_NUMBER_KEYS = ("phone_number", "msisdn", "own_number")
 OWN_ID_EVENTS = ("own_id",)
@@ -42,7 +58,14 @@ HOST_KEYS = {
     "hostname": "hostname",
     "device_name": "hostname",
     "wifi_hostname": "hostname",
+    "ip_address": "ip",
 }
+LINKED_HOST_KINDS = ("mac", "hostname")  # IPs only tie a router's lease to a device
+EPISODE_RULE = (
+    "a call answered or made (not a 0-second unanswered one) and a remote-access session that "
+    "started during the call or within {window} after it ended; minutes are counted from the "
+    "end of the call, in whole minutes (0: during the call)"
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,7 @@ def build_case_db(path: Path, devices: list[DeviceStoreRef]) -> sqlite3.Connecti
             connection.commit()
         finally:
             connection.execute("DETACH DATABASE dev")
+    _macs_from_leases(connection)
     for statement in (
         "CREATE INDEX phones_number ON phones (number)",
         "CREATE INDEX remote_ids_id ON remote_ids (tool, remote_id)",
@@ -114,12 +138,39 @@ def build_case_db(path: Path, devices: list[DeviceStoreRef]) -> sqlite3.Connecti
     return connection
 
 
+def _macs_from_leases(connection: sqlite3.Connection) -> None:
+    """A router's lease or static binding ties a MAC to a host name and an IP: a device whose
+    own host name or IP matches gets that MAC (role ``router lease``), so the MAC links it."""
+    leases = connection.execute(
+        "SELECT router, mac, hostname, ip, category, source FROM leases ORDER BY rowid"
+    ).fetchall()
+    for router, mac, hostname, ip, category, source in leases:
+        matches = connection.execute(
+            "SELECT DISTINCT device, kind, display FROM hosts WHERE role = 'device' "
+            "AND device != ? AND ((kind = 'hostname' AND value = ?) "
+            "OR (kind = 'ip' AND value = ?))",
+            (router, hostname or "", (ip or "").lower()),
+        ).fetchall()
+        for device, kind, display in matches:
+            record = ROUTER_RECORDS.get(category, category.replace("_", " "))
+            noun = "host name" if kind == "hostname" else "IP address"
+            detail = f"{router}'s {record} ties it to {device}'s {noun} {display}"
+            connection.execute(
+                "INSERT INTO hosts VALUES (?, 'mac', ?, 'router lease', ?, ?, ?)",
+                (device, mac, detail, source, mac),
+            )
+
+
 def _copy_device(connection: sqlite3.Connection, name: str) -> None:
     tables = _tables(connection, "dev")
     if "calls" in tables:
+        region = (
+            "region_assumed" if "region_assumed" in _columns(connection, "dev", "calls") else "NULL"
+        )
         connection.execute(
             "INSERT INTO phones SELECT ?, coalesce(number_e164, number), 'call', direction, "
-            "started, duration, app, contact_name, country, source_path FROM dev.calls "
+            "started, duration, app, contact_name, country, source_path, "
+            f"number_e164 IS NOT NULL, {region} FROM dev.calls "
             "WHERE coalesce(number_e164, number) IS NOT NULL AND coalesce(number_e164, number) "
             "!= ''",
             (name,),
@@ -128,7 +179,7 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
         marks = ", ".join("?" for _ in OWN_NUMBER_KEYS)
         connection.execute(
             "INSERT INTO phones SELECT ?, value, 'own', NULL, time, NULL, key, NULL, NULL, "
-            f"source_path FROM dev.identity WHERE key IN ({marks}) AND value IS NOT NULL",
+            f"source_path, 1, NULL FROM dev.identity WHERE key IN ({marks}) AND value IS NOT NULL",
             (name, *OWN_NUMBER_KEYS),
         )
         for row in connection.execute(
@@ -139,9 +190,10 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
             kind = HOST_KEYS[row[0]]
             value = _norm_mac(row[1]) if kind == "mac" else str(row[1]).strip().lower()
             if value:
+                display = value if kind == "mac" else str(row[1]).strip()
                 connection.execute(
-                    "INSERT INTO hosts VALUES (?, ?, ?, 'device', ?, ?)",
-                    (name, kind, value, row[0], row[2]),
+                    "INSERT INTO hosts VALUES (?, ?, ?, 'device', ?, ?, ?)",
+                    (name, kind, value, row[0], row[2], display),
                 )
     if "remote_access_sessions" in tables:
         connection.execute(
@@ -169,17 +221,22 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
             "SELECT category, mac, hostname, ip, source_path FROM dev.router_facts "
             "WHERE mac IS NOT NULL OR hostname IS NOT NULL"
         ).fetchall():
-            mac, hostname = _norm_mac(row[1]), (row[2] or "").strip().lower()
+            mac, hostname = _norm_mac(row[1]), (row[2] or "").strip()
             detail = f"{row[0]} {row[3] or ''}".strip()
             if mac:
                 connection.execute(
-                    "INSERT INTO hosts VALUES (?, 'mac', ?, 'router', ?, ?)",
-                    (name, mac, detail, row[4]),
+                    "INSERT INTO hosts VALUES (?, 'mac', ?, 'router', ?, ?, ?)",
+                    (name, mac, detail, row[4], mac),
                 )
             if hostname and hostname != "*":
                 connection.execute(
-                    "INSERT INTO hosts VALUES (?, 'hostname', ?, 'router', ?, ?)",
-                    (name, hostname, detail, row[4]),
+                    "INSERT INTO hosts VALUES (?, 'hostname', ?, 'router', ?, ?, ?)",
+                    (name, hostname.lower(), detail, row[4], hostname),
+                )
+            if mac and (hostname or row[3]):
+                connection.execute(
+                    "INSERT INTO leases VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, mac, hostname.lower() or None, row[3], row[0], row[4]),
                 )
     if "browser_visits" in tables:
         counts: dict[str, list[Any]] = {}
@@ -197,30 +254,26 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
             [(name, domain, *values) for domain, values in counts.items()],
         )
     if "files" in tables and {"sha256", "size"} <= _columns(connection, "dev", "files"):
-        connection.execute(
-            "INSERT INTO hashes SELECT ?, sha256, path, size FROM dev.files "
-            "WHERE sha256 IS NOT NULL AND sha256 != ? AND size > 0",
-            (name, EMPTY_SHA256),
+        known_good = (
+            "AND id NOT IN (SELECT source_file_id FROM dev.hashset_hits WHERE label = "
+            "'known-good' AND source_file_id IS NOT NULL)"
+            if "hashset_hits" in tables
+            and "source_file_id" in _columns(connection, "dev", "hashset_hits")
+            else ""
+        )
+        rows = connection.execute(
+            "SELECT sha256, path, size FROM dev.files "
+            f"WHERE sha256 IS NOT NULL AND sha256 != ? AND size > 0 {known_good}",
+            (EMPTY_SHA256,),
+        )
+        connection.executemany(
+            "INSERT INTO hashes VALUES (?, ?, ?, ?)",
+            ((name, *row) for row in rows if not is_fs_metadata(str(row[1]))),
         )
 
 
-def _rows(connection: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _distinct(value: str | None) -> list[str]:
-    """A ``json_group_array(DISTINCT x)`` result as a sorted list without NULLs."""
-    return sorted({str(item) for item in json.loads(value or "[]") if item not in (None, "")})
-
-
-def _set(column: str) -> str:
-    return f"json_group_array(DISTINCT {column})"
-
-
 def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
-    """Every value seen on more than one device, by kind."""
+    """Every value seen on more than one device, by kind, most telling first (``rank``)."""
     links: dict[str, list[dict[str, Any]]] = {}
     links["phone_numbers"] = [
         {
@@ -240,50 +293,40 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             ORDER BY count(DISTINCT device) DESC, number""",
         )
     ]
-    links["remote_ids"] = [
-        {
-            "tool": row["tool"],
-            "value": row["remote_id"],
-            "devices": _distinct(row["devices"]),
-            "roles": _distinct(row["roles"]),
-            "aliases": _distinct(row["aliases"]),
-            "first": row["first"],
-            "last": row["last"],
-        }
-        for row in _rows(
-            connection,
-            f"""
-            SELECT tool, remote_id, {_set("device")} AS devices, {_set("role")} AS roles,
-                   {_set("alias")} AS aliases, min(start) AS first,
-                   max(coalesce("end", start)) AS last
-            FROM remote_ids GROUP BY tool, remote_id HAVING count(DISTINCT device) > 1
-            ORDER BY count(DISTINCT device) DESC, tool, remote_id""",
-        )
-    ]
+    links["remote_ids"] = _remote_id_links(connection)
     links["hosts"] = [
         {
             "kind": row["kind"],
-            "value": row["value"],
+            "value": row["display"],
             "devices": _distinct(row["devices"]),
             "roles": _distinct(row["roles"]),
             "details": _distinct(row["details"]),
+            "summary": host_words(
+                row["kind"],
+                row["display"],
+                [fact.split("\t") for fact in _distinct(row["facts"])],
+            ),
         }
         for row in _rows(
             connection,
             f"""
-            SELECT kind, value, {_set("device")} AS devices, {_set("role")} AS roles,
-                   {_set("device || ': ' || detail")} AS details
-            FROM hosts GROUP BY kind, value HAVING count(DISTINCT device) > 1
-            ORDER BY kind, value""",
+            SELECT kind, value, min(display) AS display, {_set("device")} AS devices,
+                   {_set("role")} AS roles, {_set("device || ': ' || detail")} AS details,
+                   {_set("device || char(9) || role || char(9) || coalesce(detail, '')")}
+                   AS facts
+            FROM hosts WHERE kind IN {LINKED_HOST_KINDS!r}
+            GROUP BY kind, value HAVING count(DISTINCT device) > 1
+            ORDER BY kind DESC, value""",
         )
     ]
-    links["domains"] = [
+    domains = [
         {
             "value": row["domain"],
             "devices": _distinct(row["devices"]),
             "visits": row["visits"],
             "first": row["first"],
             "last": row["last"],
+            "common": is_common_domain(row["domain"]),
         }
         for row in _rows(
             connection,
@@ -294,6 +337,8 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             ORDER BY count(DISTINCT device) DESC, domain""",
         )
     ]
+    # rare domains first: a scam site two suspects visited says more than google.com
+    links["domains"] = sorted(domains, key=lambda link: link["common"])
     links["files"] = [
         {
             "value": row["sha256"],
@@ -310,136 +355,57 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             ORDER BY count(DISTINCT device) DESC, max(size) DESC, sha256""",
         )
     ]
+    for entries in links.values():
+        for rank, entry in enumerate(entries, start=1):
+            entry["rank"] = rank
     return links
 
 
-def find_contacts(connection: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Likely victims: external numbers and remote IDs, with first/last contact and counts."""
-    own_numbers = {
-        row[0]
-        for row in connection.execute("SELECT DISTINCT number FROM phones WHERE role = 'own'")
-    }
-    own_ids = {
-        (row[0], row[1])
-        for row in connection.execute(
-            "SELECT DISTINCT tool, remote_id FROM remote_ids WHERE role = 'own'"
-        )
-    }
-    contacts: list[dict[str, Any]] = []
+def _remote_id_links(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Remote IDs on several devices, each with a sentence saying whose ID it is."""
+    links = []
     for row in _rows(
         connection,
         f"""
-            SELECT number, min(time) AS first, max(time) AS last, count(*) AS records,
-                   coalesce(sum(duration), 0) AS duration,
-                   sum(direction = 'outgoing') AS outgoing, max(country) AS country,
-                   {_set("device")} AS devices, {_set("app")} AS apps,
-                   {_set("contact")} AS names
-            FROM phones WHERE role = 'call' GROUP BY number ORDER BY number""",
+        SELECT tool, remote_id, {_set("device")} AS devices, {_set("role")} AS roles,
+               {_set("alias")} AS aliases, min(start) AS first,
+               max(coalesce("end", start)) AS last
+        FROM remote_ids GROUP BY tool, remote_id HAVING count(DISTINCT device) > 1
+        ORDER BY count(DISTINCT device) DESC, tool, remote_id""",
     ):
-        if row["number"] in own_numbers:
-            continue
-        contacts.append(
-            {
-                "kind": "phone",
-                "tool": ", ".join(_distinct(row["apps"])),
-                "identifier": row["number"],
-                "country": row["country"],
-                "first_contact": row["first"],
-                "last_contact": row["last"],
-                "devices": _distinct(row["devices"]),
-                "count": row["records"],
-                "outgoing": row["outgoing"] or 0,
-                "total_duration_s": row["duration"],
-                "names": _distinct(row["names"]),
-            }
+        roles = _rows(
+            connection,
+            "SELECT device, role, count(*) AS count, sum(direction = 'outgoing') AS outgoing, "
+            "sum(direction = 'incoming') AS incoming FROM remote_ids "
+            "WHERE tool = ? AND remote_id = ? GROUP BY device, role ORDER BY device, role",
+            (row["tool"], row["remote_id"]),
         )
-    for row in _rows(
-        connection,
-        f"""
-            SELECT tool, remote_id, min(start) AS first, max(coalesce("end", start)) AS last,
-                   sum(role = 'peer') AS sessions, sum(direction = 'outgoing') AS outgoing,
-                   {_set("device")} AS devices, {_set("alias")} AS aliases
-            FROM remote_ids WHERE role != 'own' GROUP BY tool, remote_id
-            ORDER BY tool, remote_id""",
-    ):
-        if (row["tool"], row["remote_id"]) in own_ids:
-            continue
-        contacts.append(
+        for role in roles:
+            role["outgoing"], role["incoming"] = role["outgoing"] or 0, role["incoming"] or 0
+        links.append(
             {
-                "kind": "remote_id",
                 "tool": row["tool"],
-                "identifier": row["remote_id"],
-                "country": None,
-                "first_contact": row["first"],
-                "last_contact": row["last"],
+                "value": row["remote_id"],
                 "devices": _distinct(row["devices"]),
-                "count": row["sessions"] or 0,
-                "outgoing": row["outgoing"] or 0,
-                "total_duration_s": None,
-                "names": _distinct(row["aliases"]),
+                "roles": _distinct(row["roles"]),
+                "aliases": _distinct(row["aliases"]),
+                "first": row["first"],
+                "last": row["last"],
+                "summary": remote_id_words(row["tool"], row["remote_id"], roles),
             }
         )
-    return contacts
-
-
-def find_episodes(
-    connection: sqlite3.Connection, window: timedelta = EPISODE_WINDOW
-) -> list[dict[str, Any]]:
-    """A call followed within ``window`` (after it ends) by a remote-access session start."""
-    calls = _rows(
-        connection,
-        "SELECT * FROM phones WHERE role = 'call' AND time IS NOT NULL "
-        "AND direction IN ('outgoing', 'incoming') ORDER BY time, device",
-    )
-    sessions = _rows(
-        connection,
-        "SELECT * FROM remote_ids WHERE role = 'peer' AND start IS NOT NULL ORDER BY start, device",
-    )
-    episodes = []
-    seen: set[tuple] = set()
-    for call in calls:
-        started = parse_utc(call["time"])
-        ended = started + timedelta(seconds=call["duration"] or 0)
-        for session in sessions:
-            session_start = parse_utc(session["start"])
-            if started <= session_start <= ended + window:
-                # the same session is often logged twice (TeamViewer Connections.txt and its
-                # log file): one episode per call, device, tool and peer
-                key = (id(call), session["device"], session["tool"], session["remote_id"])
-                if key in seen:
-                    continue
-                seen.add(key)
-                gap = (session_start - started).total_seconds() / 60
-                episodes.append(
-                    {
-                        "call_device": call["device"],
-                        "number": call["number"],
-                        "call_direction": call["direction"],
-                        "call_start": call["time"],
-                        "call_duration_s": call["duration"],
-                        "call_app": call["app"],
-                        "session_device": session["device"],
-                        "tool": session["tool"],
-                        "remote_id": session["remote_id"],
-                        "remote_alias": session["alias"],
-                        "session_start": session["start"],
-                        "session_end": session["end"],
-                        "minutes_after_call_start": round(gap, 1),
-                        "same_device": call["device"] == session["device"],
-                        "call_source": call["source"],
-                        "session_source": session["source"],
-                    }
-                )
-    return episodes
+    return links
 
 
 def correlate(case_db: Path, devices: list[DeviceStoreRef]) -> dict[str, Any]:
     """Links, likely-victim contacts and contact episodes of a case."""
     connection = build_case_db(case_db, devices)
     try:
+        contacts, suspects = find_contacts(connection)
         return {
             "links": find_links(connection),
-            "contacts": find_contacts(connection),
+            "contacts": contacts,
+            "suspect_numbers": suspects,
             "episodes": find_episodes(connection),
         }
     finally:
@@ -454,3 +420,8 @@ def dumps(value: Any) -> str:
 def window_text(window: timedelta = EPISODE_WINDOW) -> str:
     """The episode window, for reports."""
     return f"{int(window.total_seconds() // 60)} minutes"
+
+
+def window_rule(window: timedelta = EPISODE_WINDOW) -> str:
+    """The episode rule in words, with the window."""
+    return EPISODE_RULE.format(window=window_text(window))

@@ -135,6 +135,9 @@ def prepare_output(config: ScanConfig) -> None:
         )
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not config.resume and _failed_earlier(out):
+        log.info("%s: replacing the outputs of an earlier scan that failed", out)
+        _remove_outputs(out)
     if out.is_dir() and any(out.iterdir()):
         if config.resume:
             if not (out / STORE_NAME).is_file():
@@ -153,6 +156,17 @@ def prepare_output(config: ScanConfig) -> None:
             )
         _remove_outputs(out)
     out.mkdir(parents=True, exist_ok=True)
+
+
+def _failed_earlier(out: Path) -> bool:
+    """Whether ``out`` holds only what a failed scan left (its store says so, no report):
+    such a folder never blocks the rerun."""
+    from triage.outcomes import FAILED, last_run_status  # noqa: PLC0415
+
+    names = {item.name for item in out.iterdir()}
+    return (
+        "report.json" not in names and names <= set(OUTPUT_NAMES) and last_run_status(out) == FAILED
+    )
 
 
 def _remove_outputs(out: Path, keep: tuple[str, ...] = ()) -> None:
@@ -197,7 +211,7 @@ def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanRes
         locator.kind,
         config.output,
     )
-    status = "failed"
+    status, reason = "failed", ""
     try:
         scan = _Scan(config, locator, store, progress)
         scan.run()
@@ -229,14 +243,23 @@ def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanRes
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except Exception as error:
+        reason = f": {error}"
+        raise
     finally:
         if status in ("failed", "interrupted"):
             store.finish_run(run_id, status, now())
-            log.error("scan %s", status)
+            # in triage.log; the CLI says it once on stderr itself
+            log.error("scan %s%s", status, reason, extra={"file_only": True})
         store.close()
         root_logger.removeHandler(handler)
         root_logger.setLevel(previous_level)
         handler.close()
+
+
+def scan_options(config: ScanConfig) -> dict[str, object]:
+    """The options recorded with each run (batch compares them to decide on a rescan)."""
+    return _options(config)
 
 
 def _options(config: ScanConfig) -> dict[str, object]:
@@ -727,16 +750,13 @@ class _Scan:
         )
 
     def _default_region(self) -> str | None:
-        if self.config.country:
-            return self.config.country.upper()
-        if "identity" in self.store.record_tables():
-            value = self.store.scalar(
-                "SELECT value FROM identity WHERE key IN ('sim_country', 'country') AND value "
-                "IS NOT NULL ORDER BY rowid LIMIT 1"
-            )
-            if value:
-                return str(value).upper()
-        return None
+        from triage.region import default_region  # noqa: PLC0415
+
+        region, source = default_region(self.config.country, self.store)
+        if region:  # which region numbers without their country code were read in, and why
+            self.store.set_meta("phone_region", region)
+            self.store.set_meta("phone_region_source", source)
+        return region
 
     def _run_extractor(self, extractor: Extractor, files: list[StoredFile], workdir: Path) -> None:
         stage = f"extract:{extractor.name}"

@@ -127,6 +127,7 @@ class CallRecord:
     detail: str | None = None
     time_note: str | None = None
     row_id: str | None = None  # the call's key in its source (row id, INI key, call id)
+    region_assumed: str | None = None  # default region the number was read in (no + in it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,10 @@ def listing_name(partition: int | None, path: str, partitions: int) -> str:
 def write_files_csv(store: DeviceStore, path: Path) -> int:
     """Every walked entry with all its fields, in walk order."""
     rows = store.query(f"SELECT {', '.join(FILE_COLUMNS)} FROM files ORDER BY id")
-    return write_csv(path, FILE_COLUMNS, rows, checked=FILE_TEXT_COLUMNS)
+    device = store.meta("device")  # like the record CSVs' source_evidence, for merged listings
+    return write_csv(
+        path, (*FILE_COLUMNS, "device"), ((*row, device) for row in rows), checked=FILE_TEXT_COLUMNS
+    )
 
 
 def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:

@@ -7,6 +7,7 @@ carry Timesketch's required ``message``, ``datetime`` and ``timestamp_desc`` fie
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import importlib
 import json
@@ -35,7 +36,9 @@ TIMELINE_COLUMNS = (
     "source_inode",
     "source_sha256",
     "extractor",
+    "device",
 )
+LIST_SEPARATOR = "; "  # the one separator of lists in every triage CSV cell
 
 
 def csv_name(table: str) -> str:
@@ -56,10 +59,36 @@ def write_record_csvs(store: DeviceStore, out: Path) -> dict[str, int]:
         columns = ["extractor", *record_columns(record_type(dotted))]
         quoted = ", ".join(f'"{column}"' for column in columns)
         rows = store.query(f'SELECT {quoted} FROM "{table}" ORDER BY rowid')
+        lists = list_columns(record_type(dotted), columns)
         written[csv_name(table)] = write_csv(
-            out / csv_name(table), columns, (tuple(row) for row in rows)
+            out / csv_name(table), columns, (_joined(tuple(row), lists) for row in rows)
         )
     return written
+
+
+def list_columns(kind: type, columns: list[str]) -> set[int]:
+    """Indexes of the columns holding lists (tuple or list fields, stored as JSON)."""
+    listed = {
+        field.name
+        for field in dataclasses.fields(kind)
+        if str(field.type).startswith(("tuple", "list"))
+    }
+    return {index for index, column in enumerate(columns) if column in listed}
+
+
+def _joined(row: tuple[Any, ...], lists: set[int]) -> tuple[Any, ...]:
+    """A CSV row with its list cells joined by LIST_SEPARATOR instead of JSON."""
+    if not lists:
+        return row
+    cells = list(row)
+    for index in lists:
+        if isinstance(cells[index], str) and cells[index].startswith("["):
+            try:
+                items = json.loads(cells[index])
+            except ValueError:
+                continue
+            cells[index] = LIST_SEPARATOR.join(str(item) for item in items)
+    return tuple(cells)
 
 
 def sortable(value: str) -> str:
@@ -109,6 +138,7 @@ def _events(
                 "source_inode": values.get("source_inode"),
                 "source_sha256": values.get("source_sha256"),
                 "extractor": values.get("extractor"),
+                "device": values.get("source_evidence"),
             },
         )
 

@@ -76,8 +76,49 @@ def _record_schema(record_type: type) -> dict[str, Any]:
     }
 
 
+DESCRIPTIONS = {
+    "schema_version": "Version of this schema; changes when a field is removed or changes meaning.",
+    "tool": "The program that wrote the report and its version.",
+    "complete": "True when the scan finished; false in a report of an interrupted scan.",
+    "device": "The device's name in the case (from --name or the evidence file name).",
+    "hide_known_good": "Whether known-good files were left out of the file views.",
+    "runs": "Every run of triage on this output folder, with its command line and options.",
+    "evidence": "The evidence: format, size, hashes computed now and stored at acquisition, "
+    "the verification verdict, the acquisition metadata (raw) and its dates in ISO 8601.",
+    "partitions": "The volumes found and whether their file systems were walked.",
+    "profile": "The extractor profile used and why it was chosen.",
+    "phone_region": "The default region phone numbers without a country code were read in "
+    "(ISO 3166), and where it came from (--country, the case manifest, SIM, locale, time zone).",
+    "counts": "Walk counts: entries (every walked entry), files, deleted, hashed, bytes "
+    "(file content), ...",
+    "types": "File types by count.",
+    "largest_files": "The largest files.",
+    "type_mismatches": "Files whose content type contradicts their extension.",
+    "deleted_files": "Deleted entries the file system still lists.",
+    "extractors": "Each extractor run: files read, records written, status.",
+    "records": "Record table -> number of records.",
+    "problems": "What could not be read, where (partition, path, offset), and why.",
+    "problem_counts": "Problems by severity.",
+    "identity": "The device's identity summary (kind, name, model, OS, numbers, users...).",
+    "findings": "The key findings shown first in report.html.",
+    "outputs": "Output file -> rows written.",
+    "artifacts": "Every record, by record table; times are UTC ISO 8601 with the raw value.",
+}
+
+
 def build_report_schema() -> dict[str, Any]:
     """The whole schema, from the record types and the summary's fixed shape."""
+    schema = _report_schema()
+    for name, text in DESCRIPTIONS.items():
+        schema["properties"][name]["description"] = text
+    schema["description"] = (
+        "report.json: one device's scan (triage scan). Times are UTC ISO 8601 unless a note "
+        "says otherwise; raw values are kept beside converted ones."
+    )
+    return schema
+
+
+def _report_schema() -> dict[str, Any]:
     artifacts = {
         kind.table: {"type": "array", "items": _record_schema(kind)} for kind in RECORD_TYPES
     }
@@ -146,6 +187,19 @@ def build_report_schema() -> dict[str, Any]:
                         "additionalProperties": {"type": "string"},
                     },
                     "metadata": {"type": ["object", "null"]},
+                    "acquisition_dates": {
+                        "type": "object",
+                        "description": "E01 header dates (acquiry_date, system_date) in ISO "
+                        "8601 without zone (libewf keeps none), with the raw text.",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {
+                                "iso": {"type": "string"},
+                                "raw": {"type": "string"},
+                                "note": {"type": "string"},
+                            },
+                        },
+                    },
                     "md5": NULLABLE_STRING,
                     "sha1": NULLABLE_STRING,
                     "sha256": NULLABLE_STRING,
@@ -174,6 +228,10 @@ def build_report_schema() -> dict[str, Any]:
             "profile": {
                 "type": "object",
                 "properties": {"name": NULLABLE_STRING, "reason": NULLABLE_STRING},
+            },
+            "phone_region": {
+                "type": "object",
+                "properties": {"region": NULLABLE_STRING, "source": NULLABLE_STRING},
             },
             "counts": {
                 "type": "object",

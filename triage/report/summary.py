@@ -8,6 +8,7 @@ store of a million files summarises in one pass of SQL aggregates.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from triage import __version__
@@ -23,12 +24,34 @@ def _rows(store: DeviceStore, sql: str, params: tuple = ()) -> list[dict[str, An
     return [dict(row) for row in store.execute(sql, params).fetchall()]
 
 
+# libewf header dates ("Sat Mar  2 08:00:00 2024"): the acquiring machine's local time, no zone
+EWF_DATE_KEYS = ("acquiry_date", "system_date")
+
+
+def acquisition_dates(metadata: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The E01 header dates in ISO 8601 (no zone: libewf keeps none), the raw value beside."""
+    dates = {}
+    for key in EWF_DATE_KEYS:
+        raw = str(metadata.get(key) or "").strip()
+        try:
+            parsed = datetime.strptime(" ".join(raw.split()), "%a %b %d %H:%M:%S %Y")
+        except ValueError:
+            continue
+        dates[key] = {
+            "iso": parsed.isoformat(),
+            "raw": raw,
+            "note": "local time of the acquiring machine; the E01 header has no time zone",
+        }
+    return dates
+
+
 def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
     """The report's content as JSON-ready data."""
     runs = _rows(store, "SELECT * FROM runs ORDER BY id")
     for run in runs:
         run["options"] = json.loads(run["options"]) if run.get("options") else {}
     evidence = store.evidence()
+    evidence["acquisition_dates"] = acquisition_dates(evidence.get("metadata") or {})
     hide_good = bool(runs and runs[-1]["options"].get("hide_known_good"))
     known_good = (
         " AND id NOT IN (SELECT source_file_id FROM hashset_hits WHERE label = 'known-good')"
@@ -62,6 +85,10 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "evidence": evidence,
         "partitions": _rows(store, "SELECT * FROM partitions ORDER BY idx"),
         "profile": {"name": store.meta("profile"), "reason": store.meta("profile_reason")},
+        "phone_region": {
+            "region": store.meta("phone_region"),
+            "source": store.meta("phone_region_source"),
+        },
         "counts": counts,
         "types": _rows(
             store,

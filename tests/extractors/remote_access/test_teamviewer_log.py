@@ -174,3 +174,20 @@ def test_hostile_log(scan, place) -> None:
     ]
     assert sessions[0]["start_raw"] == "03/01 10:00:00.000"
     assert "UTC offset unknown" in sessions[0]["time_note"]
+
+
+def test_mid_header_gives_the_network_cards_mac(scan, corpus: Path, place) -> None:
+    """``MID: 0x080027e6e559_...``: TeamViewer's machine ID starts with the NIC's MAC (issue 16:
+    it ties the device to a router's lease of that MAC)."""
+    evidence = place(
+        {
+            "Program Files/TeamViewer/TeamViewer15_Logfile.log": corpus
+            / "remote-access/plaso_TeamViewer15_Logfile.log"
+        }
+    )
+    out = scan(evidence, extractors=EXTRACTORS)
+    facts = {(row["key"], row["value"]): row for row in out.records("identity")}
+    assert set(facts) == {("mac_address", "08:00:27:e6:e5:59"), ("ip_address", "10.0.2.15")}
+    mac = facts[("mac_address", "08:00:27:e6:e5:59")]
+    assert mac["value_raw"] == "0x080027e6e559_1d44cc67230d0d5_3030843078"
+    assert mac["source_path"] == "/Program Files/TeamViewer/TeamViewer15_Logfile.log"

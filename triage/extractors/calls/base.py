@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from triage.extractors import values
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile
-from triage.extractors.calls.numbers import is_withheld, normalise_number
+from triage.extractors.calls.numbers import dialable_part, is_withheld, normalise_number
 from triage.extractors.sqlite_rows import READ_ERRORS, ROW_ERRORS
 from triage.extractors.values import join_detail
 from triage.records import CallRecord
@@ -107,7 +107,15 @@ def make_call(
         detail=detail,
         time_note=time_note,
         row_id=None if row_id is None else text(row_id, 64),
+        region_assumed=_region_assumed(stored, e164, default_region),
     )
+
+
+def _region_assumed(stored: str | None, e164: str | None, region: str | None) -> str | None:
+    """The default region a number was read in: normalised and written without ``+``."""
+    if not (stored and e164 and region):
+        return None
+    return None if dialable_part(stored).startswith("+") else region
 
 
 class SqliteCallExtractor(Extractor):

@@ -32,7 +32,7 @@ from triage.extractors.remote_access.events import make_event
 from triage.extractors.remote_access.lines import read_lines
 from triage.extractors.remote_access.sessions import SessionDraft
 from triage.extractors.text_lines import READ_ERRORS
-from triage.records import RemoteAccessEvent, RemoteAccessSession, SourceRef
+from triage.records import IdentityFact, RemoteAccessEvent, RemoteAccessSession, SourceRef
 from triage.timestamps import format_utc
 
 TOOL = "TeamViewer"
@@ -47,6 +47,11 @@ START = re.compile(
     r"(?:\s+\(UTC(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\))?"
 )
 HEADER_ID = re.compile(r"^ID:\s+(?P<id>\d+)\s*$")
+# MID: 0x<NIC MAC, 12 hex digits>_<...>_<...> (TeamViewer's machine ID starts with the MAC of the
+# network card it was made from), IP: the address TeamViewer saw at start. Both tie the device to
+# a router's lease of that MAC or IP.
+HEADER_MID = re.compile(r"^MID:\s+0x(?P<mac>[0-9A-Fa-f]{12})(?:_|\s*$)")
+HEADER_IP = re.compile(r"^IP:\s+(?P<ip>\d{1,3}(?:\.\d{1,3}){3})\s*$")
 KEYWORDS = re.compile(
     r"IDs changed|ManageLogin|New machineID|CreatePassiveSession|CreateActiveSession|"
     r"client hello received|AuthenticationBlocker|was added with the role|Session to \d+ ended|"
@@ -146,6 +151,7 @@ class LogState:
     open: list[SessionDraft] = field(default_factory=list)
     drafts: list[SessionDraft] = field(default_factory=list)
     seen: set[tuple[str, str]] = field(default_factory=set)
+    header_facts: set[tuple[str, str]] = field(default_factory=set)  # (key, value) yielded
 
     def session_for(self, remote_id: str | None) -> SessionDraft | None:
         """The open session with this peer, else the open session whose peer is unknown."""
@@ -202,7 +208,7 @@ class TeamViewerLogfile(Extractor):
 
     name = "teamviewer.logfile"
     description = "TeamViewer log file: own ID, incoming/outgoing sessions, peers' IDs and names"
-    record_types = (RemoteAccessEvent, RemoteAccessSession)
+    record_types = (RemoteAccessEvent, RemoteAccessSession, IdentityFact)
     patterns = (
         "**/TeamViewer*_Logfile*.log",
         "**/TeamViewer/*Logfile*.log",
@@ -238,7 +244,7 @@ class TeamViewerLogfile(Extractor):
 
     def _log(
         self, file: StoredFile, ctx: ExtractionContext, state: LogState
-    ) -> Iterator[RemoteAccessEvent]:
+    ) -> Iterator[RemoteAccessEvent | IdentityFact]:
         source = ctx.source_ref(file)
         bad = BadLines(ctx, file)
         try:
@@ -250,6 +256,9 @@ class TeamViewerLogfile(Extractor):
                     continue
                 if header := HEADER_ID.match(stripped):
                     yield from self._own_id(header["id"], None, None, clock, source, state)
+                    continue
+                if fact := _header_fact(stripped, source, state):
+                    yield fact
                     continue
                 if not KEYWORDS.search(text):
                     continue
@@ -383,3 +392,22 @@ class TeamViewerLogfile(Extractor):
             session_key=f"teamviewer:{format_utc(draft.start)}" if draft and draft.start else None,
             time_note=note if when else None,
         )
+
+
+def _header_fact(line: str, source: SourceRef, state: LogState) -> IdentityFact | None:
+    """The NIC MAC of a ``MID:`` header line, or the address of an ``IP:`` one, once per file
+    and value (every process start repeats the header)."""
+    if match := HEADER_MID.match(line):
+        digits = match["mac"].lower()
+        key, value = "mac_address", ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+        detail = "network card MAC from TeamViewer's machine ID (MID header)"
+    elif match := HEADER_IP.match(line):
+        key, value, detail = "ip_address", match["ip"], "address in TeamViewer's log header"
+    else:
+        return None
+    if (key, value) in state.header_facts:
+        return None
+    state.header_facts.add((key, value))
+    return IdentityFact(
+        source, "network", key, value, detail=detail, value_raw=line.split(None, 1)[1]
+    )
