@@ -199,7 +199,8 @@ class Hive:
         header = self._hive.header
         self.file_name: str = str(header.file_name or "").rstrip("\x00")
         self.filetime = int(header.last_modification_time)
-        self.dirty = int(header.primary_sequence_num) != int(header.secondary_sequence_num)
+        self.sequences = (int(header.primary_sequence_num), int(header.secondary_sequence_num))
+        self.dirty = self.sequences[0] != self.sequences[1]
 
     @property
     def last_written(self) -> datetime | None:

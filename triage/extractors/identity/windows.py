@@ -9,8 +9,9 @@ with the hive it came from. The parsers are in ``windows_system``, ``windows_sof
 ``windows_sam`` and ``windows_user``; hives are read with regipy from a private copy.
 
 A hive whose sequence numbers differ was not cleanly closed: its newest changes may still be in
-the ``.LOG1``/``.LOG2`` transaction logs beside it, which triage does not replay (a warning says
-so). Reference: msuhanov/regf "Windows registry file format specification".
+the ``.LOG1``/``.LOG2`` transaction logs beside it, which are replayed on a private copy
+(``hive_logs``); an identity fact ``hive_replayed`` says so, and a warning when they cannot be.
+Reference: msuhanov/regf "Windows registry file format specification".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import partial
 from triage.extractors.base import ExtractionContext, StoredFile
 from triage.extractors.identity.base import IdentityExtractor
 from triage.extractors.identity.facts import Facts
+from triage.extractors.identity.hive_logs import replay_logs
 from triage.extractors.identity.registry import MAX_HIVE_BYTES, Hive, hive_header_ok
 from triage.extractors.identity.windows_sam import parse_sam
 from triage.extractors.identity.windows_software import parse_software
@@ -86,11 +88,10 @@ class WindowsIdentity(IdentityExtractor):
         if not hive_header_ok(ctx.read_bytes(file, 4)):
             facts.problem("not a registry hive (no 'regf' signature)")
             return
-        hive = Hive(ctx.materialize(file, with_siblings=False))
-        if hive.dirty:
-            facts.problem(
-                "hive was not cleanly closed (sequence numbers differ); changes still in its "
-                "transaction logs (.LOG1/.LOG2) are not applied",
-                "warning",
-            )
-        parse(hive, facts)
+        copy = ctx.materialize(file, with_siblings=False)
+        replay = replay_logs(ctx, file, Hive(copy), copy)
+        if replay.warning:
+            facts.problem(replay.warning, "warning")
+        if replay.fact:
+            facts.add("os", "hive_replayed", replay.fact, detail=replay.detail)
+        parse(replay.hive, facts)
