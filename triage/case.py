@@ -2,7 +2,13 @@
 
 A folder holds one device per item: a file, a folder (extracted file system, iTunes backup) or a
 set of pieces that belong together (``x.E01``/``x.E02``..., ``x.001``/``x.002``...), which are
-grouped under their first piece. A manifest names the devices explicitly::
+grouped under their first piece. A file that is no container is a one-file device (a router's
+``.rsc`` export or ``running-config``, a lone ``calllog.db``, a hive, a log). Only the case's own
+papers are skipped (:func:`paperwork`): manifests and notes (``*.yaml``, ``*.yml``, ``*.md``,
+``README``/``notes``/``manifest``/``custody``/``hashes`` with any extension), checksum files
+(``*.md5``, ``*.sha1``, ``*.sha256``, ...), and an imager's notes on another item
+(``laptop.E01.txt``, ``phone.img.log``, ``laptop.E01.csv``). A manifest names the devices
+explicitly::
 
     case: KOL-CYB-2024-0317
     devices:
@@ -31,6 +37,44 @@ CASE_KEYS = {"case", "devices"}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Continuation pieces of multi-file evidence, grouped under their first piece.
 EWF_CONTINUATION = re.compile(r"\.(E|Ex|L|S)(0[2-9]|[1-9]\d|[A-Z]{2})$", re.IGNORECASE)
+
+
+NOTES_SUFFIXES = (".yaml", ".yml", ".md")
+NOTES_STEMS = frozenset(
+    {"readme", "notes", "note", "manifest", "custody", "chain-of-custody", "chain_of_custody"}
+    | {"hashes", "checksums", "md5sums", "sha1sums", "sha256sums"}
+)
+CHECKSUM_SUFFIXES = (".md5", ".sha1", ".sha256", ".sha512", ".hash")
+SIDECAR_SUFFIXES = (".txt", ".log", ".csv", ".info", ".xml")
+
+
+def paperwork(item: Path, names: set[str]) -> str | None:
+    """Why a file of a case folder is the case's papers rather than a device (None: a device).
+
+    ``names`` are the folder's other items, for an imager's notes on one of them.
+    """
+    lowered = item.name.lower()
+    if lowered.endswith(NOTES_SUFFIXES) or lowered.split(".", 1)[0] in NOTES_STEMS:
+        return "notes or manifest, not evidence"
+    if lowered.endswith(CHECKSUM_SUFFIXES):
+        return "checksum file, not evidence"
+    stem, dot, _ = item.name.rpartition(".")
+    if dot and lowered.endswith(SIDECAR_SUFFIXES) and stem in names:
+        return f"acquisition notes on {stem}, not evidence"
+    return None
+
+
+def _continues(item: Path, names: set[str]) -> bool:
+    """A later EWF segment (``x.E02``, ``x.EAA``) whose first segment lies beside it; a
+    ``router.log`` also ends in L + two letters, but no ``router.L01`` goes with it."""
+    match = EWF_CONTINUATION.search(item.name)
+    if not match:
+        return False
+    stem = item.name[: match.start()]
+    return any(f"{stem}.{kind}{first}".lower() in names for kind, first in _FIRST_SEGMENTS)
+
+
+_FIRST_SEGMENTS = (("E", "01"), ("Ex", "01"), ("L", "01"), ("Lx", "01"), ("S", "01"))
 
 
 @dataclass(frozen=True)
@@ -107,14 +151,18 @@ def scan_folder(folder: Path) -> Case:
     skipped: list[tuple[str, str]] = []
     used: set[str] = set()
     grouped: set[Path] = set()  # later pieces of split images already found (names sort after)
-    for item in sorted(folder.iterdir(), key=lambda path: path.name):
+    items = sorted(folder.iterdir(), key=lambda path: path.name)
+    names = {item.name for item in items}
+    lowered = {name.lower() for name in names}
+    for item in items:
         name = item.name
         if name.startswith("."):
             continue
-        if item.is_file() and item.suffix.lower() in (".yaml", ".yml", ".md", ".txt", ".log"):
-            skipped.append((name, "notes or manifest, not evidence"))
+        papers = paperwork(item, names - {name}) if item.is_file() else None
+        if papers:
+            skipped.append((name, papers))
             continue
-        if item.is_file() and EWF_CONTINUATION.search(name):
+        if item.is_file() and _continues(item, lowered):
             skipped.append((name, "continuation segment, scanned with its first segment"))
             continue
         if item in grouped:

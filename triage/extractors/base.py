@@ -281,6 +281,11 @@ class Extractor:
         """Optional content check after a path or schema match."""
         return file.kind in ("file", "ads")
 
+    def claims_content(self, head: bytes) -> bool:
+        """Whether a lone file (one-file evidence) no pattern names may be this extractor's,
+        from its first bytes; ``accepts`` then decides (:mod:`triage.one_file`). Default: no."""
+        return False
+
     def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[Any]:
         """Yield records from the matched files."""
         raise NotImplementedError

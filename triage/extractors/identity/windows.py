@@ -18,12 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import PurePosixPath
 
 from triage.extractors.base import ExtractionContext, StoredFile
 from triage.extractors.identity.base import IdentityExtractor
 from triage.extractors.identity.facts import Facts
 from triage.extractors.identity.hive_logs import replay_logs
-from triage.extractors.identity.registry import MAX_HIVE_BYTES, Hive, hive_header_ok
+from triage.extractors.identity.registry import (
+    MAX_HIVE_BYTES,
+    Hive,
+    embedded_name,
+    hive_header_ok,
+)
 from triage.extractors.identity.windows_sam import parse_sam
 from triage.extractors.identity.windows_software import parse_software
 from triage.extractors.identity.windows_system import parse_system
@@ -48,10 +54,14 @@ class WindowsIdentity(IdentityExtractor):
     )
     patterns = (SYSTEM, SOFTWARE, SAM, *NTUSER, AMCACHE)
 
+    def claims_content(self, head: bytes) -> bool:
+        """A lone registry hive, whatever its name (``plaso_regf_SAM``)."""
+        return hive_header_ok(head)
+
     def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[IdentityFact]:
         """One pass per hive, in a stable order (SYSTEM first: it names the computer)."""
         for file in sorted(files, key=lambda item: (self._rank(item), str(item.path))):
-            parse = self._parser(file)
+            parse = self._parser(file) or self._parser_by_content(file, ctx)
             if parse is not None:
                 yield from self.read(ctx, file, partial(self._hive, ctx, file, parse))
 
@@ -74,6 +84,29 @@ class WindowsIdentity(IdentityExtractor):
         if self.matches(file, AMCACHE):
             return parse_amcache
         return None
+
+    def _parser_by_content(
+        self, file: StoredFile, ctx: ExtractionContext
+    ) -> Callable[[Hive, Facts], None] | None:
+        """For a hive outside its usual place (one-file evidence): which hive it is from the
+        path Windows wrote in its base block (``\\??\\C:\\Users\\bob\\ntuser.dat``)."""
+        try:
+            head = ctx.read_bytes(file, 0x70)
+        except OSError:
+            return None
+        stored = embedded_name(head)
+        if not stored:
+            return None
+        as_path = PurePosixPath("/", *stored.replace("\\", "/").split("/"))
+        kind = as_path.name.casefold()
+        if kind == "ntuser.dat":
+            return lambda hive, facts: parse_ntuser(hive, facts, as_path)
+        return {
+            "system": parse_system,
+            "software": parse_software,
+            "sam": parse_sam,
+            "amcache.hve": parse_amcache,
+        }.get(kind)
 
     @staticmethod
     def _hive(

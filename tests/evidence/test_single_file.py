@@ -1,0 +1,287 @@
+"""One file that is not a container is a one-file device: hashed, typed, read by what reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import DATA
+from triage.case import scan_folder
+from triage.evidence import detect_kind, open_evidence
+from triage.evidence.single_file import sniff_type
+
+ROUTER = DATA / "router"
+MIKROTIK = ROUTER / "mikrotik" / "cc-branch-export.rsc"
+CALLLOG = DATA / "calls/android/data/data/com.android.providers.contacts/databases/calllog.db"
+CHROME = DATA / "browser" / "chrome_History"
+LAPTOP = DATA / "identity" / "laptop"
+
+
+def _lone(tmp_path: Path, source: Path, name: str) -> Path:
+    """A copy of ``source`` named ``name`` alone in a folder (names are the point here)."""
+    folder = tmp_path / "evidence"
+    folder.mkdir(exist_ok=True)
+    target = folder / name
+    shutil.copy(source, target)
+    return target
+
+
+def _meta(out) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in out.rows("SELECT * FROM meta")}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"/interface bridge\nadd name=bridge1\n", "text"),
+        (b"SQLite format 3\x00" + b"\x00" * 100, "SQLite database"),
+        (b"regf" + b"\x00" * 100, "Windows registry hive"),
+        (b"bplist00\xd1\x01\x02", "binary property list"),
+        (b'<?xml version="1.0"?>\n<plist version="1.0"><dict/></plist>', "XML property list"),
+        (b"\xff\xfeh\x00i\x00", "text (UTF-16)"),
+        (b"", "empty file"),
+        (b"\xeb\x52\x90NTFS    " + b"\x00" * 500, None),  # a boot sector: maybe a disk
+    ],
+)
+def test_first_bytes_tell_a_one_file_device_from_a_disk(content: bytes, expected) -> None:
+    """Text, SQLite, hives and plists are never disk images; binary data may be."""
+    assert sniff_type(content) == expected
+
+
+def test_kinds_of_lone_files(tmp_path: Path, images) -> None:
+    """Typed files are 'file'; images and archives keep their kinds; unknown binary data that
+    TSK finds no volume in is a one-file device too (not refused)."""
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(1, 256)) * 40)
+    assert detect_kind(MIKROTIK) == "file"
+    assert detect_kind(CHROME) == "file"
+    assert detect_kind(LAPTOP / "Windows/System32/config/SYSTEM") == "file"
+    assert detect_kind(junk) == "file"
+    assert detect_kind(images["ntfs"]) == "disk_image"
+    assert detect_kind(ROUTER / "openwrt" / "backup-cc-gw-2024-03-01.tar.gz") == "archive"
+
+
+def test_the_source_lists_one_file_and_keeps_its_access_time(tmp_path: Path) -> None:
+    """Listed at /<name>, read as stored, typed in the evidence info, atime untouched."""
+    export = _lone(tmp_path, MIKROTIK, "export.txt")
+    os.utime(export, ns=(1_000_000_000_000_000_000, 1_600_000_000_000_000_000))
+    problems: list = []
+    source = open_evidence(export)
+    try:
+        [entry] = list(source.walk(problems.append))
+        assert (str(entry.path), entry.kind, entry.size) == (
+            "/export.txt",
+            "file",
+            MIKROTIK.stat().st_size,
+        )
+        with source.open_file(entry.ref) as stream:
+            assert stream.read() == MIKROTIK.read_bytes()
+        info = source.info()
+        assert (info.kind, info.format, info.size) == (
+            "file",
+            "single file (text)",
+            MIKROTIK.stat().st_size,
+        )
+        assert info.metadata == {"type": "text", "listed as": "/export.txt"}
+    finally:
+        source.close()
+    assert problems == []
+    assert export.stat().st_atime_ns == 1_000_000_000_000_000_000
+
+
+def test_mikrotik_export_under_any_name_is_a_router(tmp_path: Path, scan) -> None:
+    """A MikroTik /export saved as export.txt: matched by content, profile router, hashed."""
+    out = scan(_lone(tmp_path, MIKROTIK, "export.txt"))
+    meta = _meta(out)
+    assert meta["profile"] == "router"
+    assert meta["profile_reason"] == "one file (text), read by router.mikrotik (by content)"
+    facts = {(row["key"], row["value"]) for row in out.records("router_facts")}
+    assert ("firmware", "RouterOS 6.49.10") in facts and ("software_id", "FX7K-Q2ZP") in facts
+    sha256 = hashlib.sha256(MIKROTIK.read_bytes()).hexdigest()
+    [row] = out.files()
+    assert (row["path"], row["sha256"]) == ("/export.txt", sha256)
+    evidence = out.rows("SELECT kind, sha256 FROM evidence")[0]
+    assert evidence == {"kind": "file", "sha256": sha256}
+    assert out.problems() == [] and out.result.status == "done"
+
+
+def test_lone_calllog_db_is_read_by_its_schema(tmp_path: Path, scan) -> None:
+    """An Android calllog.db with no parent path: android.call_log by name, profile android."""
+    out = scan(_lone(tmp_path, CALLLOG, "calllog.db"))
+    meta = _meta(out)
+    assert meta["profile"] == "android"
+    assert meta["profile_reason"] == (
+        "one file (SQLite database), read by android.call_log (by name)"
+    )
+    calls = out.records("calls")
+    assert [(c["number_e164"], c["direction"], c["started"]) for c in calls][:3] == [
+        ("+15404561685", "incoming", "2024-03-01T09:00:00Z"),
+        ("+15404561685", "outgoing", "2024-03-01T09:05:00Z"),
+        ("+15404561685", "missed", "2024-03-01T09:10:00Z"),
+    ]
+    assert {c["source_path"] for c in calls} == {"/calllog.db"}
+
+
+def test_a_history_that_is_not_chrome_s_is_not_given_to_chrome(tmp_path: Path, scan) -> None:
+    """Named History but without Chrome's tables: no extractor reads it, nothing crashes."""
+    fake = tmp_path / "History"
+    with sqlite3.connect(fake) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    out = scan(fake)
+    assert _meta(out)["profile_reason"] == (
+        "one file (SQLite database) that no extractor reads: hashed and typed only"
+    )
+    assert out.rows("SELECT * FROM extractor_runs") == [] and out.problems() == []
+
+
+def test_lone_chrome_history_is_read_whatever_its_name(tmp_path: Path, scan) -> None:
+    """chrome_History (no User Data folders): read by schema; every platform reads it."""
+    out = scan(CHROME)
+    meta = _meta(out)
+    assert meta["profile"] == "generic"
+    assert meta["profile_reason"] == (
+        "one file (SQLite database), read by chromium.history (by schema (urls, visits)); "
+        "profiles that read it: android, ios, linux, macos, windows"
+    )
+    visits = out.records("browser_visits")
+    assert (visits[0]["url"], visits[0]["visited"]) == (
+        "http://example.com/",
+        "2023-05-04T10:00:00Z",
+    )
+
+
+def test_lone_hive_is_typed_by_the_name_windows_wrote_in_it(tmp_path: Path, scan) -> None:
+    """A SYSTEM hive saved as evidence-07.hive, and an NTUSER.DAT saved as user.bin: the
+    hive's own base block says which hive it is, and whose."""
+    system = scan(_lone(tmp_path, LAPTOP / "Windows/System32/config/SYSTEM", "evidence-07.hive"))
+    assert _meta(system)["profile"] == "windows"
+    names = [row["value"] for row in system.records("identity") if row["key"] == "computer_name"]
+    assert names == ["CC-LAPTOP-01"]
+    user = scan(_lone(tmp_path, LAPTOP / "Users/agent1/NTUSER.DAT", "user.bin"))
+    details = " ".join(row["detail"] or "" for row in user.records("identity"))
+    assert "agent1" in details
+
+
+def test_unknown_binary_is_scanned_with_a_warning(tmp_path: Path, scan) -> None:
+    """Never silent: a file of no known type holding no file system says how it was read."""
+    junk = tmp_path / "blob.bin"
+    junk.write_bytes(bytes(range(1, 256)) * 40)
+    out = scan(junk)
+    assert [(p["severity"], p["message"]) for p in out.problems()] == [
+        (
+            "warning",
+            "no partition table, file system, container or known file type found: scanned "
+            "as one file (hashed and typed only)",
+        )
+    ]
+    assert out.files()[0]["sha256"] == hashlib.sha256(junk.read_bytes()).hexdigest()
+
+
+def test_batch_scans_lone_files_as_devices_and_skips_the_papers(tmp_path: Path) -> None:
+    """Router exports, a lone database and a hive are devices; the case's notes, manifest,
+    checksums and an imager's notes on another item are not."""
+    for name in ("edge-01.rsc", "core-sw-running-config", "router-syslog.log", "calllog.db"):
+        (tmp_path / name).write_bytes(b"x")
+    for name in ("README", "notes.txt", "case-notes.md", "laptop.E01", "laptop.E01.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "laptop.E01.md5").write_bytes(b"x")
+    (tmp_path / "SYSTEM").write_bytes(b"regf")
+    case = scan_folder(tmp_path)
+    assert [device.evidence.name for device in case.devices] == [
+        "SYSTEM",
+        "calllog.db",
+        "core-sw-running-config",
+        "edge-01.rsc",
+        "laptop.E01",
+        "router-syslog.log",
+    ]
+    assert dict(case.skipped) == {
+        "README": "notes or manifest, not evidence",
+        "case-notes.md": "notes or manifest, not evidence",
+        "laptop.E01.md5": "checksum file, not evidence",
+        "laptop.E01.txt": "acquisition notes on laptop.E01, not evidence",
+        "notes.txt": "notes or manifest, not evidence",
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=3000))
+def test_any_text_is_a_one_file_device(text: str) -> None:
+    """Whatever a text file says (any script, no control characters), it is never a disk."""
+    assert sniff_type(text.encode("utf-8")) in (
+        "text",
+        "XML document",
+        "XML property list",
+        "empty file",
+    )
+
+
+def test_corpus_router_configs_one_by_one(corpus: Path, tmp_path: Path, scan) -> None:
+    """Each real router file alone: its router extractor reads it, profile router."""
+    expected = {
+        "cisco/ciscoconfparse_sample_01.ios": ("router.cisco", ("hostname", "Foo")),
+        "cisco/ciscoconfparse_sample_01.asa": ("router.cisco", ("hostname", "fw")),
+        "hp/ciscoconfparse_HP_Procurve.conf": ("router.procurve", None),
+        "juniper/ciscoconfparse_sample_01.junos": ("router.junos", None),
+    }
+    for relative, (extractor, fact) in expected.items():
+        out = scan(corpus / "router" / relative)
+        meta = _meta(out)
+        assert meta["profile"] == "router", (relative, meta)
+        facts = out.records("router_facts")
+        assert facts and {row["extractor"] for row in facts} == {extractor}
+        if fact:
+            assert fact in {(row["key"], row["value"]) for row in facts}, relative
+
+
+def test_corpus_android_contacts2_db_alone(corpus: Path, scan) -> None:
+    """plaso's contacts2.db: three calls with Barney, read by android.call_log's schema."""
+    out = scan(corpus / "calls" / "plaso_android_contacts2.db")
+    assert _meta(out)["profile"] == "android"
+    calls = out.records("calls")
+    assert [(c["contact_name"], c["direction"], c["started"], c["duration"]) for c in calls][
+        :3
+    ] == [
+        ("Barney", "missed", "2013-11-06T21:17:16.690000Z", 0),
+        ("Barney", "outgoing", "2013-11-06T21:18:53.283000Z", 126),
+        ("Barney", "incoming", "2013-11-07T00:03:36.690000Z", 639),
+    ]
+
+
+def test_corpus_chrome_histories_alone(corpus: Path, scan) -> None:
+    """Every real Chrome History of the corpus, alone, gives its visits."""
+    histories = sorted((corpus / "browser" / "chrome").glob("*History*"))
+    assert histories
+    for history in histories:
+        out = scan(history)
+        visits = out.records("browser_visits")
+        assert visits, history.name
+        assert _meta(out)["profile_reason"].startswith(
+            "one file (SQLite database), read by chromium.history (by schema"
+        )
+    first = scan(corpus / "browser/chrome/hindsight_profile01_History").records("browser_visits")
+    assert (first[0]["url"], first[0]["visited"]) == (
+        "http://tools.google.com/chrome/intl/en-US/welcome.html",
+        "2013-06-05T04:26:40.671646Z",
+    )
+
+
+def test_corpus_registry_hives_alone(corpus: Path, scan) -> None:
+    """plaso's SAM, NTUSER.DAT and Amcache hives with unusual names: windows identity facts."""
+    sam = scan(corpus / "registry" / "plaso_regf_SAM")
+    assert _meta(sam)["profile"] == "windows"
+    users = [row["value"] for row in sam.records("identity") if row["key"] == "user_account"]
+    assert users[:2] == ["Administrator", "Guest"]
+    machine = [row["value"] for row in sam.records("identity") if row["key"] == "machine_sid"]
+    assert machine == ["S-1-5-21-4070822719-3404542230-2541167049"]
+    for name in ("plaso_NTUSER-WIN7.DAT", "plaso_win10-Amcache.hve"):
+        out = scan(corpus / "registry" / name)
+        assert _meta(out)["profile"] == "windows" and out.records("identity"), name
