@@ -26,6 +26,7 @@ from triage.evidence.base import (
 )
 from triage.evidence.directory import DirectorySource
 from triage.evidence.itunes_backup import ItunesBackupSource, is_itunes_backup
+from triage.evidence.media import sniff_container, split_segments
 from triage.evidence.single_file import SingleFileSource, is_typed_file
 
 __all__ = [
@@ -68,6 +69,8 @@ def _raw_or_file(path: Path) -> str:
     ``file``: a file of no known type that holds no file system is a one-file device."""
     from triage.evidence.disk_image import DiskImageSource  # noqa: PLC0415
 
+    if sniff_container(path) is not None or split_segments(path):
+        return "disk_image"  # a container or split image is never opened twice to tell
     source = DiskImageSource(EvidenceLocator("disk_image", path.absolute()))
     try:
         if source.is_recognised() or source.media.format != "raw":
