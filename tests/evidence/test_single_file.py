@@ -285,3 +285,30 @@ def test_corpus_registry_hives_alone(corpus: Path, scan) -> None:
     for name in ("plaso_NTUSER-WIN7.DAT", "plaso_win10-Amcache.hve"):
         out = scan(corpus / "registry" / name)
         assert _meta(out)["profile"] == "windows" and out.records("identity"), name
+
+
+@settings(max_examples=12, deadline=None)
+@given(content=st.binary(max_size=4096), name=st.binary(min_size=1, max_size=40))
+def test_any_lone_file_opens_as_one_file_or_an_image(tmp_path_factory, content, name) -> None:
+    """Whatever its bytes and name: a kind, never a traceback; as a one-file device it lists
+    exactly one entry holding exactly its bytes."""
+    safe = bytes(byte for byte in name if byte not in b"/\x00") or b"x"
+    folder = tmp_path_factory.mktemp("lone")
+    path = Path(os.fsdecode(os.path.join(os.fsencode(folder), safe)))
+    if path.name in (".", ".."):
+        return
+    path.write_bytes(content)
+    kind = detect_kind(path)
+    assert kind in ("file", "disk_image")
+    if kind == "disk_image":
+        return
+    problems: list = []
+    source = open_evidence(path)
+    try:
+        [entry] = list(source.walk(problems.append))
+        with source.open_file(entry.ref) as stream:
+            assert stream.read() == content
+        assert entry.size == len(content)
+    finally:
+        source.close()
+    assert all(problem.severity == "warning" for problem in problems)
