@@ -312,3 +312,34 @@ def test_any_lone_file_opens_as_one_file_or_an_image(tmp_path_factory, content, 
     finally:
         source.close()
     assert all(problem.severity == "warning" for problem in problems)
+
+
+def test_lone_openwrt_network_file(tmp_path: Path, scan) -> None:
+    """/etc/config/network copied out of a backup on its own: read as UCI, profile router."""
+    import tarfile  # noqa: PLC0415
+
+    with tarfile.open(ROUTER / "openwrt" / "backup-cc-gw-2024-03-01.tar.gz") as archive:
+        member = archive.extractfile("etc/config/network")
+        assert member is not None
+        (tmp_path / "network").write_bytes(member.read())
+    out = scan(tmp_path / "network")
+    meta = _meta(out)
+    assert (meta["profile"], meta["profile_reason"]) == (
+        "router",
+        "one file (text), read by router.openwrt (by name)",
+    )
+    facts = {(row["category"], row["key"], row["value"]) for row in out.records("router_facts")}
+    assert ("lan", "lan", "192.168.1.1/24") in facts
+    assert ("isp_account", "pppoe_username", "kol-cc-2231@isp.example") in facts
+
+
+def test_corpus_fortinet_capture_alone(corpus: Path, scan) -> None:
+    """A FortiGate 'execute log display' capture: router.fortinet, profile router."""
+    out = scan(corpus / "router/cli-output/ntc_fortinet_execute_log_display.raw")
+    assert _meta(out)["profile"] == "router"
+    facts = out.records("router_facts")
+    assert {row["extractor"] for row in facts} == {"router.fortinet"}
+    assert (facts[0]["key"], facts[0]["value"]) == (
+        "traffic/forward",
+        "accept 10.18.158.26:51753 -> 192.168.211.2:69 TFTP policy 17",
+    )
