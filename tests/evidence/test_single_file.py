@@ -343,3 +343,32 @@ def test_corpus_fortinet_capture_alone(corpus: Path, scan) -> None:
         "traffic/forward",
         "accept 10.18.158.26:51753 -> 192.168.211.2:69 TFTP policy 17",
     )
+
+
+def test_corpus_plist_and_log_alone(corpus: Path, tmp_path: Path, scan) -> None:
+    """Safari's History.plist and a TeamViewer log, each handed over on its own."""
+    plist = scan(
+        _lone(tmp_path, corpus / "browser/safari/plaso_safari_History.plist", "History.plist")
+    )
+    assert _meta(plist)["profile_reason"] == (
+        "one file (binary property list), read by safari.history (by name); profiles that "
+        "read it: ios, macos"
+    )
+    visit = plist.records("browser_visits")[0]
+    assert (visit["url"], visit["visited"]) == (
+        "http://www.youtube.com/watch?v=jm8iSg8eZdw",
+        "2013-07-08T21:06:21.400000Z",
+    )
+    log = scan(
+        _lone(
+            tmp_path,
+            corpus / "remote-access/plaso_TeamViewer15_Logfile.log",
+            "TeamViewer15_Logfile.log",
+        )
+    )
+    events = log.records("remote_access_events")
+    assert (events[0]["event"], events[0]["own_id"], events[0]["time"]) == (
+        "own_id",
+        "1660388656",
+        "2024-02-16T14:07:19.257000Z",
+    )
