@@ -96,9 +96,11 @@ def test_the_source_lists_one_file_and_keeps_its_access_time(tmp_path: Path) -> 
     assert export.stat().st_atime_ns == 1_000_000_000_000_000_000
 
 
-def test_mikrotik_export_under_any_name_is_a_router(tmp_path: Path, scan) -> None:
-    """A MikroTik /export saved as export.txt: matched by content, profile router, hashed."""
-    out = scan(_lone(tmp_path, MIKROTIK, "export.txt"))
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_mikrotik_export_under_any_name_is_a_router(tmp_path: Path, scan, jobs: int) -> None:
+    """A MikroTik /export saved as export.txt: matched by content, profile router, hashed
+    (in this process and by hashing workers that reopen it)."""
+    out = scan(_lone(tmp_path, MIKROTIK, "export.txt"), jobs=jobs)
     meta = _meta(out)
     assert meta["profile"] == "router"
     assert meta["profile_reason"] == "one file (text), read by router.mikrotik (by content)"
