@@ -7,8 +7,9 @@ grouped under their first piece. A file that is no container is a one-file devic
 papers are skipped (:func:`paperwork`): manifests and notes (``*.yaml``, ``*.yml``, ``*.md``,
 ``README``/``notes``/``manifest``/``custody``/``hashes`` with any extension), checksum files
 (``*.md5``, ``*.sha1``, ``*.sha256``, ...), and an imager's notes on another item
-(``laptop.E01.txt``, ``phone.img.log``, ``laptop.E01.csv``). A manifest names the devices
-explicitly::
+(``laptop.E01.txt``, ``phone.img.log``, ``laptop.E01.csv``); a database's ``-wal``/``-journal``
+or a hive's ``.LOG1``/``.LOG2`` beside it is read with it, not as a device of its own. A manifest
+names the devices explicitly::
 
     case: KOL-CYB-2024-0317
     devices:
@@ -31,6 +32,7 @@ import yaml
 from triage.config import device_name
 from triage.errors import CaseError, EvidenceError
 from triage.evidence.media import split_segments
+from triage.evidence.single_file import COMPANIONS
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
 CASE_KEYS = {"case", "devices"}
@@ -61,6 +63,17 @@ def paperwork(item: Path, names: set[str]) -> str | None:
     stem, dot, _ = item.name.rpartition(".")
     if dot and lowered.endswith(SIDECAR_SUFFIXES) and stem in names:
         return f"acquisition notes on {stem}, not evidence"
+    return None
+
+
+def _companion_of(name: str, lowered: set[str]) -> str | None:
+    """The item a ``-wal``/``-journal`` or ``.LOG1``/``.LOG2`` file belongs to, when it is in
+    the folder (a one-file device lists them with it); else None."""
+    for suffix in (suffix for group in COMPANIONS.values() for suffix in group):
+        if name.lower().endswith(suffix.lower()) and len(name) > len(suffix):
+            owner = name[: -len(suffix)]
+            if owner.lower() in lowered:
+                return owner
     return None
 
 
@@ -161,6 +174,10 @@ def scan_folder(folder: Path) -> Case:
         papers = paperwork(item, names - {name}) if item.is_file() else None
         if papers:
             skipped.append((name, papers))
+            continue
+        owner = _companion_of(name, lowered)
+        if owner and item.is_file():
+            skipped.append((name, f"read with {owner}, the database or hive it belongs to"))
             continue
         if item.is_file() and _continues(item, lowered):
             skipped.append((name, "continuation segment, scanned with its first segment"))

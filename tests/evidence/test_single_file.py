@@ -374,3 +374,47 @@ def test_corpus_plist_and_log_alone(corpus: Path, tmp_path: Path, scan) -> None:
         "1660388656",
         "2024-02-16T14:07:19.257000Z",
     )
+
+
+def test_lone_dirty_hive_is_read_with_its_logs_beside_it(scan) -> None:
+    """A SYSTEM hive handed over with SYSTEM.LOG1/LOG2 beside it: listed together, the log
+    replayed, so the name only the log holds is the computer's name."""
+    hive = DATA / "identity/dirty_laptop/Windows/System32/config/SYSTEM"
+    out = scan(hive)
+    assert [row["path"] for row in out.files()] == ["/SYSTEM", "/SYSTEM.LOG1", "/SYSTEM.LOG2"]
+    names = [row["value"] for row in out.records("identity") if row["key"] == "computer_name"]
+    assert names == ["CC-LAPTOP-99"]
+    evidence = out.rows("SELECT metadata FROM evidence")[0]["metadata"]
+    assert '"read with": "SYSTEM.LOG1, SYSTEM.LOG2"' in evidence
+
+
+def test_lone_database_is_read_with_its_write_ahead_log(tmp_path: Path, scan) -> None:
+    """A Chrome History copied with History-wal: the visit still only in the WAL is read."""
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    history = folder / "History"
+    shutil.copy(CHROME, history)
+    writer = sqlite3.connect(history)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute(
+        "INSERT INTO urls (id, url, title, visit_count, typed_count, last_visit_time, hidden) "
+        "VALUES (900, 'https://wal-only.example/', 'Only in the WAL', 1, 0, 13327700000000000, 0)"
+    )
+    writer.execute(
+        "INSERT INTO visits (id, url, visit_time, transition) VALUES "
+        "(900, 900, 13327700000000000, 805306369)"
+    )
+    writer.commit()
+    snapshot = tmp_path / "evidence"
+    snapshot.mkdir()
+    for name in ("History", "History-wal"):  # copied while the browser still has it open
+        shutil.copy(folder / name, snapshot / name)
+    writer.close()
+    out = scan(snapshot / "History")
+    assert [row["path"] for row in out.files()] == ["/History", "/History-wal"]
+    urls = {row["url"]: row["visited"] for row in out.records("browser_visits")}
+    assert urls["https://wal-only.example/"] == "2023-05-04T18:53:20Z"
+    assert dict(scan_folder(snapshot).skipped) == {
+        "History-wal": "read with History, the database or hive it belongs to"
+    }

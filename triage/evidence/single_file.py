@@ -2,7 +2,9 @@
 
 A router's ``/export`` or ``running-config``, a lone SQLite database (an Android ``calllog.db``,
 a Chrome ``History``), a registry hive, a plist, a log: handed over on their own, they are the
-evidence. The source lists the one file at ``/<its name>``; the scan hashes and types it, and
+evidence. The source lists the one file at ``/<its name>`` (with a database's ``-wal`` and
+``-journal`` or a hive's ``.LOG1``/``.LOG2`` when they lie beside it: they hold its newest
+rows and values); the scan hashes and types it, and
 the pipeline offers it to every extractor that reads it by name or by content
 (:mod:`triage.one_file`), so a ``History`` without its ``User Data`` folders is still read.
 
@@ -47,6 +49,12 @@ SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"%PDF-", "PDF document"),
 )
 CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}  # tab, newline, form feed, CR, escape
+# Files that belong to a database or hive and are listed with it when they lie beside it: a
+# SQLite write-ahead log or rollback journal (recent rows), a hive's transaction logs.
+COMPANIONS = {
+    "SQLite database": ("-wal", "-journal", "-shm"),
+    "Windows registry hive": (".LOG1", ".LOG2", ".LOG"),
+}
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -93,6 +101,28 @@ def name_text(name: bytes) -> tuple[str, str | None]:
         return name.decode("utf-8", "replace"), f"name is not valid UTF-8: {name!r}"
 
 
+def companions(path: Path, file_type: str | None) -> dict[str, Path]:
+    """The companions of a database or hive beside it, by the suffix they are listed with.
+
+    Names are compared in any case (``NTUSER.DAT`` has ``ntuser.dat.LOG1``); only regular
+    files count, and nothing outside the file's own folder.
+    """
+    suffixes = COMPANIONS.get(file_type or "", ())
+    if not suffixes:
+        return {}
+    wanted = {f"{path.name}{suffix}".casefold(): suffix for suffix in suffixes}
+    found: dict[str, Path] = {}
+    try:
+        entries = sorted(path.parent.iterdir())
+    except OSError:
+        return {}
+    for entry in entries:
+        suffix = wanted.get(entry.name.casefold())
+        if suffix and suffix not in found and entry.is_file() and not entry.is_symlink():
+            found[suffix] = entry
+    return found
+
+
 def _utc(seconds_ns: int) -> datetime | None:
     if seconds_ns <= 0:
         return None
@@ -118,15 +148,19 @@ class SingleFileSource:
         self._head = read_head(self._path)
         self.type = sniff_type(self._head)
         self._name, self._note = name_text(os.fsencode(self._path.name))
+        self._companions = companions(self._path, self.type)
 
     def info(self) -> EvidenceInfo:
         """The file itself: its type from its first bytes and where it is listed."""
+        metadata = {"type": self.type or "unknown", "listed as": f"/{self._name}"}
+        if self._companions:
+            metadata["read with"] = ", ".join(path.name for path in self._companions.values())
         return EvidenceInfo(
             kind=self.kind,
             format=f"single file ({self.type or 'unknown type'})",
             path=str(self._path),
             size=self._status.st_size,
-            metadata={"type": self.type or "unknown", "listed as": f"/{self._name}"},
+            metadata=metadata,
         )
 
     def partitions(self) -> list[PartitionInfo]:
@@ -148,21 +182,40 @@ class SingleFileSource:
                     severity="warning",
                 )
             )
-        yield EvidenceFile(
+        yield self._entry(path, self._status, "", self._note)
+        for suffix, companion in self._companions.items():
+            try:
+                status = os.stat(companion)
+            except OSError as error:
+                problems(Problem("walk", f"cannot be read: {error.strerror}", str(companion)))
+                continue
+            note = f"{suffix} of {self._name}, beside it"
+            yield self._entry(PurePosixPath(f"{path}{suffix}"), status, suffix, note)
+
+    @staticmethod
+    def _entry(
+        path: PurePosixPath, status: os.stat_result, member: str, note: str | None
+    ) -> EvidenceFile:
+        return EvidenceFile(
             path=path,
             kind="file",
-            size=self._status.st_size,
+            size=status.st_size,
             allocated=True,
-            ref=FileRef(member=""),
-            modified=_utc(self._status.st_mtime_ns),
-            accessed=_utc(self._status.st_atime_ns),
-            changed=_utc(self._status.st_ctime_ns),
-            note=self._note,
+            ref=FileRef(member=member),
+            modified=_utc(status.st_mtime_ns),
+            accessed=_utc(status.st_atime_ns),
+            changed=_utc(status.st_ctime_ns),
+            note=note,
         )
 
     def open_file(self, ref: FileRef) -> BinaryIO:
-        """The file's bytes (the only file there is)."""
-        return open_evidence_file(self._path, buffering=1 << 20)
+        """The file's bytes, or a companion's (by the suffix it was listed with)."""
+        member = ref.member or ""
+        if not member:
+            return open_evidence_file(self._path, buffering=1 << 20)
+        if member not in self._companions:
+            raise OSError(f"not a file of this evidence: {member!r}")
+        return open_evidence_file(self._companions[member], buffering=1 << 20)
 
     def open_media(self) -> BinaryIO | None:
         """The whole evidence is the file: its hash is the evidence hash."""
