@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CONFIG = "/Windows/System32/config"
 REPLAYED = (
@@ -102,3 +104,31 @@ def test_lower_case_log_names_are_found(dirty: Path, identity_scan) -> None:
     (config / "SYSTEM.LOG1").rename(config / "system.log1")
     out = identity_scan(dirty, "windows.identity")
     assert out.values("computer_name") == ["CC-LAPTOP-99"]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(flips=st.lists(st.tuples(st.integers(0, 5119), st.integers(1, 255)), min_size=1, max_size=8))
+def test_damaged_logs_never_stop_the_extractor(
+    identity_data: Path, tmp_path_factory, identity_scan, flips
+) -> None:
+    """Flipped bytes anywhere in SYSTEM.LOG1: the extractor finishes; a log that cannot be
+    replayed is a warning and the hive is read as stored."""
+    copy = tmp_path_factory.mktemp("dirty") / "laptop"
+    shutil.copytree(identity_data / "dirty_laptop", copy)
+    log = copy / "Windows/System32/config/SYSTEM.LOG1"
+    data = bytearray(log.read_bytes())
+    for offset, mask in flips:
+        data[offset] ^= mask
+    log.write_bytes(bytes(data))
+    out = identity_scan(copy, "windows.identity")
+    runs = out.output.rows("SELECT status FROM extractor_runs")
+    assert runs == [{"status": "ok"}]
+    replayed = out.facts("hive_replayed")
+    if not replayed:  # not replayed: the stored name, and a warning that says why
+        assert out.values("computer_name") == ["CC-LAPTOP-01"]
+        assert any(p[0] == "warning" and "not cleanly closed" in p[1] for p in out.problems())
