@@ -29,6 +29,7 @@ from triage.extractors.base import (
     Extractor,
     StoredFile,
     compile_patterns,
+    ends_in_name,
 )
 from triage.extractors.text_lines import READ_ERRORS
 from triage.profile_loader import GENERIC, Profile, ProfileChoice
@@ -42,21 +43,6 @@ class LoneMatch:
 
     extractor: Extractor
     how: str  # "by path", "by name", "by schema (urls, visits)", "by content"
-
-
-def _name_matches(extractor: Extractor, name: str) -> bool:
-    """Whether one of the extractor's patterns ends in exactly this name (any case).
-
-    Only a literal last part names a file (``History``, ``calllog.db``); one with wildcards
-    (``**/RustDesk/log/*.log``) means something only inside its folder, and one that matches at
-    the root (``**/*.rsc``) already matched by path.
-    """
-    wanted = name.casefold()
-    for pattern in extractor.patterns:
-        last = pattern.rstrip("/").rsplit("/", 1)[-1]
-        if not any(char in last for char in "*?[") and last.casefold() == wanted:
-            return True
-    return False
 
 
 def _tables(file: StoredFile, ctx: ExtractionContext) -> set[str] | None:
@@ -92,7 +78,7 @@ def lone_file_matches(
             continue  # a database without this extractor's tables is not its database
         if compile_patterns(extractor.patterns).match(relative):
             how = "by path"
-        elif _name_matches(extractor, file.path.name):
+        elif ends_in_name(extractor.patterns, file.path.name):
             how = "by name"
         elif tables is not None and wanted:
             how = f"by schema ({', '.join(sorted(wanted))})"

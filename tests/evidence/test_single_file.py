@@ -418,3 +418,15 @@ def test_lone_database_is_read_with_its_write_ahead_log(tmp_path: Path, scan) ->
     assert dict(scan_folder(snapshot).skipped) == {
         "History-wal": "read with History, the database or hive it belongs to"
     }
+
+
+def test_lone_system_version_plist_is_read_by_its_name(scan) -> None:
+    """SystemVersion.plist on its own: the identity extractors dispatch on its name."""
+    plist = DATA / "identity/iphone/System/Library/CoreServices/SystemVersion.plist"
+    out = scan(plist)
+    assert _meta(out)["profile_reason"] == (
+        "one file (XML property list), read by ios.identity (by name), macos.identity (by name)"
+    )
+    facts = {(row["extractor"], row["key"], row["value"]) for row in out.records("identity")}
+    assert ("ios.identity", "ios_version", "17.3.1") in facts
+    assert ("ios.identity", "os_build", "21D61") in facts
