@@ -86,9 +86,14 @@ def test_missing_and_unknown_evidence_are_one_line_errors(tmp_path):
     )
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x01\x02" * 5000)
-    unknown = invoke("scan", junk, "-o", tmp_path / "o2")
-    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
-    assert "not evidence triage can read" in unknown.output
+    unknown = invoke("scan", junk, "-o", tmp_path / "o2", "--no-progress")
+    # A file that is no image and of no known type is scanned as one file, and says so.
+    assert unknown.exit_code == 0 and "Traceback" not in unknown.output
+    problems = json.loads((tmp_path / "o2" / "report.json").read_text())["problems"]
+    assert [problem["message"] for problem in problems] == [
+        "no partition table, file system, container or known file type found: scanned as one "
+        "file (hashed and typed only)"
+    ]
 
 
 def test_hash_choice_no_hash_and_bad_algorithm(images, tmp_path):

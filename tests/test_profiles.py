@@ -381,3 +381,85 @@ def test_detection_reads_paths_as_a_stream() -> None:
     paths = (f"/data/{index % 97}/file{index}.bin" for index in range(100_000))
     choice = detect_profile(paths, load_profiles())
     assert choice.profile.name == "generic" and choice.markers == ()
+
+
+CASE_FOLDER = [
+    "/phone/system/build.prop",
+    "/phone/vendor/build.prop",
+    "/phone/data/system/packages.xml",
+    "/phone/data/data/com.android.providers.contacts/databases/calllog.db",
+    "/laptop/Windows/System32/config/SYSTEM",
+    "/laptop/Windows/System32/config/SOFTWARE",
+    "/laptop/Users/bob/NTUSER.DAT",
+    "/laptop/Users/bob/AppData/Local/Google/Chrome/User Data/Default/History",
+    "/edge-01.rsc",
+    "/core-sw-confg",
+]
+
+
+def test_several_devices_in_one_folder_run_the_union_of_their_profiles() -> None:
+    """An Android tree, a Windows tree and router exports at the top: all three run, and the
+    reason names each profile with its markers and root."""
+    choice = _pick(CASE_FOLDER)
+    assert choice.profile.name == "router + android + windows"
+    assert [part.name for part in choice.parts] == ["router", "android", "windows"]
+    assert choice.reason == (
+        "profiles: router + android + windows, by markers "
+        "2 of 16 router markers at the evidence root: **/*.rsc, **/*-confg; "
+        "4 of 9 android markers under phone/: **/system/build.prop, **/vendor/build.prop, "
+        "**/data/system/packages.xml, **/data/data/com.android.providers.contacts; "
+        "3 of 7 windows markers under laptop/: **/Windows/System32/config/SYSTEM, "
+        "**/Windows/System32/config/SOFTWARE, **/Users/*/NTUSER.DAT"
+    )
+    extractors = set(choice.profile.extractors)
+    assert {"android.call_log", "chromium.history", "windows.identity", "android.identity"} <= (
+        extractors
+    )
+    assert {"router.mikrotik", "router.cisco"} <= extractors
+    # registration order, no duplicates
+    order = list(load_profiles()["generic"].extractors)
+    assert list(choice.profile.extractors) == sorted(extractors, key=order.index)
+
+
+def test_one_router_file_beside_two_devices_still_counts() -> None:
+    """A single export at the top is a device of its own when it lies outside the others."""
+    choice = _pick([path for path in CASE_FOLDER if path != "/core-sw-confg"])
+    assert [part.name for part in choice.parts] == ["android", "windows", "router"]
+
+
+def test_nested_trees_and_shared_roots_stay_one_profile() -> None:
+    """A tree inside a device's own root is that device's data; two profiles at one root are
+    one device (the single-profile layouts above keep their choice)."""
+    for layout in (
+        "windows with a WSL linux",
+        "windows holding a phone dump",
+        "iphone file system",
+    ):
+        choice = _pick(LAYOUTS[layout][0])
+        assert choice.parts == () and " + " not in choice.profile.name
+    assert _pick(LAYOUTS["openwrt root file system"][0]).profile.name == "router"
+
+
+def test_scan_of_a_case_folder_runs_every_device_s_extractors(tmp_path: Path, scan) -> None:
+    """End to end: call log, browser history, Windows identity and router facts all extracted."""
+    case = tmp_path / "case"
+    shutil.copytree(DATA / "identity" / "phone", case / "phone")
+    shutil.copytree(
+        DATA / "calls" / "android" / "data", case / "phone" / "data", dirs_exist_ok=True
+    )
+    shutil.copytree(DATA / "identity" / "laptop", case / "laptop")
+    history = case / "laptop/Users/agent1/AppData/Local/Google/Chrome/User Data/Default/History"
+    history.parent.mkdir(parents=True)
+    shutil.copy(DATA / "browser" / "chrome_History", history)
+    shutil.copy(DATA / "router" / "mikrotik" / "cc-branch-export.rsc", case / "cc-branch.rsc")
+    shutil.copy(DATA / "router" / "dnsmasq" / "dnsmasq.leases", case / "dnsmasq.leases")
+    out = scan(case, hash_files=False, hash_evidence=False)
+    meta = {row["key"]: row["value"] for row in out.rows("SELECT * FROM meta")}
+    assert meta["profile"] == "router + android + windows"
+    assert meta["profile_reason"].startswith("profiles: router + android + windows, by markers ")
+    counts = out.result.records
+    assert counts["calls"] > 0 and counts["browser_visits"] > 0 and counts["router_facts"] > 0
+    sources = {row["source_path"] for row in out.records("calls")}
+    assert "/phone/data/data/com.android.providers.contacts/databases/calllog.db" in sources
+    identity = {(row["key"], row["value"]) for row in out.records("identity")}
+    assert any(key == "computer_name" for key, _ in identity)

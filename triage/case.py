@@ -2,7 +2,14 @@
 
 A folder holds one device per item: a file, a folder (extracted file system, iTunes backup) or a
 set of pieces that belong together (``x.E01``/``x.E02``..., ``x.001``/``x.002``...), which are
-grouped under their first piece. A manifest names the devices explicitly::
+grouped under their first piece. A file that is no container is a one-file device (a router's
+``.rsc`` export or ``running-config``, a lone ``calllog.db``, a hive, a log). Only the case's own
+papers are skipped (:func:`paperwork`): manifests and notes (``*.yaml``, ``*.yml``, ``*.md``,
+``README``/``notes``/``manifest``/``custody``/``hashes`` with any extension), checksum files
+(``*.md5``, ``*.sha1``, ``*.sha256``, ...), and an imager's notes on another item
+(``laptop.E01.txt``, ``phone.img.log``, ``laptop.E01.csv``); a database's ``-wal``/``-journal``
+or a hive's ``.LOG1``/``.LOG2`` beside it is read with it, not as a device of its own. A manifest
+names the devices explicitly::
 
     case: KOL-CYB-2024-0317
     devices:
@@ -33,6 +40,7 @@ import yaml
 from triage.config import HashSetSpec, device_name
 from triage.errors import CaseError, EvidenceError
 from triage.evidence.media import split_segments
+from triage.evidence.single_file import COMPANIONS
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
 CASE_KEYS = {"case", "devices", "country", "hashsets", "password"}
@@ -40,6 +48,55 @@ HASHSET_LABELS = ("known-bad", "known-good")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Continuation pieces of multi-file evidence, grouped under their first piece.
 EWF_CONTINUATION = re.compile(r"\.(E|Ex|L|S)(0[2-9]|[1-9]\d|[A-Z]{2})$", re.IGNORECASE)
+
+
+NOTES_SUFFIXES = (".yaml", ".yml", ".md")
+NOTES_STEMS = frozenset(
+    {"readme", "notes", "note", "manifest", "custody", "chain-of-custody", "chain_of_custody"}
+    | {"hashes", "checksums", "md5sums", "sha1sums", "sha256sums"}
+)
+CHECKSUM_SUFFIXES = (".md5", ".sha1", ".sha256", ".sha512", ".hash")
+SIDECAR_SUFFIXES = (".txt", ".log", ".csv", ".info", ".xml")
+
+
+def paperwork(item: Path, names: set[str]) -> str | None:
+    """Why a file of a case folder is the case's papers rather than a device (None: a device).
+
+    ``names`` are the folder's other items, for an imager's notes on one of them.
+    """
+    lowered = item.name.lower()
+    if lowered.endswith(NOTES_SUFFIXES) or lowered.split(".", 1)[0] in NOTES_STEMS:
+        return "notes or manifest, not evidence"
+    if lowered.endswith(CHECKSUM_SUFFIXES):
+        return "checksum file, not evidence"
+    stem, dot, _ = item.name.rpartition(".")
+    if dot and lowered.endswith(SIDECAR_SUFFIXES) and stem in names:
+        return f"acquisition notes on {stem}, not evidence"
+    return None
+
+
+def _companion_of(name: str, lowered: set[str]) -> str | None:
+    """The item a ``-wal``/``-journal`` or ``.LOG1``/``.LOG2`` file belongs to, when it is in
+    the folder (a one-file device lists them with it); else None."""
+    for suffix in (suffix for group in COMPANIONS.values() for suffix in group):
+        if name.lower().endswith(suffix.lower()) and len(name) > len(suffix):
+            owner = name[: -len(suffix)]
+            if owner.lower() in lowered:
+                return owner
+    return None
+
+
+def _continues(item: Path, names: set[str]) -> bool:
+    """A later EWF segment (``x.E02``, ``x.EAA``) whose first segment lies beside it; a
+    ``router.log`` also ends in L + two letters, but no ``router.L01`` goes with it."""
+    match = EWF_CONTINUATION.search(item.name)
+    if not match:
+        return False
+    stem = item.name[: match.start()]
+    return any(f"{stem}.{kind}{first}".lower() in names for kind, first in _FIRST_SEGMENTS)
+
+
+_FIRST_SEGMENTS = (("E", "01"), ("Ex", "01"), ("L", "01"), ("Lx", "01"), ("S", "01"))
 
 
 @dataclass(frozen=True)
@@ -146,14 +203,22 @@ def scan_folder(folder: Path) -> Case:
     skipped: list[tuple[str, str]] = []
     used: set[str] = set()
     grouped: set[Path] = set()  # later pieces of split images already found (names sort after)
-    for item in sorted(folder.iterdir(), key=lambda path: path.name):
+    items = sorted(folder.iterdir(), key=lambda path: path.name)
+    names = {item.name for item in items}
+    lowered = {name.lower() for name in names}
+    for item in items:
         name = item.name
         if name.startswith("."):
             continue
-        if item.is_file() and item.suffix.lower() in (".yaml", ".yml", ".md", ".txt", ".log"):
-            skipped.append((name, "notes or manifest, not evidence"))
+        papers = paperwork(item, names - {name}) if item.is_file() else None
+        if papers:
+            skipped.append((name, papers))
             continue
-        if item.is_file() and EWF_CONTINUATION.search(name):
+        owner = _companion_of(name, lowered)
+        if owner and item.is_file():
+            skipped.append((name, f"read with {owner}, the database or hive it belongs to"))
+            continue
+        if item.is_file() and _continues(item, lowered):
             skipped.append((name, "continuation segment, scanned with its first segment"))
             continue
         if item in grouped:

@@ -660,10 +660,10 @@ class _DigestLanes:
 
 
 def _single_host_file(source: Any, media: Any) -> Path | None:
-    """The one host file the evidence is, when it is a raw image or an archive."""
+    """The one host file the evidence is, when it is a raw image, an archive or one file."""
     if media is not None:
         return media.single_file
-    if getattr(source, "kind", None) == "archive":
+    if getattr(source, "kind", None) in ("archive", "file"):
         return Path(source.locator.path)
     return None
 

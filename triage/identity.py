@@ -180,7 +180,8 @@ def device_identity(store: DeviceStore) -> dict[str, Any]:
     ``phone_numbers``, ``iccids``, ``imsis``, ``carriers``, ``sim_country``, ``owner``,
     ``users`` (name, SID, last login, disabled, sources), ``time_zone``, ``install_date``,
     ``last_backup``, ``accounts``, ``hostnames``, ``ip_addresses``, ``mac_addresses``,
-    ``wifi_networks``, ``installed_apps`` (count), ``facts`` (count) and ``sources``
+    ``wifi_networks``, ``installed_apps`` (count), ``facts`` (count), ``replayed_hives`` (dirty
+    registry hives whose transaction logs were replayed) and ``sources``
     (field -> the files it came from).
     """
     rows = _rows(store)
@@ -217,6 +218,7 @@ def device_identity(store: DeviceStore) -> dict[str, Any]:
             facts.values("installed_program", "installed_package", "installed_app")
         ),
         "facts": len(rows),
+        "replayed_hives": _limited(facts.values("hive_replayed")),
     }
     field_keys = {
         "name": name_keys,

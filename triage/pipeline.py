@@ -39,7 +39,13 @@ from triage.hashing import (
     hash_files,
     verify_stored_hashes,
 )
-from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
+from triage.profile_loader import (
+    GENERIC,
+    ProfileChoice,
+    detect_profile,
+    load_profile,
+    load_profiles,
+)
 from triage.store import DeviceStore, walk_rows_of
 
 log = logging.getLogger(__name__)
@@ -621,6 +627,9 @@ class _Scan:
     def extract(self) -> None:
         """Run the profile's extractors on the files they match, each isolated."""
         choice = self.choose_profile()
+        lone = None
+        if self.locator.kind == "file":  # one-file evidence: matched by name and content
+            choice, lone = self._lone_file(choice)
         self.store.set_meta("profile", choice.profile.name)
         self.store.set_meta("profile_reason", choice.reason)
         log.info("profile %s: %s", choice.profile.name, choice.reason)
@@ -638,13 +647,37 @@ class _Scan:
             return
         for extractor in todo:
             self.store.clear_problems(f"match:{extractor.name}")
-        matches = self._match(todo)
+        matches = lone if lone is not None else self._match(todo)
         self.progress.start("extract", len(todo), "extractors")
         with tempfile.TemporaryDirectory(prefix="triage-") as workdir:
             for extractor in todo:
                 self._run_extractor(extractor, matches.get(extractor.name, []), Path(workdir))
                 self.progress.advance(1)
         self.progress.finish()
+
+    def _lone_file(self, choice: ProfileChoice) -> tuple[ProfileChoice, dict[str, list]]:
+        """The profile and matches of a one-file device (see :mod:`triage.one_file`)."""
+        from triage.one_file import lone_file_matches, lone_file_profile  # noqa: PLC0415
+
+        registry = all_extractors()
+        rows = self.store.query("SELECT * FROM files WHERE kind = 'file' ORDER BY id LIMIT 1")
+        files = [StoredFile.from_row(row) for row in rows]
+        if not files:
+            return choice, {}
+        auto = self.config.profile == "auto"
+        profiles = load_profiles(self.config.profiles_dir) if auto else {}
+        # auto: every extractor may read it; the profile follows from those that do
+        candidates = profiles[GENERIC].extractors if auto else choice.profile.extractors
+        with tempfile.TemporaryDirectory(prefix="triage-lone-") as workdir:
+            ctx = self._context("match", Path(workdir))
+            extractors = [registry[ident]() for ident in candidates]
+            found = lone_file_matches(extractors, files[0], ctx)
+        for match in found:
+            log.info("%s reads the evidence file %s", match.extractor.name, match.how)
+        if auto:
+            file_type = (self.store.evidence().get("metadata") or {}).get("type", "unknown")
+            choice = lone_file_profile(choice, found, profiles, file_type)
+        return choice, {match.extractor.name: [files[0]] for match in found}
 
     def _match(self, extractors: list[Extractor]) -> dict[str, list[StoredFile]]:
         """Files per extractor: by path pattern, then SQLite databases by their schema."""

@@ -53,6 +53,7 @@ class ProfileChoice:
     profile: Profile
     reason: str
     markers: tuple[str, ...]  # the detect markers found in the evidence
+    parts: tuple[Profile, ...] = ()  # the profiles a union runs (several devices found)
 
 
 def _parse(text: str, origin: str, known_ids: Iterable[str]) -> Profile:
@@ -254,7 +255,59 @@ def detect_profile(paths: Iterable[str], profiles: dict[str, Profile]) -> Profil
             profiles[GENERIC], "no profile's markers were found; running every extractor", ()
         )
     scored.sort(key=_Candidate.sort_key)
+    chosen = _devices(scored)
+    if len(chosen) > 1:
+        return _union(chosen)
     best = scored[0]
     runner_up = f"; next best: {scored[1].describe()}" if len(scored) > 1 else ""
     reason = f"{best.describe()}: {', '.join(best.markers)}{runner_up}"
     return ProfileChoice(best.profile, reason, best.markers)
+
+
+def _claims_tree(profile: Profile) -> bool:
+    """Whether a profile describes a whole device (it names one), so that what lies under its
+    root is that device's data: a WSL tree or a phone dump in a laptop's user folder."""
+    return any(ident.endswith(".identity") for ident in profile.extractors)
+
+
+def _devices(scored: list[_Candidate]) -> list[_Candidate]:
+    """The candidates that are devices of their own, best first.
+
+    The best candidate always; then each other one whose root is neither the root of one
+    already chosen (one device per root: an OpenWrt root file system is a router, not also a
+    Linux) nor inside the root of a chosen profile that claims its tree (a WSL tree under a
+    laptop's ``Users``). So a case folder holding ``phone/`` (Android), ``laptop/`` (Windows)
+    and router exports at its top gets all three.
+    """
+    chosen = [scored[0]]
+    for candidate in scored[1:]:
+        if any(
+            candidate.root == other.root
+            or (_claims_tree(other.profile) and candidate.root.startswith(other.root))
+            for other in chosen
+        ):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def _union(chosen: list[_Candidate]) -> ProfileChoice:
+    """One profile running the union of several profiles' extractors, and why."""
+    parts = [candidate.profile for candidate in chosen]
+    name = " + ".join(profile.name for profile in parts)
+    extractors: list[str] = []
+    for profile in parts:
+        extractors.extend(ident for ident in profile.extractors if ident not in extractors)
+    ranks = {ident: index for index, ident in enumerate(all_extractors())}
+    union = Profile(
+        name,
+        "union of " + ", ".join(profile.name for profile in parts),
+        tuple(marker for profile in parts for marker in profile.detect),
+        tuple(sorted(extractors, key=lambda ident: ranks.get(ident, len(ranks)))),
+        ", ".join(profile.origin for profile in parts),
+    )
+    reason = f"profiles: {name}, by markers " + "; ".join(
+        f"{candidate.describe()}: {', '.join(candidate.markers)}" for candidate in chosen
+    )
+    markers = tuple(marker for candidate in chosen for marker in candidate.markers)
+    return ProfileChoice(union, reason, markers, tuple(parts))

@@ -49,10 +49,14 @@ def test_kinds_are_detected_from_content_not_extension(tmp_path):
 
 
 def test_not_evidence_is_a_one_line_error(tmp_path):
-    junk = tmp_path / "notes.txt"
-    junk.write_bytes(b"just some text, not an image\n" * 100)
-    with pytest.raises(EvidenceError, match="not evidence triage can read"):
-        open_evidence(junk)
+    """A text file is a one-file device now; what is no file, folder or device is refused."""
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"just some text, not an image\n" * 100)
+    assert detect_kind(notes) == "file"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(EvidenceError, match="not a file, folder or block device"):
+        open_evidence(fifo)
 
 
 @pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])

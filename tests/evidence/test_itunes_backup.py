@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import plistlib
 import shutil
+import sqlite3
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -127,3 +129,104 @@ def test_scanning_a_backup_never_writes_to_it(tmp_path: Path, scan) -> None:
     out = scan(copy, extractors=["ios.identity"])
     assert out.result.records["identity"] > 0
     assert state() == before
+
+
+def _mbfile(fields: dict) -> bytes:
+    """An NSKeyedArchiver MBFile record holding ``fields``, as Manifest.db stores it."""
+    archive = {
+        "$archiver": "NSKeyedArchiver",
+        "$version": 100000,
+        "$top": {"root": plistlib.UID(1)},
+        "$objects": ["$null", fields],
+    }
+    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+
+
+def test_manifest_db_access_time_is_kept(tmp_path: Path) -> None:
+    """Manifest.db is read from a private copy made with O_NOATIME, not opened by SQLite."""
+    copy = tmp_path / "backup"
+    shutil.copytree(BACKUP, copy)
+    manifest = copy / "Manifest.db"
+    os.utime(manifest, ns=(1_000_000_000_000_000_000, 1_600_000_000_000_000_000))
+    entries = _walk(copy)
+    assert "/private/var/wireless/Library/Preferences/com.apple.commcenter.plist" in entries
+    assert manifest.stat().st_atime_ns == 1_000_000_000_000_000_000
+
+
+def test_hostile_manifest_rows_are_problems_and_the_walk_goes_on(tmp_path: Path) -> None:
+    """A BLOB domain, a Size that is text or a dict, a non-hex fileID: problem lines only."""
+    copy = tmp_path / "backup"
+    shutil.copytree(BACKUP, copy)
+    text_size, dict_size = "aa" + "1" * 38, "bb" + "2" * 38
+    for file_id, data in ((text_size, b"twelve bytes"), (dict_size, b"seven b")):
+        (copy / file_id[:2]).mkdir(exist_ok=True)
+        (copy / file_id[:2] / file_id).write_bytes(data)
+    rows = [
+        ("cc" + "3" * 38, b"Home\xffDomain", "Library/blob-domain.txt", 2, None),
+        (text_size, "HomeDomain", "Library/text-size.txt", 1, _mbfile({"Size": "many"})),
+        (dict_size, "HomeDomain", "Library/dict-size.txt", 1, _mbfile({"Size": {"a": 1}})),
+        ("../../etc/passwd", "HomeDomain", "Library/bad-id.txt", 1, _mbfile({"Size": 5})),
+        (b"\x00\x01", "HomeDomain", "Library/blob-id.txt", 1, None),
+    ]
+    with sqlite3.connect(copy / "Manifest.db") as connection:
+        connection.executemany("INSERT INTO Files VALUES (?, ?, ?, ?, ?)", rows)
+    connection.close()
+    problems: list = []
+    source = open_evidence(copy)
+    try:
+        entries = {str(entry.path): entry for entry in source.walk(problems.append)}
+    finally:
+        source.close()
+    # the real files are all still there
+    assert "/private/var/wireless/Library/Preferences/com.apple.commcenter.plist" in entries
+    assert entries["/private/var/Home\ufffdDomain/Library/blob-domain.txt"].kind == "dir"
+    assert entries["/private/var/mobile/Library/text-size.txt"].size == 12
+    assert entries["/private/var/mobile/Library/dict-size.txt"].size == 7
+    bad = entries["/private/var/mobile/Library/bad-id.txt"]
+    assert bad.ref.member is None and bad.note == (
+        "file ID '../../etc/passwd' is not a backup file ID: not read"
+    )
+    assert entries["/private/var/mobile/Library/blob-id.txt"].note == (
+        "file ID BLOB 0001 is not a backup file ID: not read"
+    )
+    assert sorted((p.severity, p.path, p.message) for p in problems) == [
+        (
+            "error",
+            "/private/var/mobile/Library/bad-id.txt",
+            "Manifest.db: file ID '../../etc/passwd' is not a backup file ID: not read",
+        ),
+        (
+            "error",
+            "/private/var/mobile/Library/blob-id.txt",
+            "Manifest.db: file ID BLOB 0001 is not a backup file ID: not read",
+        ),
+        (
+            "warning",
+            "/iTunes Backup/Manifest.db",
+            f"Manifest.db row 'cc{'3' * 38}': domain is BLOB 486f6d65ff446f6d61696e, not "
+            "text; read as text",
+        ),
+        (
+            "warning",
+            "/private/var/mobile/Library/dict-size.txt",
+            "Manifest.db record's Size is dict {'a': 1}, not a size; taken as 0",
+        ),
+        (
+            "warning",
+            "/private/var/mobile/Library/text-size.txt",
+            "Manifest.db record's Size is 'many', not a size; taken as 0",
+        ),
+    ]
+
+
+def test_scan_of_a_hostile_manifest_ends_with_problems(tmp_path: Path, scan) -> None:
+    """End to end: the scan finishes, the bad row is in the problems table, identity is read."""
+    copy = tmp_path / "backup"
+    shutil.copytree(BACKUP, copy)
+    with sqlite3.connect(copy / "Manifest.db") as connection:
+        connection.execute("INSERT INTO Files VALUES ('zz', ?, 'x', 1, NULL)", (b"\xfe\xffDomain",))
+    connection.close()
+    out = scan(copy, extractors=["ios.identity"])
+    assert out.result.records["identity"] > 0
+    messages = [row["message"] for row in out.rows("SELECT * FROM problems")]
+    assert "Manifest.db: file ID 'zz' is not a backup file ID: not read" in messages

@@ -9,6 +9,7 @@ AES-CBC), with few PBKDF2 rounds so the tests stay fast.
 from __future__ import annotations
 
 import hashlib
+import os
 import plistlib
 import shutil
 import tempfile
@@ -206,3 +207,17 @@ def test_scan_with_password_hashes_and_extracts_the_plain_files(scan) -> None:
     identity = out.records("identity")
     assert [r["value"] for r in identity if r["key"] == "account"] == ["supervisor@icloud.example"]
     assert [r["value"] for r in identity if r["key"] == "backup_encrypted"] == ["yes"]
+
+
+def test_encrypted_manifest_db_access_time_is_kept(tmp_path: Path) -> None:
+    """The encrypted Manifest.db is decrypted from a private O_NOATIME copy."""
+    copy = tmp_path / "backup"
+    shutil.copytree(ENCRYPTED, copy)
+    manifest = copy / "Manifest.db"
+    os.utime(manifest, ns=(1_000_000_000_000_000_000, 1_600_000_000_000_000_000))
+    source = open_evidence(copy, PASSWORD)
+    try:
+        assert any(entry.kind == "file" for entry in source.walk(lambda problem: None))
+    finally:
+        source.close()
+    assert manifest.stat().st_atime_ns == 1_000_000_000_000_000_000

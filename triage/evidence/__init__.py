@@ -2,8 +2,9 @@
 
 The openers are tried in one visible order (:data:`OPENERS`): an iTunes backup is a folder with a
 manifest, so it goes before plain folders; archives and image containers are recognised from
-their first bytes; what is left is treated as a raw disk image and must hold a partition table or
-a file system TSK knows.
+their first bytes; a raw disk image must hold a partition table or a file system TSK knows; any
+other file is a one-file device (:mod:`~triage.evidence.single_file`), last: a file whose first
+bytes show it is no disk image (text, SQLite, a hive...) at once, any other once TSK found nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from triage.evidence.base import (
 )
 from triage.evidence.directory import DirectorySource
 from triage.evidence.itunes_backup import ItunesBackupSource, is_itunes_backup
+from triage.evidence.media import sniff_container, split_segments
+from triage.evidence.single_file import SingleFileSource, is_typed_file
 
 __all__ = [
     "OPENERS",
@@ -47,7 +50,8 @@ def _is_archive(path: Path) -> bool:
 
 
 def _is_image(path: Path) -> bool:
-    return path.is_file() or path.is_block_device()
+    """A block device, a container, or a file that may be a raw image (see _raw_or_file)."""
+    return path.is_block_device() or (path.is_file() and not is_typed_file(path))
 
 
 # (kind, test) in the order they are tried.
@@ -56,7 +60,24 @@ OPENERS: tuple[tuple[str, Callable[[Path], bool]], ...] = (
     ("directory", Path.is_dir),
     ("archive", _is_archive),
     ("disk_image", _is_image),
+    ("file", Path.is_file),
 )
+
+
+def _raw_or_file(path: Path) -> str:
+    """``disk_image`` when TSK finds a volume in a raw file (or it is a container), else
+    ``file``: a file of no known type that holds no file system is a one-file device."""
+    from triage.evidence.disk_image import DiskImageSource  # noqa: PLC0415
+
+    if sniff_container(path) is not None or split_segments(path):
+        return "disk_image"  # a container or split image is never opened twice to tell
+    source = DiskImageSource(EvidenceLocator("disk_image", path.absolute()))
+    try:
+        if source.is_recognised() or source.media.format != "raw":
+            return "disk_image"
+    finally:
+        source.close()
+    return "file"
 
 
 def detect_kind(path: Path) -> str:
@@ -66,7 +87,7 @@ def detect_kind(path: Path) -> str:
     try:
         for kind, test in OPENERS:
             if test(path):
-                return kind
+                return _raw_or_file(path) if kind == "disk_image" and path.is_file() else kind
     except PermissionError as error:
         raise EvidenceError(f"{path}: cannot be read ({error.strerror})") from error
     raise EvidenceError(f"{path}: not a file, folder or block device")
@@ -91,6 +112,8 @@ def reopen(locator: EvidenceLocator, problems: ProblemSink | None = None) -> Evi
             return ItunesBackupSource(locator)
         if locator.kind == "directory":
             return DirectorySource(locator)
+        if locator.kind == "file":
+            return SingleFileSource(locator)
         if locator.kind == "archive":
             fmt = archive_format(locator.path)
             if fmt == "zip":

@@ -8,6 +8,7 @@ process uses to reopen the same evidence and find the same file (the dfvfs path-
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,17 @@ def open_untouched(path: str | bytes | os.PathLike, flags: int = os.O_RDONLY) ->
 def open_evidence_file(path: str | bytes | os.PathLike, buffering: int = -1) -> BinaryIO:
     """A host file of the evidence (image segment, archive) opened read-only, atime kept."""
     return open(open_untouched(path), "rb", buffering=buffering)  # noqa: SIM115 - caller closes
+
+
+def copy_untouched(path: str | bytes | os.PathLike, target: Path) -> Path:
+    """A private copy of one host file of the evidence, read with its access time kept.
+
+    For libraries that open a path themselves (SQLite reads ``Manifest.db``, regipy a hive):
+    they would read the evidence with a plain ``open`` and change its access time.
+    """
+    with open_evidence_file(path, buffering=0) as source, open(target, "wb") as out:
+        shutil.copyfileobj(source, out, 1 << 20)
+    return target
 
 
 @dataclass(frozen=True)

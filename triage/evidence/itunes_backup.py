@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import plistlib
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,7 @@ from triage.evidence.base import (
     PartitionInfo,
     Problem,
     ProblemSink,
+    copy_untouched,
     open_evidence_file,
 )
 
@@ -111,6 +113,56 @@ def _unix(value: object) -> datetime | None:
         return None
 
 
+def _shown(value: object) -> str:
+    """A Manifest.db value for a problem line: text quoted, anything else by its type."""
+    if isinstance(value, str):
+        return repr(value[:80])
+    if isinstance(value, bytes):
+        return f"BLOB {value[:40].hex()}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _is_file_id(member: str) -> bool:
+    """A backup file ID: lowercase hex (40 digits in real backups), at least 3 of them."""
+    return len(member) >= 3 and all(ch in "0123456789abcdef" for ch in member)
+
+
+def _text(value: object, column: str, file_id: object, problems: ProblemSink) -> str:
+    """A text column of Manifest.db; a BLOB or number is decoded with a warning."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    problems(
+        Problem(
+            "walk",
+            f"Manifest.db row {_shown(file_id)}: {column} is {_shown(value)}, not text; "
+            "read as text",
+            str(BACKUP_FOLDER / "Manifest.db"),
+            severity="warning",
+        )
+    )
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _size_field(fields: dict, path: PurePosixPath, problems: ProblemSink) -> int:
+    """The Size of a file's MBFile record; anything but a whole number is a warning and 0."""
+    value = fields.get("Size", 0)
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    problems(
+        Problem(
+            "walk",
+            f"Manifest.db record's Size is {_shown(value)}, not a size; taken as 0",
+            str(path),
+            severity="warning",
+        )
+    )
+    return 0
+
+
 class ItunesBackupSource:
     """An unencrypted (or, with a password, decrypted) iTunes/Finder backup folder."""
 
@@ -186,17 +238,8 @@ class ItunesBackupSource:
                     ref=FileRef(member=f"@{name}"),
                 )
         try:
-            # as_uri() escapes "?" and "#" in folder names; immutable: never touch the evidence
-            connection = sqlite3.connect(
-                f"{self._manifest_db.absolute().as_uri()}?mode=ro&immutable=1", uri=True
-            )
-            rows = connection.execute(
-                "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, "
-                "relativePath"
-            )
-            for file_id, domain, relative, flags, blob in rows:
-                yield self._entry(file_id, domain or "", relative or "", flags, blob, problems)
-            connection.close()
+            with tempfile.TemporaryDirectory(prefix="triage-manifest-") as folder:
+                yield from self._manifest_entries(Path(folder), problems)
         except sqlite3.DatabaseError as error:
             problems(
                 Problem(
@@ -206,33 +249,76 @@ class ItunesBackupSource:
                 )
             )
 
+    def _manifest_entries(self, folder: Path, problems: ProblemSink) -> Iterator[EvidenceFile]:
+        """Every Files row of Manifest.db as an entry; a hostile row is a problem, not a crash.
+
+        SQLite opens paths itself, and reading the evidence's Manifest.db so would change its
+        access time: it reads a private copy made with ``O_NOATIME`` (an encrypted backup's
+        decrypted copy is private already).
+        """
+        database = self._manifest_db
+        if database.parent == self._root:
+            database = copy_untouched(database, folder / "Manifest.db")
+        # as_uri() escapes "?" and "#" in folder names; immutable: no journal or lock files
+        connection = sqlite3.connect(
+            f"{database.absolute().as_uri()}?mode=ro&immutable=1", uri=True
+        )
+        try:
+            rows = connection.execute(
+                "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, "
+                "relativePath"
+            )
+            for row in rows:
+                try:
+                    yield self._entry(*row, problems)
+                except Exception as error:  # noqa: BLE001 - one hostile row must not stop the walk
+                    problems(
+                        Problem(
+                            "walk",
+                            f"Manifest.db row {_shown(row[0])} cannot be read: "
+                            f"{type(error).__name__}: {error}",
+                            str(BACKUP_FOLDER / "Manifest.db"),
+                        )
+                    )
+        finally:
+            connection.close()
+
     def _entry(
         self,
-        file_id: str,
-        domain: str,
-        relative: str,
-        flags: int,
-        blob: bytes | None,
+        file_id: object,
+        domain: object,
+        relative: object,
+        flags: object,
+        blob: object,
         problems: ProblemSink,
     ) -> EvidenceFile:
-        path = domain_path(domain, relative)
-        kind = FLAG_KINDS.get(flags or 0, "other")
-        fields = _mbfile_fields(blob)
+        domain_text = _text(domain, "domain", file_id, problems)
+        relative_text = _text(relative, "relativePath", file_id, problems)
+        path = domain_path(domain_text, relative_text)
+        kind = FLAG_KINDS.get(flags if isinstance(flags, int) else 0, "other")
+        fields = _mbfile_fields(blob if isinstance(blob, bytes) else None)
         note = None
-        size = int(fields.get("Size", 0) or 0) if kind == "file" else 0
+        size = 0
         if kind == "file":
-            host = self._host(file_id)
-            if not host.is_file():
+            size = _size_field(fields, path, problems)
+            member = file_id if isinstance(file_id, str) else None
+            if member is None or not _is_file_id(member):
+                note = f"file ID {_shown(file_id)} is not a backup file ID: not read"
+                problems(Problem("walk", f"Manifest.db: {note}", str(path)))
+                member = None
+            elif not (host := self._host(member)).is_file():
                 note = "listed in Manifest.db but missing from the backup"
                 problems(Problem("walk", note, str(path)))
             else:
                 size = self._file_size(host, fields)
+        else:
+            member = file_id if isinstance(file_id, str) else None
         return EvidenceFile(
             path=path,
             kind=kind,
             size=size,
             allocated=True,
-            ref=FileRef(member=file_id),
+            ref=FileRef(member=member),
             modified=_unix(fields.get("LastModified")),
             changed=_unix(fields.get("LastStatusChange")),
             created=_unix(fields.get("Birth")),
@@ -249,7 +335,7 @@ class ItunesBackupSource:
             if name not in BACKUP_METADATA + ("Manifest.db",):
                 raise OSError(f"not a backup metadata file: {name}")
             return self._root / name
-        if len(member) < 3 or not all(ch in "0123456789abcdef" for ch in member):
+        if not _is_file_id(member):
             raise OSError(f"not a backup file ID: {member!r}")
         return self._root / member[:2] / member
 

@@ -34,7 +34,7 @@ from iphone_backup_decrypt.exceptions import BackupKeyBagNotUnlockedError, Unsaf
 from iphone_backup_decrypt.utils import BackupKeyBag, FilePlist, aes_decrypt_chunked
 
 from triage.errors import EvidenceError
-from triage.evidence.base import EvidenceInfo, EvidenceLocator, FileRef
+from triage.evidence.base import EvidenceInfo, EvidenceLocator, FileRef, copy_untouched
 from triage.evidence.itunes_backup import ItunesBackupSource
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,10 @@ class EncryptedItunesBackupSource(ItunesBackupSource):
         try:
             protection = struct.unpack("<l", wrapped[:4])[0]
             key = self._keybag.unwrap_key_for_class(protection, wrapped[4:])
-            aes_decrypt_chunked(
-                in_filename=self._root / "Manifest.db", key=key, out_filepath=target
-            )
+            # decrypted from a private copy read with O_NOATIME: the library opens it plainly
+            encrypted = copy_untouched(self._root / "Manifest.db", self._tempdir / "Manifest.enc")
+            aes_decrypt_chunked(in_filename=encrypted, key=key, out_filepath=target)
+            encrypted.unlink()
         except KEYBAG_ERRORS as error:
             raise EvidenceError(
                 f"{self._root}: Manifest.db cannot be decrypted ({type(error).__name__}: {error})"

@@ -106,6 +106,21 @@ def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"^(?:{body})$", re.IGNORECASE | re.DOTALL)
 
 
+def ends_in_name(patterns: tuple[str, ...], name: str) -> bool:
+    """Whether one of the globs ends in exactly this file name (any case).
+
+    Only a literal last part names a file (``History``, ``calllog.db``); one with wildcards
+    (``**/RustDesk/log/*.log``) means something only inside its folder. Used for a lone file
+    handed over on its own (one-file evidence), which has no parent path to match.
+    """
+    wanted = name.casefold()
+    for pattern in patterns:
+        last = pattern.rstrip("/").rsplit("/", 1)[-1]
+        if not any(char in last for char in "*?[") and last.casefold() == wanted:
+            return True
+    return False
+
+
 def path_matches(patterns: tuple[str, ...], path: PurePosixPath | str) -> bool:
     """Whether a file-system path matches any of the globs."""
     return compile_patterns(patterns).match(str(path).lstrip("/")) is not None
@@ -280,6 +295,11 @@ class Extractor:
     def accepts(self, file: StoredFile, ctx: ExtractionContext) -> bool:
         """Optional content check after a path or schema match."""
         return file.kind in ("file", "ads")
+
+    def claims_content(self, head: bytes) -> bool:
+        """Whether a lone file (one-file evidence) no pattern names may be this extractor's,
+        from its first bytes; ``accepts`` then decides (:mod:`triage.one_file`). Default: no."""
+        return False
 
     def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[Any]:
         """Yield records from the matched files."""

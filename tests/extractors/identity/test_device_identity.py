@@ -75,6 +75,7 @@ def test_laptop_summary(identity_data: Path, identity_scan) -> None:
         "mac_addresses": ["00:1a:2b:3c:4d:5e"],
         "wifi_networks": [],
         "installed_apps": 4,
+        "replayed_hives": [],
         "facts": 28,
         "sources": {
             "name": [f"{config}/SYSTEM"],
@@ -107,6 +108,7 @@ def test_phone_summary(identity_data: Path, identity_scan) -> None:
         "mac_addresses": ["02:11:22:33:44:55", "02:6a:7b:8c:9d:0e"],
         "wifi_networks": ["CC-Office", "JioFi_4G_2A3B"],
         "installed_apps": 2,
+        "replayed_hives": [],
     }
     assert {key: summary[key] for key in expected} == expected
     assert summary["sources"]["phone_numbers"] == [
@@ -133,6 +135,7 @@ def test_iphone_backup_summary(identity_data: Path, identity_scan) -> None:
         "accounts": ["supervisor@icloud.example"],
         "wifi_networks": ["CC-Office"],
         "installed_apps": 3,
+        "replayed_hives": [],
     }
     assert {key: summary[key] for key in expected} == expected
     assert summary["sources"]["imeis"] == ["/iTunes Backup/Info.plist"]

@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar
 from xml.etree.ElementTree import ParseError
 
-from triage.extractors.base import ExtractionContext, Extractor, StoredFile, compile_patterns
+from triage.extractors.base import (
+    ExtractionContext,
+    Extractor,
+    StoredFile,
+    compile_patterns,
+    ends_in_name,
+)
 from triage.extractors.identity.facts import Facts
 from triage.extractors.identity.registry import HIVE_ERRORS
 from triage.extractors.text_lines import CHUNK, MAX_LINE, byte_chunks, capped_lines
@@ -43,8 +49,11 @@ class IdentityExtractor(Extractor):
 
     @staticmethod
     def matches(file: StoredFile, *patterns: str) -> bool:
-        """Whether the file's path matches one of the globs (as ``patterns`` match)."""
-        return compile_patterns(patterns).match(str(file.path).lstrip("/")) is not None
+        """Whether the file's path matches one of the globs (as ``patterns`` match); a file at
+        the evidence root (a lone ``SystemVersion.plist``, one-file evidence) by its name."""
+        if compile_patterns(patterns).match(str(file.path).lstrip("/")) is not None:
+            return True
+        return str(file.path.parent) == "/" and ends_in_name(patterns, file.path.name)
 
     @staticmethod
     def read(ctx: ExtractionContext, file: StoredFile, parse: Callable[[Facts], None]) -> Facts:

@@ -199,7 +199,8 @@ class Hive:
         header = self._hive.header
         self.file_name: str = str(header.file_name or "").rstrip("\x00")
         self.filetime = int(header.last_modification_time)
-        self.dirty = int(header.primary_sequence_num) != int(header.secondary_sequence_num)
+        self.sequences = (int(header.primary_sequence_num), int(header.secondary_sequence_num))
+        self.dirty = self.sequences[0] != self.sequences[1]
 
     @property
     def last_written(self) -> datetime | None:
@@ -220,3 +221,15 @@ class Hive:
 def hive_header_ok(head: bytes) -> bool:
     """Whether the first bytes are a regf base block."""
     return head[:4] == REGF_MAGIC
+
+
+def embedded_name(head: bytes) -> str | None:
+    """The hive path Windows wrote in the base block (its last 31 characters, UTF-16), or None.
+
+    ``\\REGISTRY\\MACHINE\\SYSTEM``, ``\\SystemRoot\\System32\\Config\\SAM``,
+    ``\\??\\C:\\Users\\bob\\ntuser.dat``: which hive a file is when its name does not say.
+    """
+    if not hive_header_ok(head) or len(head) < 0x70:
+        return None
+    text = head[0x30:0x70].decode("utf-16-le", "replace").split("\x00", 1)[0].strip()
+    return text or None

@@ -34,6 +34,10 @@ class RouterExtractor(Extractor):
         head = sniff(ctx, file, self.sniff_bytes)
         return head is not None and self.recognise(head, file, ctx)
 
+    def claims_content(self, head: bytes) -> bool:
+        """Any text: ``accepts`` checks the format's signature (a lone ``export.txt``)."""
+        return head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head
+
     def recognise(self, head: str, file: StoredFile, ctx: ExtractionContext) -> bool:
         """Whether the head of a file is this extractor's format."""
         raise NotImplementedError

@@ -114,7 +114,7 @@ class OpenWrtConfig(RouterExtractor):
     def recognise(self, head: str, file: StoredFile, ctx: ExtractionContext) -> bool:
         """UCI syntax for config files; OpenWrt markers or an OpenWrt /etc beside the others."""
         name = file.path.name.lower()
-        if file.path.parent.name.lower() == "config":
+        if _uci_file(file):
             return looks_like_uci(head)
         if name == "openwrt_release":
             return "DISTRIB_" in head
@@ -133,7 +133,7 @@ class OpenWrtConfig(RouterExtractor):
     ) -> Iterator[RouterFact]:
         """Dispatch on the file's name."""
         name = file.path.name.lower()
-        if file.path.parent.name.lower() == "config":
+        if _uci_file(file):
             mapper = MAPPERS.get(name)
             if mapper is None:
                 return
@@ -150,6 +150,14 @@ class OpenWrtConfig(RouterExtractor):
             yield from _authorized_keys(read_lines(ctx, file), fact)
         elif name == "shadow":
             yield from _shadow(read_lines(ctx, file), fact)
+
+
+def _uci_file(file: StoredFile) -> bool:
+    """A UCI file: in a ``config`` folder, or a lone ``network``/``wireless``/... handed over
+    on its own (one-file evidence lists it at the root)."""
+    if file.path.parent.name.lower() == "config":
+        return True
+    return str(file.path.parent) == "/" and file.path.name.lower() in MAPPERS
 
 
 def _openwrt_etc(etc: PurePosixPath, file: StoredFile, ctx: ExtractionContext) -> bool:
