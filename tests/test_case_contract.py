@@ -27,7 +27,17 @@ from triage.extractors.calls.base import make_call
 from triage.extractors.calls.numbers import normalise_number
 
 DEMO = demo_manifest().parent
-BROKEN_REASON = "not evidence triage can read"
+BROKEN_REASON = "E01 segment 1 is missing"
+
+
+def broken_e01() -> bytes:
+    """An EWF signature whose segment number is 0x7251: a set with its first segment missing."""
+    return (
+        b"EVF\x09\x0d\x0a\xff\x00\x01"
+        + (0x7251).to_bytes(2, "little")
+        + bytes(2)
+        + bytes(range(256)) * 64
+    )
 
 
 def template(out: Path) -> ScanConfig:
@@ -44,7 +54,7 @@ def failed_case(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("failed")
     evidence = root / "evidence"
     shutil.copytree(DEMO, evidence)
-    (evidence / "broken-02.E01").write_bytes(bytes(range(256)) * 64)
+    (evidence / "broken-02.E01").write_bytes(broken_e01())
     manifest = evidence / "case.yaml"
     manifest.write_text(manifest.read_text() + "  - name: broken-02\n    evidence: broken-02.E01\n")
     out = root / "out"
@@ -117,7 +127,11 @@ def test_batch_stderr_is_one_line_per_message_with_progress(failed_case):
     lines = (failed_case.parent / "stderr.txt").read_text().splitlines()
     assert lines[0] == "scanning 4 devices"
     failed = [line for line in lines if line.startswith("[") and "broken-02" in line]
-    assert len(failed) == 1 and BROKEN_REASON in failed[0] and "(no partition table" in failed[0]
+    assert (
+        len(failed) == 1
+        and BROKEN_REASON in failed[0]
+        and "put all segments in one folder" in failed[0]
+    )
     assert failed[0].endswith("; scanned)")
     assert [line.split("]")[0] for line in lines if line.startswith("[")] == [
         "[1/4",
@@ -130,7 +144,7 @@ def test_batch_stderr_is_one_line_per_message_with_progress(failed_case):
 
 def test_a_failed_scan_says_its_error_once_and_its_folder_does_not_block_the_rerun(tmp_path):
     broken = tmp_path / "broken.E01"
-    broken.write_bytes(bytes(range(256)) * 64)
+    broken.write_bytes(broken_e01())
     out = tmp_path / "out"
     first = invoke("scan", broken, "-o", out, "--no-progress")
     assert first.exit_code == ExitStatus.ERROR

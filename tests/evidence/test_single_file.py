@@ -430,3 +430,31 @@ def test_lone_system_version_plist_is_read_by_its_name(scan) -> None:
     facts = {(row["extractor"], row["key"], row["value"]) for row in out.records("identity")}
     assert ("ios.identity", "ios_version", "17.3.1") in facts
     assert ("ios.identity", "os_build", "21D61") in facts
+
+
+def test_a_file_named_like_a_container_that_is_none_is_an_error_not_a_clean_scan(
+    tmp_path: Path,
+) -> None:
+    """Random bytes named ``.E01`` are hashed as one file, but the line is an error saying the
+    name promised an EWF image; plain unknown data stays a warning."""
+    garbage = tmp_path / "laptop-07.E01"
+    garbage.write_bytes(bytes(range(256)) * 64)
+    problems: list = []
+    source = open_evidence(garbage)
+    try:
+        [entry] = list(source.walk(problems.append))
+    finally:
+        source.close()
+    assert str(entry.path) == "/laptop-07.E01"
+    [line] = problems
+    assert line.severity == "error"
+    assert line.message.startswith("named like an EWF image (.E01) but no such container")
+    plain = tmp_path / "junk.bin"
+    plain.write_bytes(bytes(range(256)) * 64)
+    problems.clear()
+    source = open_evidence(plain)
+    try:
+        list(source.walk(problems.append))
+    finally:
+        source.close()
+    assert [p.severity for p in problems] == ["warning"]

@@ -132,6 +132,50 @@ def _utc(seconds_ns: int) -> datetime | None:
         return None
 
 
+# Names that promise a container: a file so named that opened as none of them is damage, not a
+# plain file, so its line is an error (the scan ends "done with problems"), never a warning.
+CONTAINER_SUFFIXES = {
+    ".e01": "an EWF image",
+    ".ex01": "an EWF image",
+    ".s01": "an EWF (SMART) image",
+    ".l01": "an EWF logical image",
+    ".dd": "a raw disk image",
+    ".raw": "a raw disk image",
+    ".img": "a disk image",
+    ".001": "a split raw image",
+    ".vmdk": "a VMDK disk",
+    ".vhd": "a VHD disk",
+    ".vhdx": "a VHDX disk",
+    ".qcow2": "a QCOW2 disk",
+    ".iso": "an ISO image",
+    ".dmg": "a disk image",
+    ".tar": "a tar archive",
+    ".tgz": "a tar.gz archive",
+    ".gz": "a gzip archive",
+    ".zip": "a zip archive",
+}
+
+
+def untyped_problem(path: Path) -> Problem:
+    """The line for a file of no known type: an error when its name promised a container."""
+    promised = CONTAINER_SUFFIXES.get(path.suffix.lower())
+    if promised:
+        return Problem(
+            "walk",
+            f"named like {promised} ({path.suffix}) but no such container, partition table or "
+            "file system was found in it (damaged or not what its name says): scanned as one "
+            "file (hashed and typed only)",
+            str(path),
+        )
+    return Problem(
+        "walk",
+        "no partition table, file system, container or known file type found: "
+        "scanned as one file (hashed and typed only)",
+        str(path),
+        severity="warning",
+    )
+
+
 class SingleFileSource:
     """One host file opened as evidence, listed at ``/<name>``; read-only, access time kept."""
 
@@ -173,15 +217,7 @@ class SingleFileSource:
         if self._note:
             problems(Problem("walk", self._note, str(path), severity="warning"))
         if self.type is None:
-            problems(
-                Problem(
-                    "walk",
-                    "no partition table, file system, container or known file type found: "
-                    "scanned as one file (hashed and typed only)",
-                    str(self._path),
-                    severity="warning",
-                )
-            )
+            problems(untyped_problem(self._path))
         yield self._entry(path, self._status, "", self._note)
         for suffix, companion in self._companions.items():
             try:
