@@ -162,7 +162,7 @@ def run_batch(
     outcomes: list[DeviceOutcome] = []
     todo: list[ScanConfig] = []
     for device in case.devices:
-        config, finished = plan_config(device, out, replace(template, jobs=jobs))
+        config, finished = plan_config(device, out, replace(template, jobs=jobs, case=case.name))
         if finished:
             outcomes.append(DeviceOutcome(device.name, "skipped", 0, "finished in an earlier run"))
         else:

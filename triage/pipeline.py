@@ -313,6 +313,8 @@ class _Scan:
     def run(self) -> None:
         """Every stage in order."""
         self.store.set_meta("device", self.config.name)
+        if self.config.case:
+            self.store.set_meta("case", self.config.case)
         if self.stage("evidence"):
             self.store.clear_problems("evidence")
             self.source = reopen(self.locator, self.problem)
