@@ -24,6 +24,7 @@ from triage import __version__
 from triage.config import HashSetSpec, ScanConfig, device_name
 from triage.errors import ExitStatus, TriageError
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
+from triage.logtime import rich_log_time
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 HASHSET_LABELS = ("known-bad", "known-good")
@@ -64,7 +65,11 @@ class TqdmProgress:
 
 def _setup_logging(debug: bool, verbose: bool) -> None:
     handler = RichHandler(
-        console=Console(stderr=True), markup=False, show_path=debug, rich_tracebacks=False
+        console=Console(stderr=True),
+        markup=False,
+        show_path=debug,
+        rich_tracebacks=False,
+        log_time_format=rich_log_time,
     )
     logger = logging.getLogger("triage")
     logger.handlers = [h for h in logger.handlers if not isinstance(h, RichHandler)]

@@ -39,6 +39,7 @@ from triage.hashing import (
     hash_files,
     verify_stored_hashes,
 )
+from triage.logtime import IsoFormatter
 from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
 from triage.store import DeviceStore, walk_rows_of
 
@@ -173,7 +174,7 @@ class _StoreLogHandler(logging.FileHandler):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf-8")
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.setFormatter(IsoFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
 
 def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanResult:

@@ -29,12 +29,14 @@ from triage.report.output import atomic_text
 from triage.report.page_text import (
     DURATION_COLUMNS,
     ID_COLUMNS,
+    PATH_COLUMNS,
     SIZE_COLUMNS,
     article,
     column_label,
     count_of,
     device_zone,
     has_milliseconds,
+    keep_whole,
     time_cell,
     when,
 )
@@ -56,6 +58,8 @@ SECTION_TITLES = {
     "artifact_presence": "Tools and apps found",
     "hashset_hits": "Hash-set hits",
 }
+# Columns a printout leaves out to keep record tables within the page (the CSV has them).
+AUX_COLUMNS = ("extractor", "time_note", "session_key", "visit_id", "row_id")
 HIDDEN_COLUMNS = {
     "source_evidence",
     "source_file_id",
@@ -101,6 +105,7 @@ def environment() -> Environment:
     env.filters["time"] = time_cell
     env.filters["count"] = count_of
     env.filters["article"] = article
+    env.filters["whole"] = keep_whole
     env.globals["print_rows"] = PRINT_ROWS
     env.globals["section_titles"] = SECTION_TITLES
     script, source = report_script()
@@ -177,7 +182,11 @@ def record_cell(column: str, value: Any, zone: tzinfo | None, kind: str) -> dict
         return {"text": human_duration(value), "cls": "num", "sort": _number(value)}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"text": clip(value), "cls": "num", "sort": value}
-    return {"text": clip(_listed(value)), "cls": "id" if column in ID_COLUMNS else "", "sort": None}
+    if column in ID_COLUMNS:
+        return {"text": clip(value), "cls": "id", "sort": None}
+    if column in PATH_COLUMNS:
+        return {"text": clip(_listed(value)), "cls": "path", "sort": None}
+    return {"html": keep_whole(clip(_listed(value))), "cls": "", "sort": None}
 
 
 def _column_kinds(columns: list[str], rows: list[tuple], timeline: set[str]) -> list[str]:
@@ -225,9 +234,19 @@ def record_sections(store: DeviceStore, zone: tzinfo | None = None) -> list[dict
             ]
             for row in rows
         ]
+        aux = [
+            column in AUX_COLUMNS or all(row[index] in (None, "") for row in rows[:PRINT_ROWS])
+            for index, column in enumerate(columns)
+        ]
+        for row_cells in cells:
+            for cell, hidden in zip(row_cells, aux, strict=True):
+                if hidden:
+                    cell["cls"] = f"{cell['cls']} aux".strip()
         part = {
             "title": None,
             "columns": columns,
+            "aux": aux,
+            "print_omits": [column_label(c) for c, hide in zip(columns, aux, strict=True) if hide],
             "labels": [column_label(column) for column in columns],
             "rows": cells,
             "total": total,

@@ -70,8 +70,26 @@ ID_COLUMNS = {
     "visit_count",
     "typed_count",
 }
+# Columns of free text that may break anywhere rather than widen the table (paths and URLs).
+PATH_COLUMNS = {"source_path", "url", "from_url", "url_chain", "referrer", "target_path", "path"}
 SIZE_COLUMNS = {"size", "received_bytes", "total_bytes", "bytes"}
 DURATION_COLUMNS = {"duration", "duration_s", "call_duration_s"}
+
+# Identifiers inside free text (a detail, a message): phone numbers and other long numbers,
+# IPv4 and MAC addresses, ISO times and hex digests are kept whole on one line.
+ID_TOKEN = re.compile(
+    r"\+?\d{6,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"
+    r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
+    r"|\b[0-9a-fA-F]{32,128}\b"
+)
+
+
+def keep_whole(value: Any) -> Markup:
+    """Free text, escaped, with the identifiers in it wrapped so they never break."""
+    escaped = str(escape("" if value is None else value))
+    return Markup(  # noqa: S704 - built from escaped text; the tokens hold no markup characters
+        ID_TOKEN.sub(lambda match: f'<span class="id">{match.group()}</span>', escaped)
+    )
 
 
 def article(word: Any) -> str:
@@ -171,7 +189,7 @@ def time_cell(value: Any, zone: tzinfo | None = None, milliseconds: bool = False
     local = local_time(value, zone)
     html = Markup('<span class="t">{}</span>').format(shown)
     if local:
-        html += Markup('<span class="local">local {}</span>').format(local)
+        html += Markup('<span class="local"> (local <span class="id">{}</span>)</span>').format(local)
     return html
 
 
