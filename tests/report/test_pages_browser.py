@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.hostile.browser import chromium_browser, open_report  # noqa: F401 - a fixture
+from tests.hostile.browser import open_report
 from triage.batch import run_batch
 from triage.case import load_manifest
 from triage.config import HashSetSpec, ScanConfig
@@ -41,7 +41,8 @@ BROKEN = """([pattern]) => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const parent = node.parentElement;
-        if (!parent || parent.closest("script, style, svg, .path, .url, [hidden], .print-only")) continue;
+        const skip = "script, style, svg, .path, .url, [hidden], .print-only";
+        if (!parent || parent.closest(skip)) continue;
         if (parent.offsetParent === null && getComputedStyle(parent).position !== "fixed") continue;
         const words = parent.closest("th") ? /\\S+/g : token;
         words.lastIndex = 0;
@@ -62,7 +63,9 @@ OVERFLOW = """() => {
         const box = table.getBoundingClientRect();
         const clip = table.parentElement.closest(".scroll");
         const visible = clip && getComputedStyle(clip).overflowX !== "visible";
-        if (box.width && box.right > width + 1 && !visible) wide.push(table.tHead ? table.tHead.innerText.slice(0, 60) : "table");
+        if (box.width && box.right > width + 1 && !visible) {
+            wide.push(table.tHead ? table.tHead.innerText.slice(0, 60) : "table");
+        }
     }
     return {page: document.documentElement.scrollWidth, width, wide};
 }"""
@@ -268,7 +271,8 @@ def _sorted_by(page: Any, title: str, header: str) -> list[str]:
     table.locator("th", has_text=header).click()
     return table.evaluate(
         """(t, header) => {
-            const i = Array.from(t.tHead.rows[0].cells).findIndex((c) => c.textContent.trim() === header);
+            const cells = Array.from(t.tHead.rows[0].cells);
+            const i = cells.findIndex((c) => c.textContent.trim() === header);
             return Array.from(t.tBodies[0].rows).map((r) => r.cells[i].textContent.trim());
         }""",
         header,

@@ -189,7 +189,8 @@ def time_cell(value: Any, zone: tzinfo | None = None, milliseconds: bool = False
     local = local_time(value, zone)
     html = Markup('<span class="t">{}</span>').format(shown)
     if local:
-        html += Markup('<span class="local"> (local <span class="id">{}</span>)</span>').format(local)
+        local_html = '<span class="local"> (local <span class="id">{}</span>)</span>'
+        html += Markup(local_html).format(local)
     return html
 
 
