@@ -20,6 +20,7 @@ from triage.report.page_text import (
     count_of,
     device_zone,
     has_milliseconds,
+    keep_whole,
     libewf_date,
     local_time,
     time_cell,
@@ -150,3 +151,13 @@ def test_case_page_counts_warnings_and_says_when_it_was_made(tmp_path: Path):
     assert ">12,345<" in html
     made = r'Made <span class="id">20\d\d-\d\d-\d\dT[\d:]{8}Z</span> by triage 0\.1\.0'
     assert re.search(made, html)
+
+
+def test_identifiers_in_free_text_are_kept_whole_and_the_text_escaped():
+    html = str(keep_whole('<img src=x onerror=alert(1)> call +12025550134 from 10.0.0.1 at '
+                          "2024-03-01T09:31:00Z"))  # fmt: skip
+    assert html == (
+        '&lt;img src=x onerror=alert(1)&gt; call <span class="id">+12025550134</span> from '
+        '<span class="id">10.0.0.1</span> at <span class="id">2024-03-01T09:31:00Z</span>'
+    )
+    assert str(keep_whole(None)) == ""
