@@ -161,3 +161,41 @@ def test_identifiers_in_free_text_are_kept_whole_and_the_text_escaped():
         '<span class="id">10.0.0.1</span> at <span class="id">2024-03-01T09:31:00Z</span>'
     )
     assert str(keep_whole(None)) == ""
+
+
+def test_remote_access_apps_on_a_phone_are_listed_in_words(tmp_path: Path):
+    from triage.records import ArtifactPresence, IdentityFact, SourceRef  # noqa: PLC0415
+    from triage.report.glance import remote_apps  # noqa: PLC0415
+    from triage.store import DeviceStore  # noqa: PLC0415
+
+    store = DeviceStore(tmp_path / "triage.sqlite")
+    try:
+        store.add_records(
+            "ios.identity",
+            [
+                IdentityFact(SourceRef("iphone", "/Info.plist"), "app", "installed_app",
+                             "com.philandro.anydesk"),
+                IdentityFact(SourceRef("iphone", "/Info.plist"), "app", "installed_app",
+                             "com.apple.mobilesafari"),
+            ],
+        )  # fmt: skip
+        store.add_records(
+            "remote_access.presence",
+            [
+                ArtifactPresence(SourceRef("iphone", "/Downloads/AnyDesk.apk"), "AnyDesk",
+                                 "downloaded installer", None, None, 12, "file (deleted)"),
+            ],
+        )  # fmt: skip
+        apps = remote_apps(store)
+    finally:
+        store.close()
+    assert apps == [
+        {
+            "tool": "AnyDesk",
+            "places": [
+                ("downloaded installer (deleted)", "/Downloads/AnyDesk.apk"),
+                ("installed app com.philandro.anydesk", ""),
+            ],
+            "more": 0,
+        }
+    ]
