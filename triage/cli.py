@@ -30,6 +30,7 @@ from triage.errors import (
     worst,
 )
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
+from triage.logtime import rich_log_time
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 HASHSET_LABELS = ("known-bad", "known-good")
@@ -87,7 +88,11 @@ def _setup_logging(debug: bool, verbose: bool) -> None:
     handler: logging.Handler
     if sys.stderr.isatty():
         handler = RichHandler(
-            console=stderr_console(), markup=False, show_path=debug, rich_tracebacks=False
+            console=stderr_console(),
+            markup=False,
+            show_path=debug,
+            rich_tracebacks=False,
+            log_time_format=rich_log_time,
         )
     else:  # a file or pipe: one plain line per message
         handler = logging.StreamHandler(sys.stderr)

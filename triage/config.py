@@ -53,6 +53,7 @@ class ScanConfig:
     force: bool = False
     resume: bool = False
     command_line: str = ""
+    case: str | None = None  # the case a batch scans the device for (its page links back)
 
     @property
     def hashes_in_workers(self) -> bool:

@@ -39,6 +39,7 @@ from triage.hashing import (
     hash_files,
     verify_stored_hashes,
 )
+from triage.logtime import IsoFormatter
 from triage.profile_loader import (
     GENERIC,
     ProfileChoice,
@@ -193,7 +194,7 @@ class _StoreLogHandler(logging.FileHandler):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf-8")
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.setFormatter(IsoFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
 
 def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
@@ -342,6 +343,8 @@ class _Scan:
     def run(self) -> None:
         """Every stage in order."""
         self.store.set_meta("device", self.config.name)
+        if self.config.case:
+            self.store.set_meta("case", self.config.case)
         if self.stage("evidence"):
             self.store.clear_problems("evidence")
             self.source = reopen(self.locator, self.problem)

@@ -134,7 +134,11 @@ def test_big_record_sets_are_cut_with_a_pointer_to_the_csv(tmp_path, scan):
     write_reports(store, out.output)
     store.close()
     html = (out.output / "report.html").read_text()
-    assert "Showing the first 1000 of 5000; all are in calls.csv." in html
+    assert (
+        'Showing the first 1000 of 5000 records; all are in <a href="calls.csv">calls.csv</a>.'
+        in html
+    )
+    assert "Printed: the first 25 of 5000 records; all are in calls.csv." in html
     assert html.count("+12025554999") == 0 and html.count("+12025550999") >= 1
     with open(out.output / "calls.csv", newline="") as handle:
         assert sum(1 for _ in handle) == 5001

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+from datetime import tzinfo
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,13 +23,29 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from triage.report.chart import bar_chart, time_series
+from triage.report.glance import exhibit, remote_apps
 from triage.report.output import atomic_text
+from triage.report.page_text import (
+    DURATION_COLUMNS,
+    ID_COLUMNS,
+    PATH_COLUMNS,
+    SIZE_COLUMNS,
+    article,
+    column_label,
+    count_of,
+    device_zone,
+    has_milliseconds,
+    keep_whole,
+    time_cell,
+    when,
+)
 from triage.report.record_outputs import csv_name, record_type, sortable_sql
 from triage.store import DeviceStore, record_columns
 
 ROWS_PER_SECTION = 1000
+PRINT_ROWS = 25  # rows of a long table that a printout keeps, with a "first N of M" note
 MAX_CELL = 2000  # characters of one cell shown in HTML; the CSV keeps the whole value
-MAX_BARS = 120  # more distinct days than this are charted per month
 SECTION_TITLES = {
     "identity": "Device identity facts",
     "remote_access_sessions": "Remote-access sessions",
@@ -40,6 +58,8 @@ SECTION_TITLES = {
     "artifact_presence": "Tools and apps found",
     "hashset_hits": "Hash-set hits",
 }
+# Columns a printout leaves out to keep record tables within the page (the CSV has them).
+AUX_COLUMNS = ("extractor", "time_note", "session_key", "visit_id", "row_id")
 HIDDEN_COLUMNS = {
     "source_evidence",
     "source_file_id",
@@ -81,6 +101,13 @@ def environment() -> Environment:
     env.filters["clip"] = clip
     env.filters["size"] = human_size
     env.filters["duration"] = human_duration
+    env.filters["when"] = when
+    env.filters["time"] = time_cell
+    env.filters["count"] = count_of
+    env.filters["article"] = article
+    env.filters["whole"] = keep_whole
+    env.globals["print_rows"] = PRINT_ROWS
+    env.globals["section_titles"] = SECTION_TITLES
     script, source = report_script()
     env.globals["report_script"] = Markup(script)  # noqa: S704 - static file shipped with triage
     env.globals["script_source"] = source
@@ -111,9 +138,12 @@ def human_size(value: Any) -> str:
 
 def human_duration(value: Any) -> str:
     """Seconds as ``1 h 02 min``, ``7 min 00 s`` or ``42 s``."""
-    if value is None:
+    if value is None or value == "":
         return ""
-    seconds = int(round(float(value)))
+    try:
+        seconds = int(round(float(value)))
+    except (TypeError, ValueError):
+        return str(value)
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours:
@@ -123,17 +153,69 @@ def human_duration(value: Any) -> str:
     return f"{seconds} s"
 
 
-def record_sections(store: DeviceStore) -> list[dict[str, Any]]:
-    """One table per record kind, in a fixed reading order, capped in length."""
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _listed(value: Any) -> Any:
+    """A JSON list stored in one column (``["invoice.pdf"]``) as words; other values as they are."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(items, list):
+            return "; ".join(str(item) for item in items)
+    return value
+
+
+def record_cell(column: str, value: Any, zone: tzinfo | None, kind: str) -> dict[str, Any]:
+    """One record cell for the page: its text (or time markup), CSS class and sort key."""
+    if kind in ("time", "time_ms"):
+        return {"html": time_cell(value, zone, kind == "time_ms"), "cls": "id", "sort": value or ""}
+    if column in SIZE_COLUMNS and _number(value) is not None:
+        return {"text": human_size(value), "cls": "num", "sort": _number(value)}
+    if column in DURATION_COLUMNS and _number(value) is not None:
+        return {"text": human_duration(value), "cls": "num", "sort": _number(value)}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"text": clip(value), "cls": "num", "sort": value}
+    if column in ID_COLUMNS:
+        return {"text": clip(value), "cls": "id", "sort": None}
+    if column in PATH_COLUMNS:
+        return {"text": clip(_listed(value)), "cls": "path", "sort": None}
+    return {"html": keep_whole(clip(_listed(value))), "cls": "", "sort": None}
+
+
+def _column_kinds(columns: list[str], rows: list[tuple], timeline: set[str]) -> list[str]:
+    kinds = []
+    for index, column in enumerate(columns):
+        if column in timeline:
+            values = [row[index] for row in rows]
+            kinds.append("time_ms" if has_milliseconds(values) else "time")
+        else:
+            kinds.append("value")
+    return kinds
+
+
+def record_sections(store: DeviceStore, zone: tzinfo | None = None) -> list[dict[str, Any]]:
+    """One table per record kind, in a fixed reading order, capped in length.
+
+    Each section is one part (``parts``) today, the records as extracted; a section can gain
+    parts (deleted records recovered, say) that the template shows under the same heading.
+    """
     tables = store.record_tables()
     order = list(SECTION_TITLES) + sorted(set(tables) - set(SECTION_TITLES))
     sections = []
     for table in order:
         if table not in tables:
             continue
+        kind = record_type(tables[table])
         columns = [
             column
-            for column in record_columns(record_type(tables[table]))
+            for column in record_columns(kind)
             if column not in HIDDEN_COLUMNS and not column.endswith("_raw")
         ]
         total = store.count(table)
@@ -144,14 +226,41 @@ def record_sections(store: DeviceStore) -> list[dict[str, Any]]:
                 f'SELECT {quoted} FROM "{table}" ORDER BY rowid LIMIT {ROWS_PER_SECTION}'
             )
         ]
+        kinds = _column_kinds(columns, rows, set(kind.timeline))
+        cells = [
+            [
+                record_cell(column, value, zone, column_kind)
+                for column, value, column_kind in zip(columns, row, kinds, strict=True)
+            ]
+            for row in rows
+        ]
+        aux = [
+            column in AUX_COLUMNS or all(row[index] in (None, "") for row in rows[:PRINT_ROWS])
+            for index, column in enumerate(columns)
+        ]
+        for row_cells in cells:
+            for cell, hidden in zip(row_cells, aux, strict=True):
+                if hidden:
+                    cell["cls"] = f"{cell['cls']} aux".strip()
+        part = {
+            "title": None,
+            "columns": columns,
+            "aux": aux,
+            "print_omits": [column_label(c) for c, hide in zip(columns, aux, strict=True) if hide],
+            "labels": [column_label(column) for column in columns],
+            "rows": cells,
+            "total": total,
+            "csv": csv_name(table),
+        }
         sections.append(
             {
                 "table": table,
-                "title": SECTION_TITLES.get(table, table),
+                "title": SECTION_TITLES.get(table, column_label(table)),
                 "columns": columns,
                 "rows": rows,
                 "total": total,
                 "csv": csv_name(table),
+                "parts": [part],
             }
         )
     return sections
@@ -167,36 +276,9 @@ def activity_per_day(store: DeviceStore) -> list[tuple[str, int]]:
                 f'FROM "{table}" WHERE "{field}" IS NOT NULL GROUP BY 1'
             )
             for day, count in rows:
-                counts[day] = counts.get(day, 0) + count
-    if len(counts) > MAX_BARS:
-        months: dict[str, int] = {}
-        for day, count in counts.items():
-            months[day[:7]] = months.get(day[:7], 0) + count
-        counts = months
-    return sorted(counts.items())
-
-
-def bar_chart(series: list[tuple[str, int]], width: int = 760, height: int = 150) -> dict[str, Any]:
-    """Geometry of a bar chart (the template draws it as inline SVG)."""
-    if not series:
-        return {"bars": [], "width": width, "height": height, "max": 0}
-    top = max(count for _, count in series) or 1
-    slot = min((width - 40) / len(series), 60)
-    bars = []
-    for index, (label, count) in enumerate(series):
-        bar_height = round((height - 30) * count / top, 1)
-        bars.append(
-            {
-                "x": round(30 + index * slot + slot * 0.1, 1),
-                "width": round(slot * 0.8, 1),
-                "y": round(height - 20 - bar_height, 1),
-                "height": bar_height,
-                "label": label,
-                "count": count,
-                "show_label": len(series) <= 14 or index % max(1, len(series) // 10) == 0,
-            }
-        )
-    return {"bars": bars, "width": width, "height": height, "max": top}
+                if day:
+                    counts[day] = counts.get(day, 0) + count
+    return time_series(counts)
 
 
 def render_html(store: DeviceStore, summary: dict[str, Any]) -> str:
@@ -204,13 +286,18 @@ def render_html(store: DeviceStore, summary: dict[str, Any]) -> str:
     template = environment().get_template("report.html.j2")
     findings = summary.get("findings") or {}
     calls = findings.get("calls") or {}
-    calls_series = [(day["date"], day["calls"]) for day in calls.get("per_day", [])]
+    calls_series = time_series({day["date"]: day["calls"] for day in calls.get("per_day", [])})
+    zone = device_zone((summary.get("identity") or {}).get("time_zone"))
     return template.render(
         summary=summary,
         findings=findings,
-        sections=record_sections(store),
+        sections=record_sections(store, zone),
         activity_chart=bar_chart(activity_per_day(store)),
         calls_chart=bar_chart(calls_series),
+        zone=zone,
+        exhibit=exhibit(summary.get("evidence")),
+        remote_apps=remote_apps(store),
+        case_name=store.meta("case"),
     )
 
 
