@@ -88,8 +88,10 @@ def case_dir(tmp_path_factory) -> Path:
     """The demo devices plus a broken one, scanned with a known-bad set, as a case folder."""
     root = tmp_path_factory.mktemp("pages")
     data = demo_manifest().parent
-    (root / "broken.E01").write_bytes(b"EVF\x09\x0d\x0a\xff\x00" + b"\x00" * 4000)
-    manifest = root / "case.yaml"
+    evidence = root / "evidence"  # the case output may not lie inside the evidence folder
+    evidence.mkdir()
+    (evidence / "broken.E01").write_bytes(b"EVF\x09\x0d\x0a\xff\x00" + b"\x00" * 4000)
+    manifest = evidence / "case.yaml"
     manifest.write_text(
         "case: DEMO-CC-2024-0301\ndevices:\n"
         f"  - {{name: laptop-01, evidence: '{data / 'laptop-01.E01'}', country: US}}\n"
