@@ -223,7 +223,9 @@ def run_batch(
     todo: list[ScanConfig] = []
     runs: dict[str, str] = {}
     for device in case.devices:
-        plan = plan_device(*plan_config(device, out, replace(template, jobs=jobs, case=case.name)), force)
+        plan = plan_device(
+            *plan_config(device, out, replace(template, jobs=jobs, case=case.name)), force
+        )
         runs[device.name] = plan.this_run
         if plan.keep:
             outcomes.append(kept_outcome(device.name, plan))
