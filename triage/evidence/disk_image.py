@@ -273,7 +273,10 @@ class DiskImageSource:
                         "evidence", f"partition {index} ({description}) {note}", partition=index
                     )
                 )
-                info = PartitionInfo(index, slot, start, length, description, None, False, note)
+                # Recorded at the end of the media, with no length: the table's value is in the
+                # note (it may not even fit a 64-bit integer, as a crafted one does not).
+                size = self._media.size
+                info = PartitionInfo(index, slot, size, 0, description, None, False, note)
                 volumes.append(_Volume(info))
                 continue
             if start + length > self._media.size:

@@ -17,7 +17,7 @@ from typing import Literal
 KeyKind = Literal["recovery password", "startup key", "password"]
 BITLOCKER_RECOVERY = re.compile(r"^\d{6}(-\d{6}){7}$")
 SECRET_OPTIONS = ("--key", "--password")
-REDACTED = "<redacted>"
+REDACTED = "REDACTED"  # shell-safe: shlex.join leaves it unquoted
 BEK_MAX_SIZE = 1 << 16  # a .BEK file is ~160 bytes
 
 

@@ -246,7 +246,8 @@ class VolumeStack:
                 info,
                 fs_type=self._fs_name(fs),
                 walked=True,
-                note="only entries that differ from the live volume are listed",
+                note="only entries that differ from the live volume are listed (not the "
+                "shadow-copy store files)",
             )
             found.append(
                 StackedVolume(
