@@ -22,6 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.evidence.volume_fixtures import (
+    bitlocker_volume,
+    check_bitlocker_with_libbde,
     check_luks1_with_libluksde,
     luks1_volume,
     mbr_disk,
@@ -82,6 +84,19 @@ def luks_disk(tmp_path_factory) -> Path:
     path.write_bytes(mbr_disk(volume))
     path.chmod(0o444)
     return path
+
+
+@pytest.fixture(scope="session")
+def bitlocker_disk(tmp_path_factory) -> tuple[Path, str, str]:
+    """(MBR disk whose partition 1 is BitLocker AES-XTS 128 over the NTFS fixture, its
+    recovery password, the protector ID), written from the format and proved by libbde."""
+    payload = ntfs_payload()
+    volume, password, protector = bitlocker_volume(payload)
+    check_bitlocker_with_libbde(volume, password, payload)  # an independent reader first
+    path = tmp_path_factory.mktemp("bitlocker") / "bitlocker-disk.raw"
+    path.write_bytes(mbr_disk(volume, type_code=0x07))
+    path.chmod(0o444)
+    return path, password, protector
 
 
 # -- BitLocker and LUKS vectors ------------------------------------------------------------------
@@ -226,6 +241,34 @@ def test_whole_ntfs_walk_through_luks1_matches_the_plain_volume(luks_disk, image
     assert record["source_partition"] == 1
     assert through.problems() == []
     assert _fingerprint(luks_disk) == before
+
+
+def test_whole_ntfs_walk_through_bitlocker_matches_the_plain_volume(bitlocker_disk, images, scan):
+    disk, password, protector = bitlocker_disk
+    before = _fingerprint(disk)
+    extractors = ["remote_access.zone_identifier"]
+    through = scan(disk, extractors=extractors, keys=(password,), jobs=2)
+    plain = scan(images["ntfs"], extractors=extractors)
+    (partition,) = through.rows("SELECT * FROM partitions")
+    assert (partition["fs_type"], partition["walked"]) == ("NTFS", 1)
+    assert (partition["encryption"], partition["lock_state"]) == ("AES-XTS 128", "unlocked")
+    assert partition["layers"] == (
+        f"BitLocker, unlocked, by recovery password (protector ID {protector})"
+    )
+    files = {(f["path"], f["size"], f["sha256"]) for f in through.files() if f["kind"] == "file"}
+    assert files == {
+        (f["path"], f["size"], f["sha256"]) for f in plain.files() if f["kind"] == "file"
+    }
+    (record,) = through.records("remote_access_events")
+    assert record["url"] == "https://download.anydesk.com/AnyDesk.exe"
+    assert through.problems() == []
+    locked = scan(disk, extractors=[], hash_evidence=False)
+    (problem,) = locked.problems()
+    assert problem["message"] == (
+        f"partition 1 (NTFS / exFAT (0x07)): BitLocker, locked; recovery password ID {protector}; "
+        "give --key with its recovery password or .BEK"
+    )
+    assert _fingerprint(disk) == before
 
 
 def test_locked_luks_partition_is_a_problem_line_and_exit_3(luks_disk, scan):
