@@ -261,6 +261,7 @@ def test_whole_ntfs_walk_through_bitlocker_matches_the_plain_volume(bitlocker_di
     }
     (record,) = through.records("remote_access_events")
     assert record["url"] == "https://download.anydesk.com/AnyDesk.exe"
+    assert record["source_volume"] == partition["layers"]  # provenance names the volume
     assert through.problems() == []
     locked = scan(disk, extractors=[], hash_evidence=False)
     (problem,) = locked.problems()
