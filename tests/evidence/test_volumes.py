@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.evidence.volume_fixtures import (
@@ -449,3 +449,45 @@ def test_locator_and_config_reprs_hide_keys(tmp_path):
 
     assert "hunter2" not in repr(locate(tmp_path, keys=("hunter2",)))
     assert "hunter2" not in repr(ScanConfig(tmp_path, tmp_path / "o", "x", keys=("hunter2",)))
+
+
+# -- hostile volume headers ------------------------------------------------------------------------
+SIGNED_STARTS = {
+    "BitLocker": (3, b"-FVE-FS-"),
+    "LUKS1": (0, b"LUKS\xba\xbe\x00\x01"),
+    "LUKS2": (0, b"LUKS\xba\xbe\x00\x02"),
+    "APFS": (32, b"NXSB"),
+    "Core Storage": (88, b"CS\x01\x00"),
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(sorted(SIGNED_STARTS)),
+    noise=st.binary(min_size=0, max_size=4096),
+    fill=st.sampled_from([b"\0", b"\xff"]),
+)
+def test_a_volume_header_of_garbage_is_a_problem_line_never_a_crash(tmp_path, kind, noise, fill):
+    from triage.evidence import EvidenceLocator  # noqa: PLC0415
+    from triage.evidence.disk_image import DiskImageSource  # noqa: PLC0415
+
+    offset, signature = SIGNED_STARTS[kind]
+    image = bytearray(fill * (256 << 10))
+    image[: len(noise)] = noise
+    image[offset : offset + len(signature)] = signature
+    path = tmp_path / f"{kind}.raw"
+    path.write_bytes(bytes(image))
+    problems = []
+    source = DiskImageSource(
+        EvidenceLocator("disk_image", path, keys=("password",)), problems.append
+    )
+    try:
+        (partition,) = source.partitions()
+        rows = list(source.walk_rows(problems.append))
+    finally:
+        source.close()
+    assert not partition.walked and rows == []
+    assert [p.partition for p in problems if p.stage == "evidence"] == [1]
+    assert problems[0].message.startswith("partition 1 (whole image")
