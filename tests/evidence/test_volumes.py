@@ -491,3 +491,21 @@ def test_a_volume_header_of_garbage_is_a_problem_line_never_a_crash(tmp_path, ki
     assert not partition.walked and rows == []
     assert [p.partition for p in problems if p.stage == "evidence"] == [1]
     assert problems[0].message.startswith("partition 1 (whole image")
+
+
+def test_exfat_sd_card_walked_and_hashed_through_tsk(data_dir, scan, tmp_path):
+    """An SD card built by tests/data/volumes/build_volumes.py (checked clean by fsck.exfat)."""
+    image = tmp_path / "sdcard.raw"
+    image.write_bytes(gzip.decompress((data_dir / "volumes" / "sdcard.raw.gz").read_bytes()))
+    out = scan(image, extractors=[])
+    (partition,) = out.rows("SELECT fs_type, walked, start FROM partitions")
+    assert partition == {"fs_type": "exFAT", "walked": 1, "start": 1 << 20}
+    files = {f["path"]: f for f in out.files()}
+    assert files["/notes.txt"]["sha256"] == (
+        "e153fd2e2e48239d6a9b2270935b1b624240649095e595082f99babd767fd00a"
+    )
+    assert files["/IMG_0001.JPG"]["sha256"] == (
+        "ac58ccd749d743702153d39ce70bcfd45f696b551ee8f21bbf6dd99c0c2d2e22"
+    )
+    assert files["/IMG_0001.JPG"]["mtime"] == "2024-03-01T09:00:00Z"
+    assert out.problems() == []
