@@ -356,7 +356,7 @@ def test_apfs_container_volume_walked_and_hashed(corpus, scan):
         expected[path] = hashlib.sha256(entry.read_buffer_at_offset(entry.size, 0)).hexdigest()
     container.close()
     before = _fingerprint(image)
-    out = scan(image, extractors=None)
+    out = scan(image, extractors=None, jobs=2)  # the hashing workers reopen the container
     (partition,) = out.rows("SELECT * FROM partitions")
     assert (partition["fs_type"], partition["walked"]) == ("APFS", 1)
     assert partition["description"] == "whole image: APFS volume apfs_test"
