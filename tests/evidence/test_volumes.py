@@ -262,6 +262,8 @@ def test_whole_ntfs_walk_through_bitlocker_matches_the_plain_volume(bitlocker_di
     (record,) = through.records("remote_access_events")
     assert record["url"] == "https://download.anydesk.com/AnyDesk.exe"
     assert record["source_volume"] == partition["layers"]  # provenance names the volume
+    report = (through.output / "report.html").read_text(encoding="utf-8")
+    assert f"<td>{partition['layers']}</td>" in report  # the record's row names its volume
     assert through.problems() == []
     locked = scan(disk, extractors=[], hash_evidence=False)
     (problem,) = locked.problems()
