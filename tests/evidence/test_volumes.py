@@ -197,7 +197,8 @@ def test_cli_key_never_written_and_report_says_which_protector_opened(
 
 def test_key_file_tries_every_key(vectors, tmp_path):
     key_file = tmp_path / "keys.txt"
-    key_file.write_text(f"# case 12\nwrong one\n{RECOVERY_PASSWORD}\n", encoding="utf-8")
+    wrong = "111111-222222-333333-444444-555555-666666-777777-888888"  # fails its checksum: cheap
+    key_file.write_text(f"# case 12\n{wrong}\n{RECOVERY_PASSWORD}\n", encoding="utf-8")
     result = CliRunner().invoke(
         main,
         ["scan", str(vectors["bde_recovery_password"]), "-o", str(tmp_path / "o"),
