@@ -29,6 +29,7 @@ from triage.errors import (
     verification_status,
     worst,
 )
+from triage.evidence.volumes.keys import read_key_file, redact_command_line
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
 from triage.logtime import rich_log_time
 
@@ -131,6 +132,18 @@ def _run(ctx: click.Context, action: Callable[[], int], resume_hint: str = "") -
     ctx.exit(status)
 
 
+def _keys(options: dict[str, Any]) -> tuple[str, ...]:
+    """The keys of --key and --key-file, in that order (read once, kept in memory only)."""
+    keys = tuple(options.get("keys") or ())
+    key_file = options.get("key_file")
+    if key_file is not None:
+        try:
+            keys += read_key_file(key_file)
+        except (OSError, UnicodeDecodeError) as error:
+            raise click.BadParameter(f"cannot read it: {error}", param_hint="--key-file") from error
+    return keys
+
+
 def _parse_hashset(value: str) -> HashSetSpec:
     path, _, label = (
         value.rpartition(":")
@@ -208,6 +221,21 @@ def scan_options(function: Callable) -> Callable:
         ),
         click.option("--password", help="Password of an encrypted iTunes backup."),
         click.option(
+            "--key",
+            "keys",
+            multiple=True,
+            metavar="KEY",
+            help="Key of an encrypted volume: BitLocker recovery password, password, or a .BEK "
+            "file; LUKS passphrase; APFS/FileVault password. Repeatable; tried on every locked "
+            "volume.",
+        ),
+        click.option(
+            "--key-file",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="File of keys, one per line, each tried on every locked volume.",
+        ),
+        click.option("--no-vss", is_flag=True, help="Do not walk Volume Shadow Copies."),
+        click.option(
             "--country",
             metavar="CC",
             help="Default country for phone numbers without a country code (ISO code, e.g. "
@@ -249,10 +277,12 @@ def build_config(
         hashsets=tuple(_parse_hashset(value) for value in options.get("hashsets", ())),
         hide_known_good=options.get("hide_known_good", False),
         password=options.get("password"),
+        keys=_keys(options),
+        vss=not options.get("no_vss", False),
         country=options.get("country"),
         force=force,
         resume=resume,
-        command_line=shlex.join(["triage", *sys.argv[1:]]),
+        command_line=shlex.join(["triage", *redact_command_line(sys.argv[1:])]),
     )
 
 

@@ -49,6 +49,8 @@ class ScanConfig:
     hashsets: tuple[HashSetSpec, ...] = ()
     hide_known_good: bool = False
     password: str | None = field(default=None, repr=False)
+    keys: tuple[str, ...] = field(default=(), repr=False)  # --key/--key-file: never written
+    vss: bool = True  # walk Volume Shadow Copies (--no-vss)
     country: str | None = None  # default region for phone numbers without a country code
     force: bool = False
     resume: bool = False

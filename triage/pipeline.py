@@ -201,7 +201,8 @@ def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanRes
     """Scan one device into ``config.output``; problems are recorded, the run goes on."""
     progress = progress or NoProgress()
     started = time.monotonic()
-    locator = locate(config.evidence, config.password)  # fails fast on missing/unknown evidence
+    # fails fast on missing/unknown evidence
+    locator = locate(config.evidence, config.password, config.keys, config.vss)
     prepare_output(config)
     handler = _StoreLogHandler(config.output / LOG_NAME)
     root_logger = logging.getLogger("triage")

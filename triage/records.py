@@ -26,6 +26,9 @@ class SourceRef:
     inode: int | None = None
     sha256: str | None = None
     file_id: int | None = None  # row in the store's files table
+    # The volume path when the file is not on a plain partition: "BitLocker, unlocked, by ...",
+    # "VSS snapshot 1 {id} created ..." (a record from an older copy of the volume).
+    volume: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

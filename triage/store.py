@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     sha256 TEXT, hashed_bytes INTEGER, verification TEXT, hash_error TEXT);
 CREATE TABLE IF NOT EXISTS partitions (
     idx INTEGER PRIMARY KEY, slot TEXT, start INTEGER, length INTEGER, description TEXT,
-    fs_type TEXT, walked INTEGER, note TEXT);
+    fs_type TEXT, walked INTEGER, note TEXT, encryption TEXT, lock_state TEXT,
+    snapshots INTEGER, layers TEXT);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT, kind TEXT, size INTEGER,
     allocated INTEGER, partition INTEGER, inode INTEGER, attr_id INTEGER, member TEXT,
@@ -95,6 +96,19 @@ def walk_rows_of(entries: Iterable[EvidenceFile]) -> Iterator[WalkRow]:
             ref.inode, ref.attr_id, ref.member, utc(e.modified), utc(e.accessed),
             utc(e.changed), utc(e.created), e.note,
         )  # fmt: skip
+
+
+def _add_volume_columns(db: sqlite3.Connection) -> None:
+    """Give a store made before the volume layer its partitions' volume columns (--resume)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(partitions)")}
+    for column, kind in VOLUME_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE partitions ADD COLUMN {column} {kind}")
+
+
+VOLUME_COLUMNS = (
+    ("encryption", "TEXT"), ("lock_state", "TEXT"), ("snapshots", "INTEGER"), ("layers", "TEXT"),
+)  # fmt: skip
 
 
 def _value(value: Any) -> Any:
@@ -173,6 +187,7 @@ class DeviceStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        _add_volume_columns(self._db)
         self._db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
@@ -318,7 +333,7 @@ class DeviceStore:
         """Record every volume found."""
         self._db.execute("DELETE FROM partitions")
         self._insert_many(
-            "INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     p.index,
@@ -329,6 +344,10 @@ class DeviceStore:
                     p.fs_type,
                     int(p.walked),
                     p.note,
+                    p.encryption,
+                    p.lock_state,
+                    p.snapshots,
+                    p.layers,
                 )
                 for p in partitions
             ),

@@ -93,10 +93,13 @@ def detect_kind(path: Path) -> str:
     raise EvidenceError(f"{path}: not a file, folder or block device")
 
 
-def locate(path: Path, password: str | None = None) -> EvidenceLocator:
-    """A picklable locator for ``path`` with its kind detected from content."""
+def locate(
+    path: Path, password: str | None = None, keys: tuple[str, ...] = (), vss: bool = True
+) -> EvidenceLocator:
+    """A picklable locator for ``path`` with its kind detected from content (and the keys of
+    its encrypted volumes, which travel with it to the hashing workers, in memory only)."""
     path = Path(path)
-    return EvidenceLocator(detect_kind(path), path.absolute(), password)
+    return EvidenceLocator(detect_kind(path), path.absolute(), password, tuple(keys), vss)
 
 
 def reopen(locator: EvidenceLocator, problems: ProblemSink | None = None) -> EvidenceSource:

@@ -60,6 +60,10 @@ class EvidenceLocator:
     kind: str
     path: Path
     password: str | None = field(default=None, repr=False)
+    # Keys for encrypted volumes (--key, --key-file): in memory only, never in a repr or a log;
+    # they reach the hashing workers inside the locator through the pool's initializer.
+    keys: tuple[str, ...] = field(default=(), repr=False)
+    vss: bool = True  # walk Volume Shadow Copies (--no-vss turns it off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,10 @@ class PartitionInfo:
     fs_type: str | None  # TSK file system name, None when none was recognised
     walked: bool
     note: str | None = None
+    encryption: str | None = None  # BitLocker/LUKS/FileVault/APFS cipher, "none" when decrypted
+    lock_state: str | None = None  # unlocked, locked, decrypted, suspended (clear key)...
+    snapshots: int | None = None  # Volume Shadow Copies found on this volume
+    layers: str | None = None  # the volume path: "BitLocker, unlocked (...), VSS snapshot 1 ..."
 
 
 @dataclass(frozen=True)

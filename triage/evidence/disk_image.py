@@ -33,6 +33,10 @@ from triage.evidence.base import (
 )
 from triage.evidence.media import Media, open_media
 from triage.evidence.ntfs_record import unnamed_data_sizes
+from triage.evidence.volumes import apfs
+from triage.evidence.volumes.keys import keys_of
+from triage.evidence.volumes.stack import StackedVolume, VolumeStack
+from triage.evidence.volumes.vss import SnapshotFilter
 from triage.timestamps import EpochText
 
 log = logging.getLogger(__name__)
@@ -155,10 +159,7 @@ class MediaImage(pytsk3.Img_Info):
         pass
 
 
-@dataclass
-class _Volume:
-    info: PartitionInfo
-    fs: pytsk3.FS_Info | None
+_Volume = StackedVolume  # a partition's volume: TSK file system, APFS volume, or neither
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,19 @@ class DiskImageSource:
         self.locator = locator
         self._media = open_media(locator.path)
         self._img = MediaImage(self._media)
+        self._images: dict[int, MediaImage] = {id(self._media): self._img}  # per decrypted media
         self._volume_system: str | None = None
-        self._volumes = self._find_volumes(problems or (lambda problem: None))
+        problems = problems or (lambda problem: None)
+        self._stack = VolumeStack(
+            self._media,
+            keys_of(locator.keys),
+            locator.vss,
+            self._open_fs_in,
+            self._foreign_signature_in,
+            _fs_name,
+            problems,
+        )
+        self._volumes = self._find_volumes(problems)
         self._readers: dict[int, pytsk3.FS_Info] = {}  # per volume, made on first read
         self._mft_layouts: dict[int, _MftLayout | None] = {}  # per NTFS volume, on first use
 
@@ -225,15 +237,23 @@ class DiskImageSource:
             volumes = self._partition_volumes(slots, problems)
             if volumes:
                 return volumes
-        bare = self._open_fs(0)
-        if bare is not None:
-            info = PartitionInfo(1, "-", 0, self._media.size, "whole image", _fs_name(bare), True)
-            return [_Volume(info, bare)]
+        if self._stack.has_volume_layer(0) or self._open_fs(0) is not None:
+            return self._stack.volumes(1, "-", 0, self._media.size, "whole image")
         if self._media.read(510, 2) == b"\x55\xaa" or self._media.read(512, 8) == b"EFI PART":
             problems(
                 Problem("evidence", "partition table present but unreadable; probing usual offsets")
             )
-        return self._probe_offsets(problems)
+        volumes = self._probe_offsets(problems)
+        if not volumes and self._media.format != "raw":
+            problems(
+                Problem(
+                    "evidence",
+                    f"the {self._media.format} media ({self._media.size} bytes) holds no partition "
+                    "table, no file system and no volume triage can read (encrypted, wiped or "
+                    "random data?): nothing was walked",
+                )
+            )
+        return volumes
 
     def _partition_volumes(
         self, slots: list[tuple[str, int, int, str]], problems: ProblemSink
@@ -241,6 +261,24 @@ class DiskImageSource:
         volumes: list[_Volume] = []
         for slot, start, length, description in slots:
             index = len(volumes) + 1
+            if start >= self._media.size:
+                # A table entry pointing past the media (damage, or a crafted GPT with a huge
+                # starting LBA): nothing of it can be read.
+                note = (
+                    f"starts at byte {start}, past the end of the image "
+                    f"({self._media.size} bytes): nothing of it can be read"
+                )
+                problems(
+                    Problem(
+                        "evidence", f"partition {index} ({description}) {note}", partition=index
+                    )
+                )
+                # Recorded at the end of the media, with no length: the table's value is in the
+                # note (it may not even fit a 64-bit integer, as a crafted one does not).
+                size = self._media.size
+                info = PartitionInfo(index, slot, size, 0, description, None, False, note)
+                volumes.append(_Volume(info))
+                continue
             if start + length > self._media.size:
                 problems(
                     Problem(
@@ -250,14 +288,7 @@ class DiskImageSource:
                         "truncated",
                     )
                 )
-            fs = self._open_fs(start)
-            if fs is not None:
-                info = PartitionInfo(index, slot, start, length, description, _fs_name(fs), True)
-            else:
-                foreign = self._foreign_signature(start)
-                note = f"{foreign}: TSK cannot read it" if foreign else "no file system TSK knows"
-                info = PartitionInfo(index, slot, start, length, description, foreign, False, note)
-            volumes.append(_Volume(info, fs))
+            volumes.extend(self._stack.volumes(index, slot, start, length, description))
         return volumes
 
     def _probe_offsets(self, problems: ProblemSink) -> list[_Volume]:
@@ -284,28 +315,33 @@ class DiskImageSource:
                 return [_Volume(info, fs)]
         foreign = self._foreign_signature(0)
         if foreign:
-            info = PartitionInfo(
-                1,
-                "-",
-                0,
-                self._media.size,
-                "whole image",
-                foreign,
-                False,
-                f"{foreign}: TSK cannot read it",
+            note = f"{foreign}: no reader for it here"
+            info = PartitionInfo(1, "-", 0, self._media.size, "whole image", foreign, False, note)
+            problems(
+                Problem("evidence", f"partition 1 (whole image, {foreign}) not walked: {note}")
             )
             return [_Volume(info, None)]
         return []
 
     def _open_fs(self, offset: int) -> pytsk3.FS_Info | None:
+        return self._open_fs_in(self._media, offset)
+
+    def _open_fs_in(self, media: Media, offset: int) -> pytsk3.FS_Info | None:
+        """TSK's file system at ``offset`` of ``media`` (the image, or a decrypted volume)."""
+        image = self._images.get(id(media))
+        if image is None:
+            image = self._images[id(media)] = MediaImage(media)
         try:
-            return pytsk3.FS_Info(self._img, offset=offset)
-        except OSError:
+            return pytsk3.FS_Info(image, offset=offset)
+        except (OSError, OverflowError):  # OverflowError: an offset past what TSK takes
             return None
 
     def _foreign_signature(self, start: int) -> str | None:
+        return self._foreign_signature_in(self._media, start)
+
+    def _foreign_signature_in(self, media: Media, start: int) -> str | None:
         for offset, signature, name in FOREIGN_SIGNATURES:
-            if self._media.read(start + offset, len(signature)) == signature:
+            if media.read(start + offset, len(signature)) == signature:
                 return name
         return None
 
@@ -346,9 +382,21 @@ class DiskImageSource:
         """
         reader = getattr(self._media.read_at, "__self__", None)
         times = EpochText()
+        live = SnapshotFilter()
         for volume in self._volumes:
-            if volume.fs is not None:
-                yield from _walk_file_system(volume.fs, volume.info, problems, times)
+            if volume.apfs is not None:
+                yield from apfs.walk_rows(volume.apfs, volume.info, problems, times)
+                continue
+            if volume.fs is None:
+                continue
+            rows = _walk_file_system(volume.fs, volume.info, problems, times)
+            if volume.keeps_live_index:
+                live = SnapshotFilter()
+                yield from live.collect(rows)
+            elif volume.snapshot_of is not None:
+                yield from live.differing(rows, volume.snapshot_label or "VSS snapshot")
+            else:
+                yield from rows
         describe = getattr(reader, "describe_damage", None)
         damage = describe() if describe is not None else None
         if damage:
@@ -363,6 +411,9 @@ class DiskImageSource:
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """A sequential reader over one file's data (or one NTFS stream)."""
+        volume = self._apfs_volume(ref)
+        if volume is not None:
+            return apfs.open_data(volume, ref)
         handle, size = self._open_data(ref)
         # A small file gets a buffer of its own size, not 1 MiB (one allocation per file).
         buffer_size = max(io.DEFAULT_BUFFER_SIZE, min(size, 1 << 20))
@@ -376,6 +427,11 @@ class DiskImageSource:
         when TSK returns less than the whole file: the caller then reads it as a stream, which
         says where it stopped.
         """
+        volume = self._apfs_volume(ref)
+        if volume is not None:
+            if apfs.data_size(volume, ref) > limit:
+                return None
+            return apfs.read_data(volume, ref)
         handle, size = self._open_data(ref)
         if size > limit:
             return None
@@ -406,6 +462,8 @@ class DiskImageSource:
         if ref.partition is None or not 0 < ref.partition <= len(self._volumes):
             return None
         volume = self._volumes[ref.partition - 1]
+        if volume.media is not None or volume.apfs is not None:
+            return None  # decrypted or snapshot bytes: only their reader knows where they are
         is_ntfs = volume.info.fs_type == "NTFS"
         if ref.inode is None or not (is_ntfs or volume.info.fs_type in PLAIN_RUN_FILE_SYSTEMS):
             return None
@@ -484,6 +542,12 @@ class DiskImageSource:
         runs = [(run.offset, run.addr, run.len) for run in data if not int(run.flags)]
         return _MftLayout(volume.info.start, record_size, cluster, runs)
 
+    def _apfs_volume(self, ref: FileRef) -> apfs.ApfsVolume | None:
+        """The APFS volume a file lies in, or None for TSK's file systems."""
+        if ref.partition is None or not 0 < ref.partition <= len(self._volumes):
+            return None
+        return self._volumes[ref.partition - 1].apfs
+
     def _open_data(self, ref: FileRef) -> tuple[pytsk3.File, int]:
         """The TSK handle of one file and the size of its data (or of one NTFS stream)."""
         if ref.inode is None:
@@ -516,7 +580,7 @@ class DiskImageSource:
         # hashing cost), natively ~0.15 ms/MB (bench/hashing.py). One handle per volume, made
         # on first use; anything else (E01, split, VM disks) keeps the Python media.
         fs = volume.fs
-        if self._media.single_file is not None:
+        if self._media.single_file is not None and volume.media is None:
             try:
                 image = pytsk3.Img_Info(str(self._media.single_file))
                 fs = pytsk3.FS_Info(image, offset=volume.info.start)
@@ -539,6 +603,8 @@ class DiskImageSource:
         self._volumes = []
         self._readers = {}
         self._mft_layouts = {}
+        self._stack.close()
+        self._images = {}
         self._media.close()
 
 

@@ -147,13 +147,19 @@ class ExtractionContext:
         self.default_region = default_region
         self.log = logging.getLogger(f"triage.extractors.{extractor}")
         self.problems = 0
+        self._volumes: dict[int, str | None] | None = None  # partition -> volume path
 
     # -- provenance and problems ------------------------------------------------------------------
     def source_ref(self, file: StoredFile) -> SourceRef:
         """The provenance every record of this file carries."""
+        if self._volumes is None:
+            rows = self.store.execute("SELECT idx, layers FROM partitions").fetchall()
+            self._volumes = {row[0]: row[1] for row in rows}
+        volume = self._volumes.get(file.partition) if file.partition is not None else None
         return SourceRef(
-            self.evidence_name, str(file.path), file.partition, file.inode, file.sha256, file.id
-        )
+            self.evidence_name, str(file.path), file.partition, file.inode, file.sha256, file.id,
+            volume,
+        )  # fmt: skip
 
     def problem(
         self, message: str, file: StoredFile | None = None, severity: str = "error"

@@ -226,6 +226,12 @@ def record_sections(store: DeviceStore, zone: tzinfo | None = None) -> list[dict
                 f'SELECT {quoted} FROM "{table}" ORDER BY rowid LIMIT {ROWS_PER_SECTION}'
             )
         ]
+        if "source_volume" in columns and all(
+            row[columns.index("source_volume")] is None for row in rows
+        ):  # a plain partition's records: no volume column (encrypted or snapshot: shown)
+            drop = columns.index("source_volume")
+            columns = columns[:drop] + columns[drop + 1 :]
+            rows = [row[:drop] + row[drop + 1 :] for row in rows]
         kinds = _column_kinds(columns, rows, set(kind.timeline))
         cells = [
             [

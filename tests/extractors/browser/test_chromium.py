@@ -12,7 +12,10 @@ from triage.extractors.browser.chromium_codes import decode_transition
 
 CHROME_DEFAULT = "Users/tester/AppData/Local/Google/Chrome/User Data/Default/History"
 SEARCHES = ["funny cats", "really really funny cats", "funnycats.exe"]
-SOURCE_KEYS = ("source_evidence", "source_partition", "source_inode", "source_file_id", "rowid")
+SOURCE_KEYS = (
+    "source_evidence", "source_partition", "source_inode", "source_file_id", "source_volume",
+    "rowid",
+)  # fmt: skip
 
 
 def strip(row: dict) -> dict:

@@ -7,7 +7,10 @@ from pathlib import Path
 FIREFOX = "Users/tester/AppData/Roaming/Mozilla/Firefox/Profiles/k3x.default-release"
 SAFARI = "Users/tester/Library/Safari"
 EPIPHANY = "home/tester/.local/share/epiphany/ephy-history.db"
-DROP = ("source_evidence", "source_partition", "source_inode", "source_file_id", "rowid")
+DROP = (
+    "source_evidence", "source_partition", "source_inode", "source_file_id", "source_volume",
+    "rowid",
+)  # fmt: skip
 
 
 def strip(row: dict) -> dict:

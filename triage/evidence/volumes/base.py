@@ -1,0 +1,95 @@
+"""Shared pieces of the volume layer: a partition as a file object, decrypted bytes as media.
+
+The libyal bindings read their input through a Python file object (``read``/``seek``/``tell``/
+``get_size``), so a partition inside any media (E01, QCOW2, a decrypted volume) can be handed to
+them; what they decrypt comes back as a :class:`Media`, which TSK and the hashing core read like
+the image itself.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from triage.evidence.media import Media
+
+
+class MediaStream(io.RawIOBase):
+    """``length`` bytes of ``media`` from ``start``, as the seekable file libyal reads."""
+
+    def __init__(self, media: Media, start: int, length: int) -> None:
+        super().__init__()
+        self._media, self._start, self._length, self._offset = media, start, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        left = self._length - self._offset
+        if left <= 0:
+            return b""
+        size = left if size is None or size < 0 else min(size, left)
+        data = self._media.read(self._start + self._offset, size)
+        self._offset += len(data)
+        return data if type(data) is bytes else bytes(data)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._offset, io.SEEK_END: self._length}[whence]
+        self._offset = max(0, base + offset)
+        return self._offset
+
+    def tell(self) -> int:
+        return self._offset
+
+    def get_size(self) -> int:
+        """The partition's size (libyal asks for it by this name)."""
+        return self._length
+
+
+def libyal_media(handle: Any, kind: str, size: int, keep: Any = None) -> Media:
+    """Media over a libyal volume handle's ``read_buffer_at_offset`` (``keep``: its input).
+
+    ``format`` is the volume kind, never "raw": such media has no host file to map, so the
+    hashing core's in-place shortcut stays off and every byte goes through the decryption.
+    """
+
+    def close() -> None:
+        closer = getattr(handle, "close", None)  # a VSS store closes with its volume
+        if closer is not None:
+            closer()
+        if keep is not None:
+            keep.close()
+
+    return Media(
+        format=kind,
+        size=size,
+        segments=(),
+        read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
+        close=close,
+    )
+
+
+@dataclass
+class Opened:
+    """What an encrypted-volume module made of a partition.
+
+    ``media`` holds the plain bytes when the volume is readable (unlocked, decrypted, or
+    suspended with its clear key on disk); else ``problem`` says why not and what would help.
+    """
+
+    kind: str  # "BitLocker", "LUKS1", "FileVault (CoreStorage)"
+    encryption: str | None  # "AES-XTS 128", "aes-ecb"...
+    lock_state: str  # unlocked, locked, decrypted, suspended (clear key), unreadable
+    media: Media | None = None
+    opened_by: str | None = None  # which protector opened it (never the key itself)
+    problem: str | None = None
+    identifier: str | None = None  # the volume's own GUID/UUID

@@ -1,0 +1,156 @@
+"""BitLocker volumes through libbde (pybde): unlock with the examiner's keys, or say what would.
+
+libbde reads every state Windows leaves a volume in: encrypted (AES-CBC with or without the
+Elephant diffuser, AES-XTS), decrypted, and suspended (the volume key stored in clear). It
+unlocks with a recovery password, a user password or a startup/recovery key file (``.BEK``);
+a startup key must be read before the volume is opened, so every key is tried on a fresh
+handle. A volume that stays locked is reported with its key protectors and their IDs: the
+recovery key ID is what an examiner asks Microsoft or the domain for.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from triage.evidence.media import Media
+from triage.evidence.volumes.base import MediaStream, Opened, libyal_media
+from triage.evidence.volumes.keys import Key
+
+log = logging.getLogger(__name__)
+
+SIGNATURE = (3, b"-FVE-FS-")
+METHODS = {
+    0x8000: "AES-CBC 128 with diffuser",
+    0x8001: "AES-CBC 256 with diffuser",
+    0x8002: "AES-CBC 128",
+    0x8003: "AES-CBC 256",
+    0x8004: "AES-XTS 128",
+    0x8005: "AES-XTS 256",
+}
+PROTECTORS = {
+    0x0000: "clear key",
+    0x0100: "TPM",
+    0x0200: "startup key",
+    0x0500: "TPM and PIN",
+    0x0800: "recovery password",
+    0x2000: "password",
+}
+# Which protector type each kind of key opens.
+KEY_PROTECTOR = {"recovery password": 0x0800, "startup key": 0x0200, "password": 0x2000}
+
+
+def is_bitlocker(media: Media, start: int) -> bool:
+    """True when the partition starts with BitLocker's boot sector signature."""
+    offset, signature = SIGNATURE
+    return media.read(start + offset, len(signature)) == signature
+
+
+def protectors(volume: Any) -> list[tuple[str, str]]:
+    """(type, ID) of each key protector, IDs upper-case as Windows shows them."""
+    found = []
+    for index in range(volume.number_of_key_protectors):
+        protector = volume.get_key_protector(index)
+        kind = PROTECTORS.get(protector.type, f"type 0x{protector.type:04x}")
+        found.append((kind, str(protector.identifier).upper()))
+    return found
+
+
+def _hint(kinds: set[str]) -> str:
+    wanted = []
+    if "recovery password" in kinds:
+        wanted.append("its recovery password")
+    if "startup key" in kinds or "recovery password" in kinds:
+        wanted.append(".BEK")
+    if "password" in kinds:
+        wanted.append("its password")
+    text = (
+        "give --key with " + " or ".join(wanted)
+        if wanted
+        else "no protector usable off the machine"
+    )
+    if kinds & {"TPM", "TPM and PIN"} and not wanted:
+        text += " (TPM only: the key is in the laptop's TPM)"
+    return text
+
+
+def _apply(volume: Any, key: Key) -> None:
+    if key.kind == "startup key":
+        volume.read_startup_key(key.value)
+    elif key.kind == "recovery password":
+        volume.set_recovery_password(key.value)
+    else:
+        volume.set_password(key.value)
+
+
+def open_bitlocker(media: Media, start: int, length: int, keys: list[Key]) -> Opened:
+    """The plain bytes of a BitLocker volume, or why they cannot be had."""
+    import pybde  # noqa: PLC0415 - only disks with BitLocker need it
+
+    def fresh(key: Key | None) -> Any:
+        volume = pybde.volume()
+        if key is not None:
+            _apply(volume, key)
+        volume.open_file_object(MediaStream(media, start, length))
+        return volume
+
+    try:
+        volume = fresh(None)
+    except OSError as error:
+        return Opened(
+            "BitLocker", None, "unreadable", problem=f"BitLocker metadata unreadable: {error}"
+        )
+    found = protectors(volume)
+    method = METHODS.get(volume.encryption_method) if volume.encryption_method else None
+    identifier = str(volume.identifier).upper() if volume.identifier else None
+    kinds = {kind for kind, _ in found}
+    if not volume.is_locked():
+        state = "suspended (clear key on disk)" if "clear key" in kinds else "decrypted"
+        if method is None:
+            state = "decrypted"
+        return Opened(
+            "BitLocker",
+            method,
+            state,
+            _media(volume),
+            opened_by="no key needed",
+            identifier=identifier,
+        )
+    volume.close()
+    tried = 0
+    for key in keys:
+        wanted = KEY_PROTECTOR[key.kind]
+        matching = [ident for kind, ident in found if PROTECTORS.get(wanted) == kind]
+        if not matching:
+            continue
+        tried += 1
+        try:
+            candidate = fresh(key)
+        except OSError:
+            log.info("a %s did not fit this BitLocker volume", key.kind)
+            continue
+        if candidate.is_locked():
+            candidate.close()
+            continue
+        which = matching[0] if len(matching) == 1 else " or ".join(matching)
+        return Opened(
+            "BitLocker",
+            method,
+            "unlocked",
+            _media(candidate),
+            opened_by=f"{key.kind} (protector ID {which})",
+            identifier=identifier,
+        )
+    listed = "; ".join(f"{kind} ID {ident}" for kind, ident in found) or "no key protectors"
+    note = f" ({tried} key(s) given did not open it)" if tried else ""
+    return Opened(
+        "BitLocker",
+        method,
+        "locked",
+        problem=f"BitLocker, locked{note}; {listed}; {_hint(kinds)}",
+        identifier=identifier,
+    )
+
+
+def _media(volume: Any) -> Media:
+    return libyal_media(volume, "BitLocker", volume.get_size())
