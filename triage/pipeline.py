@@ -172,7 +172,8 @@ class _StoreLogHandler(logging.FileHandler):
     """triage.log: the audit trail of the run, in the output folder."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, mode="a", encoding="utf-8")
+        # A path or name that is not UTF-8 (bytes as surrogates) is logged escaped, not lost.
+        super().__init__(path, mode="a", encoding="utf-8", errors="backslashreplace")
         self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
 

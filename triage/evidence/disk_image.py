@@ -33,6 +33,7 @@ from triage.evidence.base import (
 )
 from triage.evidence.media import Media, open_media
 from triage.evidence.ntfs_record import unnamed_data_sizes
+from triage.names import NOT_UTF8, from_bytes
 from triage.timestamps import EpochText
 
 log = logging.getLogger(__name__)
@@ -587,8 +588,7 @@ def _walk_file_system(
                 try:
                     name, note = raw_name.decode("utf-8"), None
                 except UnicodeDecodeError:
-                    name = raw_name.decode("utf-8", "replace")
-                    note = f"name is not valid UTF-8: {raw_name!r}"
+                    name, note = from_bytes(raw_name), NOT_UTF8  # the store keeps the bytes
                     problems(Problem("walk", note, f"{path}/{name}", index, entry_inode, "warning"))
                 child_path = f"{path}/{name}"
                 meta = info.meta
@@ -623,7 +623,7 @@ def _walk_file_system(
                     if kind == "link" and meta.link:
                         target = meta.link
                         if isinstance(target, bytes):
-                            target = target.decode("utf-8", "replace")
+                            target = from_bytes(target)
                         note = f"link target: {target}"
                 yield (
                     child_path, name, kind, size, int(allocated), index, entry_inode, None, None,
@@ -698,7 +698,7 @@ def _stream_name(info) -> str | None:
     name = info.name
     if not name:
         return None
-    name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+    name = from_bytes(name) if isinstance(name, bytes) else name
     return None if name == "$Data" else name
 
 
