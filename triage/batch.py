@@ -29,6 +29,7 @@ from triage.config import ScanConfig
 from triage.correlate import DeviceStoreRef, correlate, dumps, window_text
 from triage.errors import TriageError
 from triage.hashing import default_jobs
+from triage.names import shown, storable
 from triage.report.output import atomic_text, write_csv
 
 log = logging.getLogger(__name__)
@@ -173,11 +174,17 @@ def run_batch(
     summary = write_case(case, out)
     batch = {
         "tool": {"name": "triage", "version": __version__},
-        "case": case.name,
+        "case": shown(case.name),
         "started": started,
         "seconds": round(time.time() - started, 3),
         "scheduler": scheduler or f"local pool of {parallel}",
-        "devices": [outcome.__dict__ for outcome in outcomes],
+        "devices": [
+            {
+                key: storable(value) if isinstance(value, str) else value
+                for key, value in outcome.__dict__.items()
+            }
+            for outcome in outcomes
+        ],
     }
     with atomic_text(out / "batch.json", newline="\n") as handle:
         handle.write(dumps(batch))
@@ -189,7 +196,7 @@ def _device_summary(device: CaseDevice, out: Path) -> dict[str, Any]:
     output = out / device.name
     entry: dict[str, Any] = {
         "name": device.name,
-        "evidence": device.evidence.name,
+        "evidence": shown(device.evidence.name),
         "report": f"{device.name}/report.html",
     }
     report_path = output / "report.json"
@@ -250,9 +257,11 @@ def write_case(case: Case, out: Path) -> dict[str, Any]:
     found = correlate(out / "case.sqlite", refs)
     case_data = {
         "format": CASE_FORMAT,
-        "case": case.name,
+        "case": shown(case.name),
         "devices": devices,
-        "skipped_items": [{"item": item, "why": why} for item, why in case.skipped],
+        "skipped_items": [
+            {"item": shown(item), "why": storable(why)} for item, why in case.skipped
+        ],
         "episode_window": window_text(),
         **found,
     }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from triage.names import shown, sqlite_uri
 from triage.timestamps import parse_utc
 
 EPISODE_WINDOW = timedelta(minutes=30)
@@ -94,10 +95,12 @@ def build_case_db(path: Path, devices: list[DeviceStoreRef]) -> sqlite3.Connecti
     connection = sqlite3.connect(path)
     connection.executescript(CASE_SCHEMA)
     for device in sorted(devices, key=lambda item: item.name):
-        connection.execute("INSERT INTO devices VALUES (?, ?)", (device.name, str(device.store)))
+        connection.execute(
+            "INSERT INTO devices VALUES (?, ?)", (shown(device.name), shown(str(device.store)))
+        )
         if not device.store.is_file():
             continue
-        connection.execute("ATTACH DATABASE ? AS dev", (f"file:{device.store}?mode=ro",))
+        connection.execute("ATTACH DATABASE ? AS dev", (sqlite_uri(device.store),))
         try:
             _copy_device(connection, device.name)
             connection.commit()

@@ -18,7 +18,9 @@ Writers read only the store, so they never meet a name that cannot be encoded.
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import quote
 
 # Characters shown escaped in names: lone surrogates (bytes that were not UTF-8), C0 and C1
 # controls, DEL, and the format characters that reorder or hide text (bidi embeddings,
@@ -91,3 +93,14 @@ _LONE_SURROGATE = re.compile("[\udc80-\udcff]")
 def not_utf8(name: str) -> bool:
     """Whether a name from :func:`from_bytes` held bytes that are not UTF-8."""
     return not name.isascii() and _LONE_SURROGATE.search(name) is not None
+
+
+def sqlite_uri(path: str | os.PathLike[str], query: str = "mode=ro") -> str:
+    """A ``file:`` URI for SQLite naming ``path`` exactly, whatever bytes it holds.
+
+    SQLite decodes ``%XX`` in URIs and stops the path at ``?`` or ``#``: an output folder
+    named ``case?1`` or ``100%`` would open another file, and a path that is not UTF-8 cannot
+    be passed as text at all. Every byte but the unreserved ones is percent-encoded.
+    """
+    absolute = os.path.abspath(os.fsencode(path))
+    return f"file:{quote(absolute, safe=b'/')}?{query}"

@@ -39,6 +39,7 @@ from triage.hashing import (
     hash_files,
     verify_stored_hashes,
 )
+from triage.names import shown
 from triage.profile_loader import ProfileChoice, detect_profile, load_profile, load_profiles
 from triage.store import DeviceStore, walk_rows_of
 
@@ -300,7 +301,7 @@ class _Scan:
             "%s: %s%s",
             problem.stage,
             problem.message,
-            f" ({problem.path})" if problem.path else "",
+            f" ({shown(problem.path)})" if problem.path else "",
         )
 
     def stage(self, name: str) -> bool:

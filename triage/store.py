@@ -30,7 +30,7 @@ from triage.evidence.base import (
     Problem,
     WalkRow,
 )
-from triage.names import needs_escape, raw_hex, shown, storable
+from triage.names import needs_escape, raw_hex, shown, sqlite_uri, storable
 from triage.timestamps import format_utc
 
 SCHEMA_VERSION = 1
@@ -174,7 +174,7 @@ def _type_hints(record_type: type) -> dict[str, Any]:
 
 def _connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     """A connection that can only read the store (rows as sqlite3.Row)."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **options)
+    connection = sqlite3.connect(sqlite_uri(path), uri=True, **options)
     connection.row_factory = sqlite3.Row
     return connection
 

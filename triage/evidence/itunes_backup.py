@@ -31,6 +31,7 @@ from triage.evidence.base import (
     ProblemSink,
     open_evidence_file,
 )
+from triage.names import from_bytes
 
 BACKUP_FOLDER = PurePosixPath("/iTunes Backup")
 BACKUP_METADATA = ("Info.plist", "Manifest.plist", "Status.plist")
@@ -190,6 +191,7 @@ class ItunesBackupSource:
             connection = sqlite3.connect(
                 f"{self._manifest_db.absolute().as_uri()}?mode=ro&immutable=1", uri=True
             )
+            connection.text_factory = from_bytes  # names are bytes (triage.names)
             rows = connection.execute(
                 "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, "
                 "relativePath"
