@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -177,6 +178,26 @@ def _connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     connection = sqlite3.connect(sqlite_uri(path), uri=True, **options)
     connection.row_factory = sqlite3.Row
     return connection
+
+
+EVIDENCE_BYTES = "evidence_path_hex"  # meta key: the evidence's absolute path, its bytes in hex
+
+
+def evidence_bytes(path: Path) -> str:
+    """How a store names the evidence it was made from (exact, whatever bytes the path has)."""
+    return os.fsencode(path.absolute()).hex()
+
+
+def made_from(path: Path) -> tuple[str | None, str | None, str | None]:
+    """(device, evidence path as shown, evidence path hex) of an existing store; None when the
+    store does not say (a store of an older triage records only the first two)."""
+    connection = _connect_read_only(path)
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        row = connection.execute("SELECT path FROM evidence WHERE id = 1").fetchone()
+    finally:
+        connection.close()
+    return meta.get("device"), row[0] if row else None, meta.get(EVIDENCE_BYTES)
 
 
 class DeviceStore:

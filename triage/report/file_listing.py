@@ -111,7 +111,8 @@ def write_bodyfile(store: DeviceStore, path: Path) -> int:
         rows = store.query("SELECT * FROM files ORDER BY id")
         for row in rows:
             name = "/" + listing_name(row["partition"], row["path"], partitions)
-            name = name.replace("|", "\\|").replace("\n", "\\n")
+            # A backslash is doubled first, so a name ending in one cannot escape the next "|".
+            name = name.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n")
             if not row["allocated"]:
                 name += " (deleted)"
             inode = "" if row["inode"] is None else str(row["inode"])
