@@ -83,15 +83,17 @@ def stored_rows(rows: Iterable[WalkRow]) -> Iterator[tuple[Any, ...]]:
     the path and name become the text every output can hold and the path's raw bytes are kept
     in ``path_hex``. Most paths are printable ASCII, checked at C speed.
     """
+    plain = (None,)
     for row in rows:
         path, note = row[0], row[NOTE]
         if note is not None and not note.isascii():
-            note = storable(note)
-            row = (*row[:NOTE], note, *row[NOTE + 1 :])
-        if needs_escape(path):
+            row = (*row[:NOTE], storable(note), *row[NOTE + 1 :])
+        if path.isascii() and path.isprintable():
+            yield row + plain
+        elif needs_escape(path):
             yield (shown(path), shown(row[1]), *row[2:], raw_hex(path))
         else:
-            yield (*row, None)
+            yield row + plain
 
 
 def walk_rows_of(entries: Iterable[EvidenceFile]) -> Iterator[WalkRow]:

@@ -73,7 +73,7 @@ def archive_format(path) -> str | None:
     try:
         with _decompressor(path, compression) as stream:
             block = stream.read(512)
-    except (OSError, EOFError, lzma.LZMAError):
+    except (OSError, EOFError, lzma.LZMAError, zlib.error):  # damaged in its first block
         return None
     return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
 
@@ -409,7 +409,7 @@ class ZipSource:
             if str(path) in seen:
                 note = "name appears more than once in the archive"
             seen.add(str(path))
-            kind: EntryKind = "dir" if member.is_dir() else "file"
+            kind: EntryKind = "dir" if name.endswith("/") else "file"  # is_dir() fails on "\0x"
             mode = member.external_attr >> 16
             if mode and (mode & 0o170000) == 0o120000:
                 kind, note = "link", "symbolic link member: not followed"
