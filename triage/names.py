@@ -7,9 +7,10 @@ an old phone holds latin-1 names. Every evidence source gives a name as ``str`` 
 on the way to the store. The store then keeps two things (:func:`shown`, :func:`raw_hex`):
 
 - the name as text every output can hold: UTF-8 where the bytes are UTF-8; ``\\xNN`` for each
-  byte that is not, and for control characters (C0, DEL, C1), which break terminals, CSV
-  viewers and XML; ``\\uNNNN`` for the characters that reorder or hide text (bidi overrides,
-  zero-width marks), which let ``gpj.exe`` pass for ``exe.jpg``;
+  byte that is not; ``\\uNNNN`` for control characters (C0, DEL, C1), which break terminals,
+  CSV viewers and XML, and for the characters that reorder or hide text (bidi overrides,
+  zero-width marks), which let ``gpj.exe`` pass for ``exe.jpg``. A byte and a character never
+  share an escape (``\\x80`` is the byte, ``\\u0080`` the character), as in the HTML report;
 - the raw bytes in hex, only when the shown text differs from them, so an examiner can always
   get back the exact name (a name that really is ``caf\\xe9`` with a backslash has no hex).
 
@@ -48,9 +49,7 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:
         return f"\\x{code - 0xDC00:02x}"  # one byte that was not UTF-8
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}"
+    return f"\\u{code:04x}"  # a character, as the HTML report shows it
 
 
 def needs_escape(name: str) -> bool:

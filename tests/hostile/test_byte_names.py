@@ -164,7 +164,7 @@ def test_ext2_image_with_hostile_names(tmp_path: Path) -> None:
         raw = b"/" + (folder + b"/" if folder else b"") + name
         assert_listed(tmp_path / "out", raw, build_names.content(name))
     assert rows[b"/\xe2\x80\xaegpj.exe"]["path"] == "/\\u202egpj.exe"  # the override is visible
-    assert rows[b"/line\nbreak.txt"]["path"] == "/line\\x0abreak.txt"
+    assert rows[b"/line\nbreak.txt"]["path"] == "/line\\u000abreak.txt"
 
 
 def test_itunes_backup_with_a_relative_path_that_is_not_utf8(tmp_path: Path) -> None:
