@@ -62,15 +62,20 @@ def stored(out: Path) -> dict[bytes, sqlite3.Row]:
     }
 
 
-def assert_listed(out: Path, raw_path: bytes, content: bytes) -> None:
-    """The entry at ``raw_path`` is in the store and every output, escaped, with its hash."""
+def assert_listed(out: Path, *entries: tuple[bytes, bytes]) -> None:
+    """Each (raw path, content) is in the store and every output, escaped, with its hash."""
     rows = stored(out)
+    outputs = check_outputs(out)
+    for raw_path, content in entries:
+        _assert_listed(rows, outputs, raw_path, content)
+
+
+def _assert_listed(rows, outputs, raw_path: bytes, content: bytes) -> None:
     assert raw_path in rows, sorted(rows)
     row = rows[raw_path]
     text = shown(os.fsdecode(raw_path))
     assert row["path"] == text and row["sha256"] == sha256(content)
     assert (row["path_hex"] is not None) == (raw_path != text.encode())
-    outputs = check_outputs(out)
     by_path = {line["path"]: line for line in outputs.files}
     csv_path = text if not text.startswith(("=", "+", "-", "@")) else "'" + text
     assert by_path[csv_path]["sha256"] == row["sha256"]
@@ -101,8 +106,11 @@ def test_tar_member_names_that_are_not_utf8(tmp_path: Path, suffix, mode, fmt) -
     evidence = _tar(tmp_path / f"phone.{suffix}", [NOT_UTF8, LATIN1, b"ok.txt"], mode, fmt)
     result = run_scan(evidence, tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert_listed(tmp_path / "out", b"/" + NOT_UTF8, b"hello " + NOT_UTF8)
-    assert_listed(tmp_path / "out", b"/" + LATIN1, b"hello " + LATIN1)
+    assert_listed(
+        tmp_path / "out",
+        (b"/" + NOT_UTF8, b"hello " + NOT_UTF8),
+        (b"/" + LATIN1, b"hello " + LATIN1),
+    )
     assert stored(tmp_path / "out")[b"/" + LATIN1]["path"] == "/caf\\xe9.txt"
 
 
@@ -125,7 +133,7 @@ def test_zip_flagged_utf8_with_a_name_that_is_not(tmp_path: Path) -> None:
     evidence = _zip_with(tmp_path, "\u00e9_call.amr", raw)  # é sets the flag, 2 bytes
     result = run_scan(evidence, tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert_listed(tmp_path / "out", b"/" + raw, b"zip " + raw)
+    assert_listed(tmp_path / "out", (b"/" + raw, b"zip " + raw))
     assert "marks it UTF-8" in stored(tmp_path / "out")[b"/" + raw]["note"]
 
 
@@ -133,12 +141,12 @@ def test_zip_without_the_flag_cp437_and_utf8_names(tmp_path: Path) -> None:
     cp437 = b"caf\x82.txt"  # é in cp437
     evidence = _zip_with(tmp_path, "cafX.txt", cp437)
     run_scan(evidence, tmp_path / "out")
-    assert_listed(tmp_path / "out", b"/" + cp437, b"zip " + cp437)
+    assert_listed(tmp_path / "out", (b"/" + cp437, b"zip " + cp437))
     assert "read as cp437 it is 'caf\u00e9.txt'" in stored(tmp_path / "out")[b"/" + cp437]["note"]
     utf8 = "caf\u00e9.txt".encode()  # UTF-8 without the flag (Info-ZIP, Android): read as UTF-8
     evidence = _zip_with(tmp_path, "cafXX.txt", utf8, "y.zip")
     run_scan(evidence, tmp_path / "out2")
-    assert_listed(tmp_path / "out2", b"/" + utf8, b"zip " + utf8)
+    assert_listed(tmp_path / "out2", (b"/" + utf8, b"zip " + utf8))
 
 
 def test_folder_names_that_are_not_utf8(tmp_path: Path) -> None:
@@ -148,8 +156,8 @@ def test_folder_names_that_are_not_utf8(tmp_path: Path) -> None:
         with open(os.path.join(root, name), "wb") as handle:
             handle.write(b"folder " + name)
     run_scan(root, tmp_path / "out")
-    for name in (LATIN1, NOT_UTF8, b"dir\xff/inner.txt", b"tab\there.txt"):
-        assert_listed(tmp_path / "out", b"/" + name, b"folder " + name)
+    names = (LATIN1, NOT_UTF8, b"dir\xff/inner.txt", b"tab\there.txt")
+    assert_listed(tmp_path / "out", *((b"/" + name, b"folder " + name) for name in names))
 
 
 def test_ext2_image_with_hostile_names(tmp_path: Path) -> None:
@@ -160,9 +168,13 @@ def test_ext2_image_with_hostile_names(tmp_path: Path) -> None:
     result = run_scan(image, tmp_path / "out")
     assert result.exit_code == 0, result.output
     rows = stored(tmp_path / "out")
-    for folder, name in build_names.NAMES:
-        raw = b"/" + (folder + b"/" if folder else b"") + name
-        assert_listed(tmp_path / "out", raw, build_names.content(name))
+    assert_listed(
+        tmp_path / "out",
+        *(
+            (b"/" + (folder + b"/" if folder else b"") + name, build_names.content(name))
+            for folder, name in build_names.NAMES
+        ),
+    )
     assert rows[b"/\xe2\x80\xaegpj.exe"]["path"] == "/\\u202egpj.exe"  # the override is visible
     assert rows[b"/line\nbreak.txt"]["path"] == "/line\\u000abreak.txt"
 
@@ -221,4 +233,4 @@ def test_batch_with_names_that_are_not_utf8(tmp_path: Path) -> None:
     assert data["case"] == "case\\xff"
     assert [device["evidence"] for device in data["devices"]] == ["caf\\xe9.tar"]
     assert data["skipped_items"][0]["item"] == "n\\xf6tes.txt"
-    assert_listed(out / data["devices"][0]["name"], b"/" + NOT_UTF8, b"hello " + NOT_UTF8)
+    assert_listed(out / data["devices"][0]["name"], (b"/" + NOT_UTF8, b"hello " + NOT_UTF8))
