@@ -140,7 +140,23 @@ def _value(value: Any) -> Any:
     if isinstance(value, PurePosixPath):
         return shown(str(value))
     if isinstance(value, (dict, list, tuple)):
-        return storable(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False))
+        text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # text from evidence holding bytes that are not UTF-8
+            text = json.dumps(_storable_tree(value), sort_keys=True, ensure_ascii=False)
+        return text
+    return storable(str(value))
+
+
+def _storable_tree(value: Any) -> Any:
+    """A JSON-ready structure with every string made :func:`~triage.names.storable`."""
+    if isinstance(value, dict):
+        return {storable(str(key)): _storable_tree(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable_tree(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     return storable(str(value))
 
 

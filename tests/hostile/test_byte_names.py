@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -227,10 +228,25 @@ def test_batch_with_names_that_are_not_utf8(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["batch", str(case), "-o", str(out), "--parallel", "1",
                                        "-j", "1"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    import json
-
     data = json.loads((out / "case.json").read_text(encoding="utf-8"))
     assert data["case"] == "case\\xff"
     assert [device["evidence"] for device in data["devices"]] == ["caf\\xe9.tar"]
     assert data["skipped_items"][0]["item"] == "n\\xf6tes.txt"
     assert_listed(out / data["devices"][0]["name"], (b"/" + NOT_UTF8, b"hello " + NOT_UTF8))
+
+
+@pytest.mark.parametrize(("fixture", "name"), [("gpt_e01", b"g\xff.E01"), ("mbr", b"m\xff.001")])
+def test_image_paths_that_are_not_utf8(tmp_path: Path, images, fixture, name) -> None:
+    """An E01 set (libewf takes only UTF-8 names) and a split raw image under byte names."""
+    evidence = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), name)))
+    shutil.copyfile(images[fixture], evidence)
+    result = run_scan(evidence, tmp_path / "out", "--hash-only")
+    assert result.exit_code == 0, result.output
+    connection = sqlite3.connect(tmp_path / "out" / "triage.sqlite")
+    path, segments, verification = connection.execute(
+        "SELECT path, segments, verification FROM evidence"
+    ).fetchone()
+    connection.close()
+    assert path == shown(str(evidence)) and json.loads(segments) == [path]
+    assert verification.startswith("verified" if fixture == "gpt_e01" else "no stored hash")
+    check_outputs(tmp_path / "out")

@@ -521,7 +521,7 @@ class DiskImageSource:
             try:
                 image = pytsk3.Img_Info(str(self._media.single_file))
                 fs = pytsk3.FS_Info(image, offset=volume.info.start)
-            except OSError:
+            except (OSError, UnicodeEncodeError):  # TSK takes only UTF-8 names: names are bytes
                 log.debug("native TSK image open failed; reading through Python media")
         self._readers[partition] = fs
         return fs
