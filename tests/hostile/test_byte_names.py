@@ -250,3 +250,15 @@ def test_image_paths_that_are_not_utf8(tmp_path: Path, images, fixture, name) ->
     assert path == shown(str(evidence)) and json.loads(segments) == [path]
     assert verification.startswith("verified" if fixture == "gpt_e01" else "no stored hash")
     check_outputs(tmp_path / "out")
+
+
+def test_vm_disk_path_that_is_not_utf8(tmp_path: Path, corpus) -> None:
+    """libyal opens VM disks by UTF-8 name only: a QCOW2 under a byte name is read through a
+    file object instead."""
+    evidence = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"vm\xff.qcow2")))
+    shutil.copyfile(corpus / "disk-images" / "dfvfs_ext2.qcow2", evidence)
+    result = run_scan(evidence, tmp_path / "out", "--hash-only")
+    assert result.exit_code in (0, 3), result.output
+    rows = stored(tmp_path / "out")
+    assert rows and any(row["sha256"] for row in rows.values())
+    check_outputs(tmp_path / "out")
