@@ -198,12 +198,12 @@ def _connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     return connection
 
 
-EVIDENCE_BYTES = "evidence_path_hex"  # meta key: the evidence's absolute path, its bytes in hex
+EVIDENCE_BYTES = "evidence_path_hex"  # meta key: the evidence's resolved path, its bytes in hex
 
 
 def evidence_bytes(path: Path) -> str:
     """How a store names the evidence it was made from (exact, whatever bytes the path has)."""
-    return os.fsencode(path.absolute()).hex()
+    return os.fsencode(path.resolve()).hex()  # resolved: "./x" and a link to it are one
 
 
 def made_from(path: Path) -> tuple[str | None, str | None, str | None]:
