@@ -22,12 +22,23 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import DATA
 from tests.hostile.devices import HOSTILE_DATA
 from tests.hostile.outputs import check_outputs
 from triage.cli import main
-from triage.names import shown, sqlite_uri
+from triage.names import (
+    ESCAPED,
+    from_bytes,
+    not_utf8,
+    raw_hex,
+    shown,
+    sqlite_uri,
+    storable,
+    to_bytes,
+)
 
 _spec = importlib.util.spec_from_file_location("build_names", HOSTILE_DATA / "build_names.py")
 assert _spec and _spec.loader
@@ -262,3 +273,23 @@ def test_vm_disk_path_that_is_not_utf8(tmp_path: Path, corpus) -> None:
     rows = stored(tmp_path / "out")
     assert rows and any(row["sha256"] for row in rows.values())
     check_outputs(tmp_path / "out")
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(raw=st.binary(max_size=64) | st.text(max_size=20).map(str.encode))
+def test_any_bytes_are_shown_printable_and_kept_exactly(raw: bytes) -> None:
+    """The name convention: bytes -> text without loss; shown text is printable UTF-8 that
+    escaping again leaves alone; the shown text and the hex give back the exact bytes."""
+    name = from_bytes(raw)
+    assert to_bytes(name) == raw
+    text = shown(name)
+    text.encode("utf-8")  # any output can hold it
+    assert ESCAPED.search(text) is None and shown(text) == text
+    hexed = raw_hex(name)
+    assert (bytes.fromhex(hexed) if hexed else text.encode()) == raw
+    storable(name).encode("utf-8")  # free text from evidence: storable too
+    try:
+        raw.decode("utf-8")
+        assert not not_utf8(name)
+    except UnicodeDecodeError:
+        assert not_utf8(name) and hexed is not None
