@@ -34,6 +34,7 @@ from triage.config import ScanConfig
 from triage.correlate import DeviceStoreRef, correlate, dumps, window_rule, window_text
 from triage.errors import TriageError
 from triage.hashing import default_jobs
+from triage.names import shown, storable
 from triage.report.output import atomic_text, write_csv
 
 log = logging.getLogger(__name__)
@@ -246,11 +247,17 @@ def run_batch(
     batch = {
         "format": CASE_FORMAT,
         "tool": {"name": "triage", "version": __version__},
-        "case": case.name,
+        "case": shown(case.name),
         "started": datetime.fromtimestamp(started, UTC).isoformat().replace("+00:00", "Z"),
         "seconds": round(time.time() - started, 3),
         "scheduler": scheduler or f"local pool of {parallel}",
-        "devices": [outcome.__dict__ for outcome in outcomes],
+        "devices": [
+            {
+                key: storable(value) if isinstance(value, str) else value
+                for key, value in outcome.__dict__.items()
+            }
+            for outcome in outcomes
+        ],
         "states": states.STATES,
     }
     with atomic_text(out / "batch.json", newline="\n") as handle:
@@ -290,7 +297,7 @@ def case_template(case: Case, template: ScanConfig) -> ScanConfig:
 
 def _device_summary(device: CaseDevice, out: Path, failure: str | None = None) -> dict[str, Any]:
     output = out / device.name
-    entry: dict[str, Any] = {"name": device.name, "evidence": device.evidence.name}
+    entry: dict[str, Any] = {"name": device.name, "evidence": shown(device.evidence.name)}
     report_path = output / "report.json"
     if failure is not None:
         entry["status"] = states.FAILED
@@ -359,9 +366,11 @@ def write_case(case: Case, out: Path, failures: dict[str, str] | None = None) ->
     found = correlate(out / "case.sqlite", refs)
     case_data = {
         "format": CASE_FORMAT,
-        "case": case.name,
+        "case": shown(case.name),
         "devices": devices,
-        "skipped_items": [{"item": item, "why": why} for item, why in case.skipped],
+        "skipped_items": [
+            {"item": shown(item), "why": storable(why)} for item, why in case.skipped
+        ],
         "device_states": device_states(devices),
         "episode_window": window_text(),
         "episode_rule": window_rule(),

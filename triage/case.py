@@ -182,10 +182,15 @@ def load_manifest(path: Path) -> Case:
                 entry.get("password"),
             )
         )
-    names = [device.name for device in devices]
-    duplicate = next((name for name in names if names.count(name) > 1), None)
-    if duplicate:
-        raise CaseError(f"{path}: device name {duplicate!r} is used twice")
+    seen: dict[str, str] = {}  # casefolded: PHONE and phone are one folder on exFAT, NTFS, macOS
+    for device in devices:
+        first = seen.get(device.name.casefold())
+        if first is not None:
+            raise CaseError(
+                f"{path}: device name {device.name!r} is used twice (as {first!r}; output "
+                "folder names are compared regardless of case)"
+            )
+        seen[device.name.casefold()] = device.name
     country = data.get("country")
     return Case(
         str(data.get("case") or path.stem),
@@ -238,9 +243,10 @@ def scan_folder(folder: Path) -> Case:
         if not SAFE_NAME.match(base):
             base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip("._-")[:100] or "device"
         unique, counter = base, 2
-        while unique in used:
+        # Unique regardless of case: on exFAT, NTFS and macOS drives PHONE and phone are one folder.
+        while unique.casefold() in used:
             unique, counter = f"{base}-{counter}", counter + 1
-        used.add(unique)
+        used.add(unique.casefold())
         devices.append(CaseDevice(unique, item.resolve()))
     if not devices:
         raise CaseError(f"{folder}: no evidence found in the case folder")

@@ -32,6 +32,7 @@ from triage.errors import (
 from triage.evidence.volumes.keys import read_key_file, redact_command_line
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
 from triage.logtime import rich_log_time
+from triage.names import shown
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 HASHSET_LABELS = ("known-bad", "known-good")
@@ -350,8 +351,8 @@ def scan_status(errors: int, verification: str | None) -> ExitStatus:
 def result_json(result: Any) -> dict[str, Any]:
     """A ScanResult as JSON-ready data."""
     return {
-        "device": result.name,
-        "output": str(result.output),
+        "device": shown(result.name),
+        "output": shown(str(result.output)),
         "status": result.status,
         "files": result.files,
         "bytes_hashed": result.bytes_hashed,
@@ -361,7 +362,7 @@ def result_json(result: Any) -> dict[str, Any]:
         "profile": result.profile,
         "records": result.records,
         "seconds": round(result.seconds, 3),
-        "report": str(result.output / "report.html"),
+        "report": shown(str(result.output / "report.html")),
     }
 
 
@@ -511,8 +512,8 @@ def batch(
             click.echo(
                 json.dumps(
                     {
-                        "case": case.name,
-                        "output": str(output),
+                        "case": shown(case.name),
+                        "output": shown(str(output)),
                         "devices": [o.__dict__ for o in outcomes],
                         "links": {k: len(v) for k, v in summary["links"].items()},
                         "contacts": len(summary["contacts"]),

@@ -33,6 +33,7 @@ from triage.case_words import (
     is_fs_metadata,
     remote_id_words,
 )
+from triage.names import shown, sqlite_uri
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 LINK_LIMIT = 500  # per kind in case.json and case.html; links.csv has them all
@@ -117,10 +118,12 @@ def build_case_db(path: Path, devices: list[DeviceStoreRef]) -> sqlite3.Connecti
     connection = sqlite3.connect(path)
     connection.executescript(CASE_SCHEMA)
     for device in sorted(devices, key=lambda item: item.name):
-        connection.execute("INSERT INTO devices VALUES (?, ?)", (device.name, str(device.store)))
+        connection.execute(
+            "INSERT INTO devices VALUES (?, ?)", (shown(device.name), shown(str(device.store)))
+        )
         if not device.store.is_file():
             continue
-        connection.execute("ATTACH DATABASE ? AS dev", (f"file:{device.store}?mode=ro",))
+        connection.execute("ATTACH DATABASE ? AS dev", (sqlite_uri(device.store),))
         try:
             _copy_device(connection, device.name)
             connection.commit()

@@ -38,6 +38,7 @@ from typing import Any
 
 from triage.config import HashSetSpec
 from triage.evidence.base import Problem
+from triage.names import sqlite_uri
 from triage.records import HashSetHit, SourceRef
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def detect_format(path: Path) -> str:
 
 def _sqlite_columns(path: Path) -> dict[str, set[str]]:
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        connection = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
         try:
             names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
             return {
@@ -434,7 +435,7 @@ def _match_rds(path: Path, store: Any, algorithms: tuple[str, ...]) -> dict[tupl
     algorithm = next((name for name in STRENGTH if name in algorithms), None)
     if algorithm is None:
         return hits
-    connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    connection = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
     try:
         query = f"SELECT file_name FROM FILE WHERE {algorithm} = ? LIMIT 1"
         for (value,) in store.query(
@@ -528,7 +529,7 @@ def describe(path: Path) -> str:
     """A one-line description of a hash set file (format and entry count), for the CLI/logs."""
     fmt = detect_format(path)
     if fmt == "nsrl-rds":
-        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        connection = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
         try:
             count = connection.execute("SELECT count(*) FROM FILE").fetchone()[0]
         finally:

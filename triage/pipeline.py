@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sqlite3
 import tempfile
 import time
 import traceback
@@ -40,6 +41,7 @@ from triage.hashing import (
     verify_stored_hashes,
 )
 from triage.logtime import IsoFormatter
+from triage.names import shown, storable
 from triage.profile_loader import (
     GENERIC,
     ProfileChoice,
@@ -47,7 +49,7 @@ from triage.profile_loader import (
     load_profile,
     load_profiles,
 )
-from triage.store import DeviceStore, walk_rows_of
+from triage.store import EVIDENCE_BYTES, DeviceStore, evidence_bytes, made_from, walk_rows_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -151,6 +153,7 @@ def prepare_output(config: ScanConfig) -> None:
                 raise OutputError(
                     f"{out}: nothing to resume (no {STORE_NAME}); scan without --resume"
                 )
+            _refuse_other_device(config)
             # The store is about to change: reports of an earlier run no longer describe it,
             # and must not be left looking finished if this run is interrupted too.
             store_files = (STORE_NAME, f"{STORE_NAME}-wal", f"{STORE_NAME}-shm", LOG_NAME)
@@ -176,6 +179,29 @@ def _failed_earlier(out: Path) -> bool:
     )
 
 
+def _refuse_other_device(config: ScanConfig) -> None:
+    """--resume continues the scan of the same evidence as the same device, never mixes two."""
+    out = config.output
+    try:
+        device, shown_path, path_hex = made_from(out / STORE_NAME)
+    except sqlite3.DatabaseError as error:
+        raise OutputError(
+            f"{out}: {STORE_NAME} cannot be read ({error}); scan again with --force"
+        ) from error
+    evidence = config.evidence
+    same = (
+        path_hex == evidence_bytes(evidence)
+        if path_hex
+        else shown_path is None or shown_path == shown(str(evidence.absolute()))
+    )
+    if not same or (device is not None and device != storable(config.name)):
+        raise OutputError(
+            f"{out}: holds the scan of {shown_path or 'other evidence'} (device {device}), not of "
+            f"{shown(str(evidence))} (device {shown(config.name)}); --resume only continues the "
+            "same evidence: use another -o, or --force to replace that scan"
+        )
+
+
 def _remove_outputs(out: Path, keep: tuple[str, ...] = ()) -> None:
     """Remove what a scan writes (all but ``keep``), half-written files of a killed run too."""
     for name in OUTPUT_NAMES:
@@ -193,7 +219,8 @@ class _StoreLogHandler(logging.FileHandler):
     """triage.log: the audit trail of the run, in the output folder."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, mode="a", encoding="utf-8")
+        # A path or name that is not UTF-8 (bytes as surrogates) is logged escaped, not lost.
+        super().__init__(path, mode="a", encoding="utf-8", errors="backslashreplace")
         self.setFormatter(IsoFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
 
@@ -212,6 +239,7 @@ def scan_device(config: ScanConfig, progress: Progress | None = None) -> ScanRes
         root_logger.setLevel(logging.INFO)
     store = DeviceStore(config.output / STORE_NAME)
     run_id = store.start_run(__version__, config.command_line, _options(config), now())
+    store.set_meta(EVIDENCE_BYTES, evidence_bytes(config.evidence))
     log.info(
         "triage %s scanning %s (%s) into %s",
         __version__,
@@ -330,7 +358,7 @@ class _Scan:
             "%s: %s%s",
             problem.stage,
             problem.message,
-            f" ({problem.path})" if problem.path else "",
+            f" ({shown(problem.path)})" if problem.path else "",
         )
 
     def stage(self, name: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -30,6 +31,7 @@ from triage.evidence.base import (
     Problem,
     WalkRow,
 )
+from triage.names import needs_escape, raw_hex, shown, sqlite_uri, storable
 from triage.timestamps import format_utc
 
 SCHEMA_VERSION = 1
@@ -55,7 +57,7 @@ CREATE TABLE IF NOT EXISTS files (
     allocated INTEGER, partition INTEGER, inode INTEGER, attr_id INTEGER, member TEXT,
     mtime TEXT, atime TEXT, ctime TEXT, crtime TEXT, note TEXT,
     md5 TEXT, sha1 TEXT, sha256 TEXT, mime TEXT, magic TEXT, ext_mismatch INTEGER,
-    hash_error TEXT, hashed INTEGER NOT NULL DEFAULT 0);
+    hash_error TEXT, hashed INTEGER NOT NULL DEFAULT 0, path_hex TEXT);
 CREATE TABLE IF NOT EXISTS problems (
     id INTEGER PRIMARY KEY, stage TEXT, severity TEXT, message TEXT, path TEXT,
     partition INTEGER, inode INTEGER);
@@ -66,9 +68,33 @@ CREATE TABLE IF NOT EXISTS record_tables (name TEXT PRIMARY KEY, record_type TEX
 """
 
 
+# The walk's columns, then the hex of the path's bytes when the path is shown escaped.
+STORED_WALK_COLUMNS = (*WALK_COLUMNS, "path_hex")
 FILE_INSERT = (
-    f"INSERT INTO files ({', '.join(WALK_COLUMNS)}) VALUES ({', '.join('?' * len(WALK_COLUMNS))})"
+    f"INSERT INTO files ({', '.join(STORED_WALK_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(STORED_WALK_COLUMNS))})"
 )
+NOTE = WALK_COLUMNS.index("note")
+
+
+def stored_rows(rows: Iterable[WalkRow]) -> Iterator[tuple[Any, ...]]:
+    """Walk rows as the store keeps them: names in the one convention of :mod:`triage.names`.
+
+    Sources give names as text with ``surrogateescape`` bytes; here, once for every source,
+    the path and name become the text every output can hold and the path's raw bytes are kept
+    in ``path_hex``. Most paths are printable ASCII, checked at C speed.
+    """
+    plain = (None,)
+    for row in rows:
+        path, note = row[0], row[NOTE]
+        if note is not None and not note.isascii():
+            row = (*row[:NOTE], storable(note), *row[NOTE + 1 :])
+        if path.isascii() and path.isprintable():
+            yield row + plain
+        elif needs_escape(path):
+            yield (shown(path), shown(row[1]), *row[2:], raw_hex(path))
+        else:
+            yield row + plain
 
 
 def walk_rows_of(entries: Iterable[EvidenceFile]) -> Iterator[WalkRow]:
@@ -114,8 +140,10 @@ VOLUME_COLUMNS = (
 def _value(value: Any) -> Any:
     """A Python value as SQLite stores it: times as ISO UTC text, structures as JSON."""
     if value is None or isinstance(value, (int, float, str, bytes)):
-        if isinstance(value, str) and "\x00" in value:
-            return value.replace("\x00", "\\x00")  # NUL truncates text in some SQLite readers
+        if isinstance(value, str):
+            if "\x00" in value:
+                value = value.replace("\x00", "\\x00")  # NUL truncates text in SQLite readers
+            return storable(value)  # bytes that were not UTF-8 (a name from evidence) as \xNN
         return value
     if isinstance(value, bool):
         return int(value)
@@ -124,10 +152,26 @@ def _value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, PurePosixPath):
-        return str(value)
+        return shown(str(value))
     if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return str(value)
+        text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # text from evidence holding bytes that are not UTF-8
+            text = json.dumps(_storable_tree(value), sort_keys=True, ensure_ascii=False)
+        return text
+    return storable(str(value))
+
+
+def _storable_tree(value: Any) -> Any:
+    """A JSON-ready structure with every string made :func:`~triage.names.storable`."""
+    if isinstance(value, dict):
+        return {storable(str(key)): _storable_tree(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable_tree(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return storable(str(value))
 
 
 def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
@@ -163,9 +207,29 @@ def _type_hints(record_type: type) -> dict[str, Any]:
 
 def _connect_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     """A connection that can only read the store (rows as sqlite3.Row)."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **options)
+    connection = sqlite3.connect(sqlite_uri(path), uri=True, **options)
     connection.row_factory = sqlite3.Row
     return connection
+
+
+EVIDENCE_BYTES = "evidence_path_hex"  # meta key: the evidence's resolved path, its bytes in hex
+
+
+def evidence_bytes(path: Path) -> str:
+    """How a store names the evidence it was made from (exact, whatever bytes the path has)."""
+    return os.fsencode(path.resolve()).hex()  # resolved: "./x" and a link to it are one
+
+
+def made_from(path: Path) -> tuple[str | None, str | None, str | None]:
+    """(device, evidence path as shown, evidence path hex) of an existing store; None when the
+    store does not say (a store of an older triage records only the first two)."""
+    connection = _connect_read_only(path)
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        row = connection.execute("SELECT path FROM evidence WHERE id = 1").fetchone()
+    finally:
+        connection.close()
+    return meta.get("device"), row[0] if row else None, meta.get(EVIDENCE_BYTES)
 
 
 class DeviceStore:
@@ -188,6 +252,8 @@ class DeviceStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         _add_volume_columns(self._db)
+        if "path_hex" not in {row[1] for row in self._db.execute("PRAGMA table_info(files)")}:
+            self._db.execute("ALTER TABLE files ADD COLUMN path_hex TEXT")  # an older store
         self._db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
@@ -243,7 +309,7 @@ class DeviceStore:
     # -- meta, runs, stages ------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
         """Store one key/value fact about the store."""
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _value(value)))
 
     def meta(self, key: str) -> str | None:
         """Read one key/value fact."""
@@ -256,7 +322,7 @@ class DeviceStore:
         cursor = self._db.execute(
             "INSERT INTO runs (tool_version, command_line, started, status, options) "
             "VALUES (?, ?, ?, 'running', ?)",
-            (tool_version, command_line, format_utc(started), _value(options)),
+            (tool_version, _value(command_line), format_utc(started), _value(options)),
         )
         return int(cursor.lastrowid or 0)
 
@@ -291,10 +357,10 @@ class DeviceStore:
             "INSERT OR REPLACE INTO evidence (id, name, kind, format, path, size, segments, "
             "stored_hashes, metadata) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                name,
+                shown(name),
                 info.kind,
                 info.format,
-                info.path,
+                shown(info.path),
                 info.size,
                 _value(list(info.segments)),
                 _value(info.stored_hashes),
@@ -340,10 +406,10 @@ class DeviceStore:
                     p.slot,
                     p.start,
                     p.length,
-                    p.description,
+                    _value(p.description),
                     p.fs_type,
                     int(p.walked),
-                    p.note,
+                    _value(p.note),
                     p.encryption,
                     p.lock_state,
                     p.snapshots,
@@ -360,7 +426,7 @@ class DeviceStore:
 
     def add_walk_rows(self, rows: Iterable[WalkRow]) -> int:
         """Stream walk rows (:data:`~triage.evidence.base.WALK_COLUMNS`) in; returns how many."""
-        return self._insert_many(FILE_INSERT, rows)
+        return self._insert_many(FILE_INSERT, stored_rows(rows))
 
     def clear_files(self) -> None:
         """Forget a partial walk (resume redoes an unfinished walk from scratch)."""
@@ -388,7 +454,7 @@ class DeviceStore:
                 problem.stage,
                 problem.severity,
                 _value(problem.message),
-                _value(problem.path),
+                None if problem.path is None else shown(problem.path),
                 problem.partition,
                 problem.inode,
             ),

@@ -177,7 +177,8 @@ def test_folder_with_a_non_utf8_name(tmp_path, scan):
         handle.write(b"latin-1 name\n")
     out = scan(root, extractors=[])
     row = next(row for row in out.files() if row["path"].startswith("/sdcard/caf"))
-    assert row["path"] == "/sdcard/caf\ufffd.txt"
+    assert row["path"] == "/sdcard/caf\\xe9.txt"  # shown escaped, the bytes kept in hex
+    assert bytes.fromhex(row["path_hex"]) == b"/sdcard/caf\xe9.txt"
     assert row["sha256"] == sha256(b"latin-1 name\n")
     assert any("not valid UTF-8" in p["message"] for p in out.problems())
 

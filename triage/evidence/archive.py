@@ -36,6 +36,8 @@ from triage.evidence.base import (
     ProblemSink,
     open_evidence_file,
 )
+from triage.evidence.zip_names import open_zip, zip_member_name
+from triage.names import NOT_UTF8, not_utf8
 
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
 MAX_RATIO = 200
@@ -71,7 +73,7 @@ def archive_format(path) -> str | None:
     try:
         with _decompressor(path, compression) as stream:
             block = stream.read(512)
-    except (OSError, EOFError, lzma.LZMAError):
+    except (OSError, EOFError, lzma.LZMAError, zlib.error):  # damaged in its first block
         return None
     return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
 
@@ -210,6 +212,8 @@ class TarSource:
         self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str]
     ) -> EvidenceFile:
         path, note = safe_member_path(member.name)
+        if not note and not_utf8(path.name):
+            note = NOT_UTF8  # tarfile decodes with surrogateescape: triage's name convention
         if note:
             problems(Problem("walk", note, str(path), severity="warning"))
         if str(path) in seen:
@@ -373,10 +377,11 @@ class ZipSource:
         self.locator = locator
         self._file = open_evidence_file(locator.path)
         try:
-            self._zip = zipfile.ZipFile(self._file)
-        except (zipfile.BadZipFile, OSError) as error:
+            self._zip = open_zip(self._file)
+        except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as error:
             self._file.close()
             raise EvidenceError(f"{locator.path}: zip archive cannot be read: {error}") from error
+        self._masked: set[bytes] = getattr(self._zip.fp, "masked", set())  # see open_zip
         self._by_offset: dict[int, zipfile.ZipInfo] | None = None
 
     def info(self) -> EvidenceInfo:
@@ -396,13 +401,15 @@ class ZipSource:
         """Every member from the central directory."""
         seen: set[str] = set()
         for member in self._zip.infolist():
-            path, note = safe_member_path(member.filename)
-            if note:
-                problems(Problem("walk", note, str(path), severity="warning"))
+            name, name_note = zip_member_name(member, self._masked)
+            path, note = safe_member_path(name)
+            if note or name_note:
+                problems(Problem("walk", note or name_note, str(path), severity="warning"))
+            note = note or name_note
             if str(path) in seen:
                 note = "name appears more than once in the archive"
             seen.add(str(path))
-            kind: EntryKind = "dir" if member.is_dir() else "file"
+            kind: EntryKind = "dir" if name.endswith("/") else "file"  # is_dir() fails on "\0x"
             mode = member.external_attr >> 16
             if mode and (mode & 0o170000) == 0o120000:
                 kind, note = "link", "symbolic link member: not followed"

@@ -29,6 +29,7 @@ from triage.evidence.base import (
     entry_of_row,
     open_untouched,
 )
+from triage.names import NOT_UTF8, from_bytes, not_utf8
 from triage.timestamps import EpochText
 
 ENCODED_PREFIX = "b64:"
@@ -156,10 +157,10 @@ class DirectorySource:
                 continue
             kind = _kind(status.st_mode)
             note = None
-            text = name.decode("utf-8", "replace")
+            text = from_bytes(name)
             path = f"{parent}/{text}"
-            if "\ufffd" in text:
-                note = f"name is not valid UTF-8: {name!r}"
+            if not_utf8(text):
+                note = NOT_UTF8
                 problems(Problem("walk", note, path, severity="warning"))
             if kind == "link":
                 try:
@@ -180,7 +181,7 @@ class DirectorySource:
 
     @staticmethod
     def _display(relative: bytes) -> str:
-        return "/" + relative.decode("utf-8", "replace")
+        return "/" + from_bytes(relative)
 
     def open_file(self, ref: FileRef) -> BinaryIO:
         """Open one regular file read-only, refusing symbolic links and special files."""

@@ -37,6 +37,7 @@ from triage.evidence.volumes import apfs
 from triage.evidence.volumes.keys import keys_of
 from triage.evidence.volumes.stack import StackedVolume, VolumeStack
 from triage.evidence.volumes.vss import SnapshotFilter
+from triage.names import NOT_UTF8, from_bytes
 from triage.timestamps import EpochText
 
 log = logging.getLogger(__name__)
@@ -584,7 +585,7 @@ class DiskImageSource:
             try:
                 image = pytsk3.Img_Info(str(self._media.single_file))
                 fs = pytsk3.FS_Info(image, offset=volume.info.start)
-            except OSError:
+            except (OSError, UnicodeEncodeError):  # TSK takes only UTF-8 names: names are bytes
                 log.debug("native TSK image open failed; reading through Python media")
         self._readers[partition] = fs
         return fs
@@ -653,8 +654,7 @@ def _walk_file_system(
                 try:
                     name, note = raw_name.decode("utf-8"), None
                 except UnicodeDecodeError:
-                    name = raw_name.decode("utf-8", "replace")
-                    note = f"name is not valid UTF-8: {raw_name!r}"
+                    name, note = from_bytes(raw_name), NOT_UTF8  # the store keeps the bytes
                     problems(Problem("walk", note, f"{path}/{name}", index, entry_inode, "warning"))
                 child_path = f"{path}/{name}"
                 meta = info.meta
@@ -689,7 +689,7 @@ def _walk_file_system(
                     if kind == "link" and meta.link:
                         target = meta.link
                         if isinstance(target, bytes):
-                            target = target.decode("utf-8", "replace")
+                            target = from_bytes(target)
                         note = f"link target: {target}"
                 yield (
                     child_path, name, kind, size, int(allocated), index, entry_inode, None, None,
@@ -764,7 +764,7 @@ def _stream_name(info) -> str | None:
     name = info.name
     if not name:
         return None
-    name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+    name = from_bytes(name) if isinstance(name, bytes) else name
     return None if name == "$Data" else name
 
 

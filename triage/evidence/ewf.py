@@ -9,6 +9,7 @@ last segment must end with a ``done`` section (EWF specification, libewf documen
 from __future__ import annotations
 
 import logging
+import string
 import struct
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from triage.errors import EvidenceError
 from triage.evidence.base import open_evidence_file
 from triage.evidence.ewf_reader import INFLATE_NAME, EwfReader
 from triage.evidence.media import EWF_SIGNATURE, Media
+from triage.names import not_utf8
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,12 @@ def find_segments(path: Path) -> tuple[Path, ...]:
     """All segments of the set ``path`` belongs to, in order; raises naming the first gap."""
     import pyewf  # noqa: PLC0415
 
-    names = [Path(name) for name in pyewf.glob(str(path))]
+    try:
+        names = [Path(name) for name in pyewf.glob(str(path))]
+    except (UnicodeEncodeError, RuntimeError, OSError):
+        if not not_utf8(str(path)):
+            raise
+        names = _segment_siblings(path)  # libewf takes only UTF-8 names: names are bytes
     numbered = sorted((segment_number(name), name) for name in names)
     for expected, (number, name) in enumerate(numbered, start=1):
         if number != expected:
@@ -76,6 +83,21 @@ def find_segments(path: Path) -> tuple[Path, ...]:
             f"{path}: E01 segment {last.name} {reason}; put all segments in one folder"
         )
     return tuple(name for _, name in numbered)
+
+
+def _segment_siblings(path: Path) -> list[Path]:
+    """The segments of a set whose path is not UTF-8, found as libewf names them: .E01 to .E99,
+    then .EAA to .EZZ (the first letter of the suffix kept), until one is missing."""
+    head = path.suffix[:-2]
+    suffixes = [f"{number:02d}" for number in range(1, 100)]
+    suffixes += [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+    found = []
+    for suffix in suffixes:
+        segment = path.with_suffix(head + suffix)
+        if not segment.is_file():
+            break
+        found.append(segment)
+    return found or [path]
 
 
 def _next_segment_name(path: Path) -> str:

@@ -33,6 +33,7 @@ from triage.evidence.base import (
     copy_untouched,
     open_evidence_file,
 )
+from triage.names import from_bytes
 
 BACKUP_FOLDER = PurePosixPath("/iTunes Backup")
 BACKUP_METADATA = ("Info.plist", "Manifest.plist", "Status.plist")
@@ -263,6 +264,7 @@ class ItunesBackupSource:
         connection = sqlite3.connect(
             f"{database.absolute().as_uri()}?mode=ro&immutable=1", uri=True
         )
+        connection.text_factory = from_bytes  # names are bytes (triage.names)
         try:
             rows = connection.execute(
                 "SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, "

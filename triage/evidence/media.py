@@ -15,6 +15,7 @@ from pathlib import Path
 
 from triage.errors import EvidenceError
 from triage.evidence.base import open_evidence_file, open_untouched
+from triage.names import not_utf8
 
 EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
 EWF2_SIGNATURE = b"EVF2\x0d\x0a\x81\x00"
@@ -192,12 +193,12 @@ def _open_libyal(path: Path, container: str) -> Media:
         import pyqcow as module  # noqa: PLC0415
 
         handle = module.file()
-        handle.open(str(path))
+        closing = _open_named(handle, path)
     elif container == "VMDK":
         import pyvmdk as module  # noqa: PLC0415
 
         handle = module.handle()
-        handle.open(str(path))
+        closing = _open_named(handle, path)
         try:
             handle.open_extent_data_files()
         except OSError as error:
@@ -210,7 +211,7 @@ def _open_libyal(path: Path, container: str) -> Media:
         import pyvhdi as module  # noqa: PLC0415
 
         handle = module.file()
-        handle.open(str(path))
+        closing = _open_named(handle, path)
     parent = getattr(handle, "parent_filename", None) or None
     if container != "VMDK" and parent:
         handle.close()
@@ -223,5 +224,19 @@ def _open_libyal(path: Path, container: str) -> Media:
         size=handle.get_media_size(),
         segments=(path,),
         read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
-        close=handle.close,
+        close=handle.close if closing is None else lambda: (handle.close(), closing()),
     )
+
+
+def _open_named(handle, path: Path) -> Callable[[], None] | None:
+    """Open a libyal handle by name; a name that is not UTF-8 (libyal takes only UTF-8 names)
+    through a file object instead, whose close is returned."""
+    try:
+        handle.open(str(path))
+        return None
+    except (RuntimeError, UnicodeEncodeError):
+        if not not_utf8(str(path)):
+            raise
+    file = open_evidence_file(path)
+    handle.open_file_object(file, "r")
+    return file.close

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from triage import __version__
 from triage.hashing import default_jobs, worker_context
+from triage.names import shown
 from triage.report.file_listing import write_bodyfile, write_dfxml, write_files_csv, write_hashdeep
 from triage.report.html import write_html
 from triage.report.output import atomic_text
@@ -51,7 +52,7 @@ def write_listing(store: DeviceStore, out: Path, name: str) -> int:
     if name == "files.csv":
         return write_files_csv(store, out / name)
     if name == "hashes.txt":
-        return write_hashdeep(store, out / name, str(out.resolve()))
+        return write_hashdeep(store, out / name, shown(str(out.resolve())))
     if name == "bodyfile.txt":
         return write_bodyfile(store, out / name)
     if name == "files.dfxml":

@@ -38,6 +38,7 @@ FILE_COLUMNS = (
     "ext_mismatch",
     "hash_error",
     "note",
+    "path_hex",  # the path's bytes when it is shown escaped (triage.names); empty otherwise
 )
 # Columns of files.csv that carry text from the evidence or from libmagic; the others are
 # numbers, hex digests, ISO times and triage's own words.
@@ -113,7 +114,8 @@ def write_bodyfile(store: DeviceStore, path: Path) -> int:
         rows = store.query("SELECT * FROM files ORDER BY id")
         for row in rows:
             name = "/" + listing_name(row["partition"], row["path"], partitions)
-            name = name.replace("|", "\\|").replace("\n", "\\n")
+            # A backslash is doubled first, so a name ending in one cannot escape the next "|".
+            name = name.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n")
             if not row["allocated"]:
                 name += " (deleted)"
             inode = "" if row["inode"] is None else str(row["inode"])
@@ -157,7 +159,8 @@ def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
         handle.write(
             '<dfxml xmloutputversion="1.0" version="1.0" '
             'xmlns="http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:triage="https://triage.invalid/dfxml">\n'
         )
         handle.write("  <metadata>\n    <dc:type>File system listing</dc:type>\n  </metadata>\n")
         handle.write(
@@ -193,15 +196,17 @@ def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
 
 DFXML_COLUMNS = (
     "path, partition, id, kind, size, allocated, inode, mtime, ctime, atime, crtime, mime, "
-    "magic, md5, sha1, sha256"
+    "magic, md5, sha1, sha256, path_hex"
 )
 
 
 def _fileobject(row) -> str:
     """One ``<fileobject>`` from a row of :data:`DFXML_COLUMNS` (a million of these: kept lean)."""
     (path, partition, file_id, kind, size, allocated, inode, mtime, ctime, atime, crtime,
-     mime, magic, md5, sha1, sha256) = row  # fmt: skip
+     mime, magic, md5, sha1, sha256, path_hex) = row  # fmt: skip
     parts = [f"    <fileobject>\n      <filename>{_xml_text(path.lstrip('/'))}</filename>\n"]
+    if path_hex:  # the name is shown escaped: its bytes, in triage's own namespace
+        parts.append(f"      <triage:path_hex>{path_hex}</triage:path_hex>\n")
     if partition is not None:
         parts.append(f"      <partition>{partition}</partition>\n")
     parts.append(

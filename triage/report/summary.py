@@ -100,7 +100,7 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "largest_files": _rows(
             store,
             f"""
-            SELECT id, partition, path, size, mime, sha256, allocated FROM files
+            SELECT id, partition, path, size, mime, sha256, allocated, path_hex FROM files
             WHERE kind IN ('file', 'ads')
                   AND (note IS NULL OR note NOT LIKE '%not hashed%'){known_good}
             ORDER BY size DESC, id LIMIT {TOP}""",
@@ -108,13 +108,13 @@ def summarize(store: DeviceStore, complete: bool) -> dict[str, Any]:
         "type_mismatches": _rows(
             store,
             f"""
-            SELECT id, partition, path, size, mime, magic, sha256 FROM files
+            SELECT id, partition, path, size, mime, magic, sha256, path_hex FROM files
             WHERE ext_mismatch = 1{known_good} ORDER BY path LIMIT {TOP * 4}""",
         ),
         "deleted_files": _rows(
             store,
             f"""
-            SELECT id, partition, path, size, inode, mtime, sha256 FROM files
+            SELECT id, partition, path, size, inode, mtime, sha256, path_hex FROM files
             WHERE allocated = 0 AND kind IN ('file', 'ads'){known_good}
             ORDER BY path LIMIT {TOP * 4}""",
         ),
