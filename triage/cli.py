@@ -172,6 +172,11 @@ def scan_options(function: Callable) -> Callable:
             help="Default country for phone numbers "
             "without a country code (ISO code, e.g. US, IN).",
         ),
+        click.option(
+            "--no-recover",
+            is_flag=True,
+            help="Do not recover deleted rows of SQLite databases (calls, history).",
+        ),
         click.option("--no-progress", is_flag=True, help="No progress bars."),
     ]
     for option in reversed(options):
@@ -209,6 +214,7 @@ def build_config(
         hide_known_good=options.get("hide_known_good", False),
         password=options.get("password"),
         country=options.get("country"),
+        recover=not options.get("no_recover", False),
         force=force,
         resume=resume,
         command_line=shlex.join(["triage", *sys.argv[1:]]),

@@ -50,6 +50,7 @@ class ScanConfig:
     hide_known_good: bool = False
     password: str | None = field(default=None, repr=False)
     country: str | None = None  # default region for phone numbers without a country code
+    recover: bool = True  # recover deleted SQLite rows (old pages, WAL, journal, free space)
     force: bool = False
     resume: bool = False
     command_line: str = ""
