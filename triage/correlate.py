@@ -117,8 +117,14 @@ def build_case_db(path: Path, devices: list[DeviceStoreRef]) -> sqlite3.Connecti
 def _copy_device(connection: sqlite3.Connection, name: str) -> None:
     tables = _tables(connection, "dev")
     if "calls" in tables:
+        # a call recovered from deleted rows links devices too, and says so in its role
+        role = (
+            "CASE WHEN recovered THEN 'recovered call' ELSE 'call' END"
+            if "recovered" in _columns(connection, "dev", "calls")
+            else "'call'"
+        )
         connection.execute(
-            "INSERT INTO phones SELECT ?, coalesce(number_e164, number), 'call', direction, "
+            f"INSERT INTO phones SELECT ?, coalesce(number_e164, number), {role}, direction, "
             "started, duration, app, contact_name, country, source_path FROM dev.calls "
             "WHERE coalesce(number_e164, number) IS NOT NULL AND coalesce(number_e164, number) "
             "!= ''",
@@ -228,6 +234,7 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             "devices": _distinct(row["devices"]),
             "roles": _distinct(row["roles"]),
             "records": row["records"],
+            "recovered": row["recovered"],  # of the records, calls recovered from deleted rows
             "first": row["first"],
             "last": row["last"],
         }
@@ -235,7 +242,8 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             connection,
             f"""
             SELECT number, {_set("device")} AS devices, {_set("role")} AS roles,
-                   count(*) AS records, min(time) AS first, max(time) AS last
+                   count(*) AS records, min(time) AS first, max(time) AS last,
+                   sum(role = 'recovered call') AS recovered
             FROM phones GROUP BY number HAVING count(DISTINCT device) > 1
             ORDER BY count(DISTINCT device) DESC, number""",
         )
@@ -334,7 +342,8 @@ def find_contacts(connection: sqlite3.Connection) -> list[dict[str, Any]]:
                    sum(direction = 'outgoing') AS outgoing, max(country) AS country,
                    {_set("device")} AS devices, {_set("app")} AS apps,
                    {_set("contact")} AS names
-            FROM phones WHERE role = 'call' GROUP BY number ORDER BY number""",
+            FROM phones WHERE role IN ('call', 'recovered call') GROUP BY number
+            ORDER BY number""",
     ):
         if row["number"] in own_numbers:
             continue
@@ -388,7 +397,7 @@ def find_episodes(
     """A call followed within ``window`` (after it ends) by a remote-access session start."""
     calls = _rows(
         connection,
-        "SELECT * FROM phones WHERE role = 'call' AND time IS NOT NULL "
+        "SELECT * FROM phones WHERE role IN ('call', 'recovered call') AND time IS NOT NULL "
         "AND direction IN ('outgoing', 'incoming') ORDER BY time, device",
     )
     sessions = _rows(

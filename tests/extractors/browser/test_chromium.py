@@ -14,6 +14,8 @@ CHROME_DEFAULT = "Users/tester/AppData/Local/Google/Chrome/User Data/Default/His
 SEARCHES = ["funny cats", "really really funny cats", "funnycats.exe"]
 SOURCE_KEYS = ("source_evidence", "source_partition", "source_inode", "source_file_id", "rowid")
 
+LIVE = {"recovered": 0, "recovery": None, "confidence": None}  # a live record
+
 
 def strip(row: dict) -> dict:
     """A record row without the store's bookkeeping columns."""
@@ -42,6 +44,7 @@ def test_fixture_visits_downloads_searches(scan, place, data_dir: Path) -> None:
         "profile": "Default",
         "user": "tester",
         "time_note": "WebKit time: microseconds since 1601-01-01 UTC",
+        **LIVE,
     }
     assert len(visits) == 5
     assert visits[0] == {
@@ -94,6 +97,7 @@ def test_fixture_visits_downloads_searches(scan, place, data_dir: Path) -> None:
         "mime": "application/x-msdownload",
         "time_note": "WebKit time: microseconds since 1601-01-01 UTC",
         "detail": "tab URL http://example.com/",
+        **LIVE,
     }
     assert (downloads[1]["state"], downloads[1]["received_bytes"]) == ("cancelled", 1024)
     searches = [strip(row) for row in out.records("browser_searches")]
