@@ -29,6 +29,7 @@ from triage.recover.format import (
 from triage.recover.schema import TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
+MIN_CARVED_COLUMNS = 4
 OverflowReader = Callable[[int], bytes | None]
 
 
@@ -98,7 +99,7 @@ def free_cell(
         rowid, position = varint(page, position, end)
         if rowid < 1 or rowid >= 1 << 63 or position + payload > end:
             return None
-        types, body = record_header(page, position, position + payload)
+        types, body = record_header(page, position, position + payload, len(schema.columns))
         if not schema.fits(types) or body_size(types) + body - position != payload:
             return None
         values, stop = decode_body(types, page, body, encoding)
@@ -112,8 +113,11 @@ def free_cell(
 def headless_cell(
     page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
 ) -> Cell | None:
-    """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten."""
+    """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten (tables of fewer
+    than 4 columns are not carved so: any few bytes fit two or three numbers)."""
     count = len(schema.columns)
+    if count < MIN_CARVED_COLUMNS:
+        return None
     layouts: dict[int, Cell | None] = {}
     for payload_bytes in (1, 2, 3):
         for rowid_bytes in range(1, 10 - payload_bytes):

@@ -88,14 +88,20 @@ def decode_value(serial_type: int, data: bytes, offset: int, encoding: str) -> o
         raise FormatError("text is not valid in the database encoding") from error
 
 
-def record_header(data: bytes, offset: int, end: int) -> tuple[list[int], int]:
-    """The serial types of a record whose header starts at ``offset``; and where its body starts."""
+def record_header(
+    data: bytes, offset: int, end: int, max_columns: int = 1 << 16
+) -> tuple[list[int], int]:
+    """The serial types of a record whose header starts at ``offset``; and where its body starts
+    (``max_columns`` ends a parse of free space early: a header longer than the table's is not
+    one of its records)."""
     header_size, position = varint(data, offset, end)
     header_end = offset + header_size
-    if header_size < 2 or header_end > end:
+    if header_size < 2 or header_end > end or header_size > 1 + 9 * max_columns:
         raise FormatError("bad record header size")
     types: list[int] = []
     while position < header_end:
+        if len(types) >= max_columns:
+            raise FormatError("more columns than the table has")
         serial_type, position = varint(data, position, header_end)
         content_size(serial_type)
         types.append(serial_type)

@@ -55,6 +55,7 @@ class RecoverySpec:
     check: Callable[[Any], bool]
     lookups: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    key_column: str | None = None  # the record key's column when it is not the rowid
 
 
 class QuietContext:
@@ -127,7 +128,7 @@ def recovered_records(
         row = keyed.get(str(getattr(record, spec.key, None)))
         if row is None or record in live_set:
             continue
-        if row.rowid is None:
+        if row.rowid is None and spec.key_column is None:
             record = dataclasses.replace(record, **{spec.key: None})
         if _blank(record, spec.key) in blank or not spec.check(record):
             continue
@@ -169,7 +170,10 @@ def _load(
     by_table: dict[str, list[tuple[int, RecoveredRow]]] = {}
     for index, row in enumerate(primary):
         key = row.rowid if row.rowid is not None else -(index + 1)
-        keyed[str(key)] = row
+        named = row.values.get(spec.key_column) if spec.key_column else key
+        if named is None:
+            continue  # no key to tie its record back to: not recoverable as a record
+        keyed[str(named)] = row
         by_table.setdefault(row.table, []).append((key, row))
     for table, items in by_table.items():
         columns = _columns(connection, table)
