@@ -23,8 +23,8 @@ BROWSERS = ("chrome", "firefox")
 FREELIST_FOUND = {
     "android": set(range(34, 80)),
     "ios": set(range(37, 80)),
-    "chrome": set(range(57, 80)),
-    "firefox": set(range(29, 80)),  # visits 20-28 were recovered, their moz_places rows not
+    "chrome": set(range(51, 80)),
+    "firefox": set(range(28, 80)),  # visits 20-27 were recovered, their moz_places rows not
 }
 IOS_FRACTION = {"android": timedelta(0), "ios": timedelta(seconds=0.5)}  # ZDATE has a fraction
 WHERE = {

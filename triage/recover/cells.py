@@ -223,11 +223,12 @@ def carve(
     position = start
     headless = freeblock
     while position < end - LOST:
-        if page[position] == 0 and not headless:
+        stale = headless or _stale_freeblock(page, position, usable)
+        if page[position] == 0 and not stale:
             position += 1
             continue
         cell = free_cell(page, position, end, usable, schema, encoding)
-        if cell is None and (headless or _stale_freeblock(page, position, usable)):
+        if cell is None and stale:
             cell = headless_cell(page, position, end, usable, schema, encoding)
         if cell is not None and cell.end > position:
             cells.append(cell)

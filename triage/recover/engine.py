@@ -33,6 +33,7 @@ from triage.recover.schema import TableSchema
 from triage.recover.versions import PageVersion, Versions
 
 CONFIDENCE_ORDER = {"high": 3, "medium": 2, "low": 1}
+LOST_BYTES = 9  # a carved cell starts at most this far before the whole cell's own start
 MAX_TREE_PAGES = 1 << 22
 
 
@@ -49,6 +50,7 @@ class RecoveredRow:
     which: str  # "WAL frame 3 (older checkpoint)", "old page version", "journal", + location
     confidence: str  # high: listed cell; medium: whole cell in free space; low: carved
     versions: int = 1  # how many differing versions of this row were found
+    cell: int = 0  # offset of the cell inside its page (the same cell in two page versions)
 
     def filled(self) -> int:
         """How many columns have a value (the merge keeps the fullest version)."""
@@ -239,6 +241,7 @@ def _row(
         offset=version.offset + cell.offset,
         which=which,
         confidence=confidence,
+        cell=cell.offset,
     )
 
 
@@ -252,7 +255,7 @@ def merge_rows(
         if row.rowid is not None:
             by_key.setdefault((row.table, row.rowid), []).append(row)
         else:
-            key = (row.table, tuple(sorted(row.values.items(), key=lambda item: item[0])))
+            key = (row.table, row.cell, tuple(row.values.items()))
             if key not in loose or _better(row, loose[key]):
                 loose[key] = row
     live = _live_rows(connection, schemas, {key for key in by_key})
@@ -267,9 +270,15 @@ def merge_rows(
             continue
         best = max(versions, key=lambda row: (row.filled(), CONFIDENCE_ORDER[row.confidence]))
         merged.append(replace(best, versions=len(distinct)) if len(distinct) > 1 else best)
-    known = {(row.table, _values_key(row, skip_alias=schemas)) for row in merged}
-    for (table, _values), row in loose.items():
-        if (table, _values_key(row, skip_alias=schemas)) not in known:
+    # a carved row whose values and place are those of a whole one is that row seen in another
+    # page version; the same values elsewhere are another row (sync tables repeat rows)
+    known: dict[tuple, list[int]] = {}
+    for row in merged:
+        known.setdefault((row.table, _values_key(row, skip_alias=schemas)), []).append(row.cell)
+    for row in loose.values():
+        table = row.table
+        places = known.get((table, _values_key(row, skip_alias=schemas)), [])
+        if not any(abs(place - row.cell) <= LOST_BYTES for place in places):
             merged.append(row)
     merged.sort(key=lambda row: (row.table, row.rowid is None, row.rowid or 0, row.offset))
     return merged

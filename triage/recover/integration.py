@@ -107,9 +107,27 @@ def recovered_records(
     ctx: Any,
     live: list[Any],
 ) -> Iterator[Any]:
-    """Records of the deleted rows of one database, marked ``recovered``."""
+    """Records of the deleted rows of one database, marked ``recovered``.
+
+    Recovery reads hostile bytes by hand: whatever goes wrong in it is one warning naming the
+    file, never a lost live record (those were yielded before) nor a stopped scan.
+    """
     if not getattr(ctx, "recover", False) or file.size > MAX_BYTES:
         return
+    try:
+        yield from _recovered(read, spec, connection, file, ctx, live)
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
+
+
+def _recovered(
+    read: Callable[[sqlite3.Connection, Any], Iterator[Any]],
+    spec: RecoverySpec,
+    connection: sqlite3.Connection,
+    file: Any,
+    ctx: Any,
+    live: list[Any],
+) -> Iterator[Any]:
     rows = _rows(spec, connection, file, ctx)
     primary = [row for row in rows if row.table.lower() in {t.lower() for t in spec.tables}]
     if not primary:
@@ -132,12 +150,13 @@ def recovered_records(
             record = dataclasses.replace(record, **{spec.key: None})
         if _blank(record, spec.key) in blank or not spec.check(record):
             continue
-        marked = dataclasses.replace(
+        same = _blank(record, spec.key)
+        if same in emitted:
+            continue  # one row seen twice, whole in one page and carved in another
+        emitted.add(same)
+        yield dataclasses.replace(
             record, recovered=True, recovery=row.describe(), confidence=row.confidence
         )
-        if marked not in emitted:
-            emitted.add(marked)
-            yield marked
 
 
 def _blank(record: Any, key: str) -> Any:

@@ -12,7 +12,9 @@ whose artifacts link up in the case report.
                     download, AnyDesk.exe with its Zone.Identifier stream, AnyDesk and
                     TeamViewer logs, MicroSIP calls
   phone-03.tar.gz   Android 12 file-system extraction: build.prop, SIM, accounts, Wi-Fi,
-                    packages, call log, Chrome history, the AnyDesk app folder
+                    packages, call log, Chrome history, the AnyDesk app folder; deleted
+                    calls (in the call log's old page, its -wal not merged) and deleted
+                    history (freeblocks) for the recovery layer
   router-01.tar.gz  OpenWrt sysupgrade backup: PPPoE account, DHCP leases, port forward, logs
   case.yaml         the manifest ``triage demo`` scans
 
@@ -76,6 +78,7 @@ def laptop_tree(root: Path) -> None:
 def phone_tree(root: Path) -> None:
     for name in ("identity", "browser", "calls", "remote_access"):
         family(name).populate_android_phone(root)
+    family("recover").populate_android_phone(root)  # deleted calls and history (issue 18)
 
 
 def copy_tree(source: Path, mount: Path) -> None:
@@ -102,14 +105,31 @@ def build_laptop(work: Path) -> None:
     disk = work / "laptop-01.raw"
     with open(disk, "wb") as handle:
         handle.truncate(size + MiB)
-    layout = ("label: dos\nlabel-id: 0x0c0ffee0\nunit: sectors\n\n"
-              f"start=2048, size={size // 512}, type=7, bootable\n")
+    layout = (
+        "label: dos\nlabel-id: 0x0c0ffee0\nunit: sectors\n\n"
+        f"start=2048, size={size // 512}, type=7, bootable\n"
+    )
     subprocess.run(["sfdisk", "-q", str(disk)], input=layout.encode(), check=True)
     volume = work / "ntfs.img"
     with open(volume, "wb") as handle:
         handle.truncate(size)
-    run("faketime", "2024-02-20 08:00:00", "mkntfs", "-F", "-q", "-f", "-L", "Windows",
-        "-p", "2048", "-H", "255", "-S", "63", str(volume))
+    run(
+        "faketime",
+        "2024-02-20 08:00:00",
+        "mkntfs",
+        "-F",
+        "-q",
+        "-f",
+        "-L",
+        "Windows",
+        "-p",
+        "2048",
+        "-H",
+        "255",
+        "-S",
+        "63",
+        str(volume),
+    )
     mount = Path(tempfile.mkdtemp(prefix="demo-ntfs-"))
     run("ntfs-3g", "-o", "streams_interface=windows", str(volume), str(mount))
     try:
@@ -126,11 +146,34 @@ def build_laptop(work: Path) -> None:
         shutil.copyfileobj(source, out)
     for old in TARGET.glob("laptop-01.E*"):
         old.unlink()
-    run("faketime", "2024-03-02 08:00:00", "ewfacquire", "-u", "-q", "-t",
-        str(TARGET / "laptop-01"), "-c", "deflate:best", "-C", "DEMO-CC-2024-0301",
-        "-D", "Seized laptop CC-LAPTOP-01 (demo, fictional)", "-E", "EV-01",
-        "-e", "triage demo", "-N", "synthetic demo evidence", "-f", "encase6", "-d", "sha1",
-        "-S", "1.4GiB", str(disk))
+    run(
+        "faketime",
+        "2024-03-02 08:00:00",
+        "ewfacquire",
+        "-u",
+        "-q",
+        "-t",
+        str(TARGET / "laptop-01"),
+        "-c",
+        "deflate:best",
+        "-C",
+        "DEMO-CC-2024-0301",
+        "-D",
+        "Seized laptop CC-LAPTOP-01 (demo, fictional)",
+        "-E",
+        "EV-01",
+        "-e",
+        "triage demo",
+        "-N",
+        "synthetic demo evidence",
+        "-f",
+        "encase6",
+        "-d",
+        "sha1",
+        "-S",
+        "1.4GiB",
+        str(disk),
+    )
 
 
 def deterministic_tar(tree: Path, target: Path) -> None:
