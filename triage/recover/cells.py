@@ -13,6 +13,7 @@ region. What fails any check is not a row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from triage.recover.format import (
 from triage.recover.schema import TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
+_NONZERO = re.compile(rb"[^\x00]")
 MIN_CARVED_COLUMNS = 4
 OverflowReader = Callable[[int], bytes | None]
 
@@ -208,6 +210,15 @@ def _stale_freeblock(page: bytes, offset: int, usable: int) -> bool:
     return (following == 0 or offset < following < usable) and 4 <= size <= usable - offset
 
 
+def _stale_start(page: bytes, start: int, nonzero: int, usable: int) -> int:
+    """Where to go on from a run of zeros ending at ``nonzero``: a stale freeblock header whose
+    next-offset bytes are zero starts up to 3 bytes before it."""
+    for position in range(max(start, nonzero - 3), nonzero):
+        if _stale_freeblock(page, position, usable):
+            return position
+    return nonzero
+
+
 def carve(
     page: bytes,
     start: int,
@@ -223,10 +234,12 @@ def carve(
     position = start
     headless = freeblock
     while position < end - LOST:
+        if page[position] == 0 and not headless:
+            following = _NONZERO.search(page, position, end - LOST)
+            if following is None:
+                break
+            position = _stale_start(page, position, following.start(), usable)
         stale = headless or _stale_freeblock(page, position, usable)
-        if page[position] == 0 and not stale:
-            position += 1
-            continue
         cell = free_cell(page, position, end, usable, schema, encoding)
         if cell is None and stale:
             cell = headless_cell(page, position, end, usable, schema, encoding)

@@ -98,19 +98,20 @@ def scan(
     seen: set[bytes] = set()
     ordered = sorted(versions.versions, key=lambda version: not version.current)
     for version in ordered:
-        digest = hashlib.blake2b(version.data, digest_size=16).digest()
-        if digest in seen:
-            continue
-        seen.add(digest)
-        if version.current and version.number in versions.freelist_trunks:
-            rows.extend(_trunk(version, targets, header.usable, header.encoding))
-            continue
+        trunk = version.current and version.number in versions.freelist_trunks
         base = HEADER_SIZE if version.number == 1 else 0
-        if len(version.data) <= base or version.data[base] != LEAF_TABLE:
+        if not trunk and (len(version.data) <= base or version.data[base] != LEAF_TABLE):
             continue
         owner = owners.get(version.number)
         live = version.current and owner is not None
         if live and owner not in wanted:
+            continue
+        digest = hashlib.blake2b(version.data, digest_size=16).digest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        if trunk:
+            rows.extend(_trunk(version, targets, header.usable, header.encoding))
             continue
         candidates = [schemas[owner]] if owner in wanted else targets
         try:
