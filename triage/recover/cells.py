@@ -45,6 +45,7 @@ class Cell:
     types: tuple[int, ...]
     values: tuple[object, ...]
     complete: bool  # False when its first bytes were overwritten and carved around
+    payload: int = 0  # payload length (of a carved cell: implied by its header and body)
 
 
 def pointer_cell(
@@ -131,15 +132,10 @@ def headless_cell(
                     page, offset, end, usable, schema, encoding, first_type, count
                 )
             cell = layouts[first_type]
-            if cell is not None and varint_length(_payload(cell)) == payload_bytes:
+            if cell is not None and varint_length(cell.payload) == payload_bytes:
                 rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
                 return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
     return None
-
-
-def _payload(cell: Cell) -> int:
-    header = 1 + sum(varint_length(serial_type) for serial_type in cell.types)
-    return header + body_size(list(cell.types))
 
 
 def _rowid(page: bytes, offset: int, payload_bytes: int, rowid_bytes: int) -> int | None:
@@ -177,7 +173,7 @@ def _layout(
             types.append(serial_type)
     except FormatError:
         return None
-    header = 1 + sum(varint_length(serial_type) for serial_type in types)
+    header = 1 + position - first_type  # the header-size varint, then the serial types
     if first_type - 1 >= intact and page[first_type - 1] != header:
         return None
     if not schema.fits(types):
@@ -191,7 +187,7 @@ def _layout(
         return None
     if not _enough(values, schema):
         return None
-    return Cell(offset, stop, None, tuple(types), tuple(values), False)
+    return Cell(offset, stop, None, tuple(types), tuple(values), False, header + size)
 
 
 def _enough(values: list[object], schema: TableSchema) -> bool:

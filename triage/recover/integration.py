@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,16 +167,39 @@ def _blank(record: Any, key: str) -> Any:
 def _rows(
     spec: RecoverySpec, connection: sqlite3.Connection, file: Any, ctx: Any
 ) -> list[RecoveredRow]:
-    """The recovered rows of the spec's tables, read from the evidence bytes."""
+    """The recovered rows of the spec's tables, read from the extractor's private copy."""
     try:
-        main = ctx.read_bytes(file)
-        siblings = ctx.siblings(file, ("-wal", "-journal"))
-        wal = ctx.read_bytes(siblings["-wal"]) if "-wal" in siblings else None
-        journal = ctx.read_bytes(siblings["-journal"]) if "-journal" in siblings else None
+        main, wal, journal = _database_bytes(connection, file, ctx)
         return recover_rows(connection, main, wal, journal, {*spec.tables, *spec.lookups})
     except (FormatError, OSError, sqlite3.DatabaseError, MemoryError) as error:
         ctx.log.debug("%s: no recovery: %s", file.path, error)
         return []
+
+
+def _database_bytes(
+    connection: sqlite3.Connection, file: Any, ctx: Any
+) -> tuple[bytes, bytes | None, bytes | None]:
+    """The database, -wal and -journal bytes: from the private copy ``ctx.sqlite`` made (no
+    second read of the evidence, which in an archive means decompressing it again). SQLite
+    leaves the copy's main file and -wal as they were while the connection is open; a hot
+    journal it rolled back is gone from the copy, so that one is read from the evidence."""
+    rows = connection.execute("PRAGMA database_list").fetchall()
+    location = next((row[2] for row in rows if row[1] == "main"), "")
+    if not location:
+        main = ctx.read_bytes(file)
+        siblings = ctx.siblings(file, ("-wal", "-journal"))
+        wal = ctx.read_bytes(siblings["-wal"]) if "-wal" in siblings else None
+        journal = ctx.read_bytes(siblings["-journal"]) if "-journal" in siblings else None
+        return main, wal, journal
+    path = Path(location)
+    main = path.read_bytes()
+    wal_path, journal_path = Path(f"{path}-wal"), Path(f"{path}-journal")
+    wal = wal_path.read_bytes() if wal_path.is_file() else None
+    journal = journal_path.read_bytes() if journal_path.is_file() else None
+    if not journal:
+        sibling = ctx.siblings(file, ("-journal",)).get("-journal")
+        journal = ctx.read_bytes(sibling) if sibling is not None and sibling.size else None
+    return main, wal, journal
 
 
 def _load(
