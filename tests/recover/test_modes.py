@@ -126,3 +126,12 @@ def test_no_recover_turns_the_layer_off(plain_scan, recover_scan) -> None:
 
 def test_recovery_adds_no_problems(recover_scan, plain_scan) -> None:
     assert recover_scan.problems() == plain_scan.problems()
+
+
+@pytest.mark.parametrize("recipe", CALLS + BROWSERS)
+def test_hot_journal_rows_come_back_live_once(recover_scan, recipe: str) -> None:
+    # the deletion was never committed: SQLite rolls the journal back, the rows are live
+    table = "calls" if recipe in CALLS else "browser_visits"
+    records = _records(recover_scan, table, recipe, "journal_hot")
+    assert len(records) == 10
+    assert not [row for row in records if row["recovered"]]

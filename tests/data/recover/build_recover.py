@@ -15,6 +15,9 @@ Modes (what a deleted row leaves behind, and where recovery must find it):
   a third generation overwrote the WAL's first frames: only older frames keep them.
 - ``journal``: ``journal_mode=PERSIST``, ``secure_delete`` on: the journal left beside the
   database keeps the original pages of the last transaction (the deletion).
+- ``journal_hot``: a rollback journal left behind mid-transaction (the deletion spilled to the
+  main file, never committed): SQLite rolls it back when the copy is opened, so the rows are
+  live, and recovery must not report them a second time.
 - ``freeblocks``: ``secure_delete`` off, single rows deleted: freeblocks inside table pages (the
   first 4 bytes of each cell overwritten) and the unallocated gap.
 - ``freelist``: ``secure_delete`` off, a run of rows deleted that empties whole pages: they go
@@ -37,7 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent
-MODES = ("wal_main", "wal_frames", "journal", "freeblocks", "freelist", "vacuumed")
+MODES = ("wal_main", "wal_frames", "journal", "journal_hot", "freeblocks", "freelist", "vacuumed")
 
 
 def _load(name: str, path: Path):
@@ -382,6 +385,22 @@ def build(recipe: Recipe, mode: str, root: Path) -> tuple[Path, list[int]]:
         _txn(connection, lambda: _fill(connection, recipe, live))
         _txn(connection, lambda: _fill(connection, recipe, doomed))
         _txn(connection, lambda: _delete(connection, recipe, doomed))
+    elif mode == "journal_hot":
+        # the deletion never committed: SQLite spilled its pages (wiped, secure_delete on) to
+        # the main file and the journal holds the originals when the copy is taken
+        connection = _open(work, recipe, "DELETE", secure=True)
+        connection.execute("PRAGMA cache_size = 10")
+        _txn(connection, lambda: _fill(connection, recipe, live))
+        _txn(connection, lambda: _fill(connection, recipe, doomed))
+        connection.execute("BEGIN")
+        _delete(connection, recipe, doomed)
+        if recipe.filler:
+            _insert(connection, [recipe.filler(index) for index in range(400)])
+        _snapshot(work, target)
+        connection.execute("ROLLBACK")
+        connection.close()
+        shutil.rmtree(work.parent, ignore_errors=True)
+        return target, []
     elif mode in ("freeblocks", "vacuumed"):
         connection = _open(work, recipe, "DELETE", secure=False)
         everything = sorted(live + doomed)
