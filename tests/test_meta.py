@@ -15,10 +15,8 @@ from triage.extractors.base import Extractor
 from triage.profile_loader import load_profiles
 from triage.records import RECORD_TYPES
 
-TEST_SOURCES = "\n".join(
-    path.read_text(encoding="utf-8", errors="replace")
-    for path in (REPO / "tests").rglob("test_*.py")
-)
+TEST_SOURCES = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                         for path in (REPO / "tests").rglob("test_*.py"))
 
 
 @pytest.mark.parametrize("cls", EXTRACTOR_CLASSES, ids=lambda cls: cls.name)
@@ -29,8 +27,7 @@ def test_every_extractor_keeps_the_contract(cls: type[Extractor]):
     assert cls.record_types and all(kind in RECORD_TYPES for kind in cls.record_types)
     assert cls.patterns or cls.sqlite_tables
     assert f'"{cls.name}"' in TEST_SOURCES or f"'{cls.name}'" in TEST_SOURCES, (
-        f"no test names extractor {cls.name}"
-    )
+        f"no test names extractor {cls.name}")
 
 
 def test_every_family_has_fixtures_with_their_generator():
@@ -62,28 +59,18 @@ def test_every_record_type_names_a_table_and_timeline_fields():
 
 def test_the_wheel_ships_profiles_templates_schema_and_demo(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+         "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     wheel = next(tmp_path.glob("triage-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in (
-        "triage/profiles/__init__.py",
-        "triage/profiles/windows.yaml",
-        "triage/profiles/generic.yaml",
-        "triage/report/templates/report.html.j2",
-        "triage/report/templates/case.html.j2",
-        "triage/report/templates/_script.js",
-        "triage/report/templates/_style.css.j2",
-        "triage/report/schema/report.schema.json",
-        "triage/demo/data/case.yaml",
-        "triage/demo/data/laptop-01.E01",
-        "triage/demo/data/phone-03.tar.gz",
-        "triage/demo/data/router-01.tar.gz",
-    ):
+    for needed in ("triage/profiles/__init__.py", "triage/profiles/windows.yaml",
+                   "triage/profiles/generic.yaml", "triage/report/templates/report.html.j2",
+                   "triage/report/templates/case.html.j2", "triage/report/templates/_script.js",
+                   "triage/report/templates/_style.css.j2",
+                   "triage/report/schema/report.schema.json", "triage/demo/data/case.yaml",
+                   "triage/demo/data/laptop-01.E01", "triage/demo/data/phone-03.tar.gz",
+                   "triage/demo/data/router-01.tar.gz"):
         assert needed in names, needed
     assert not any(name.startswith(("tests/", "cli.py")) for name in names)
     for family in ("browser", "calls", "remote_access", "identity", "router"):
