@@ -105,31 +105,14 @@ def build_laptop(work: Path) -> None:
     disk = work / "laptop-01.raw"
     with open(disk, "wb") as handle:
         handle.truncate(size + MiB)
-    layout = (
-        "label: dos\nlabel-id: 0x0c0ffee0\nunit: sectors\n\n"
-        f"start=2048, size={size // 512}, type=7, bootable\n"
-    )
+    layout = ("label: dos\nlabel-id: 0x0c0ffee0\nunit: sectors\n\n"
+              f"start=2048, size={size // 512}, type=7, bootable\n")
     subprocess.run(["sfdisk", "-q", str(disk)], input=layout.encode(), check=True)
     volume = work / "ntfs.img"
     with open(volume, "wb") as handle:
         handle.truncate(size)
-    run(
-        "faketime",
-        "2024-02-20 08:00:00",
-        "mkntfs",
-        "-F",
-        "-q",
-        "-f",
-        "-L",
-        "Windows",
-        "-p",
-        "2048",
-        "-H",
-        "255",
-        "-S",
-        "63",
-        str(volume),
-    )
+    run("faketime", "2024-02-20 08:00:00", "mkntfs", "-F", "-q", "-f", "-L", "Windows",
+        "-p", "2048", "-H", "255", "-S", "63", str(volume))
     mount = Path(tempfile.mkdtemp(prefix="demo-ntfs-"))
     run("ntfs-3g", "-o", "streams_interface=windows", str(volume), str(mount))
     try:
@@ -146,34 +129,11 @@ def build_laptop(work: Path) -> None:
         shutil.copyfileobj(source, out)
     for old in TARGET.glob("laptop-01.E*"):
         old.unlink()
-    run(
-        "faketime",
-        "2024-03-02 08:00:00",
-        "ewfacquire",
-        "-u",
-        "-q",
-        "-t",
-        str(TARGET / "laptop-01"),
-        "-c",
-        "deflate:best",
-        "-C",
-        "DEMO-CC-2024-0301",
-        "-D",
-        "Seized laptop CC-LAPTOP-01 (demo, fictional)",
-        "-E",
-        "EV-01",
-        "-e",
-        "triage demo",
-        "-N",
-        "synthetic demo evidence",
-        "-f",
-        "encase6",
-        "-d",
-        "sha1",
-        "-S",
-        "1.4GiB",
-        str(disk),
-    )
+    run("faketime", "2024-03-02 08:00:00", "ewfacquire", "-u", "-q", "-t",
+        str(TARGET / "laptop-01"), "-c", "deflate:best", "-C", "DEMO-CC-2024-0301",
+        "-D", "Seized laptop CC-LAPTOP-01 (demo, fictional)", "-E", "EV-01",
+        "-e", "triage demo", "-N", "synthetic demo evidence", "-f", "encase6", "-d", "sha1",
+        "-S", "1.4GiB", str(disk))
 
 
 def deterministic_tar(tree: Path, target: Path) -> None:
