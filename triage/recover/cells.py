@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from triage.recover.format import (
     FormatError,
     body_size,
-    content_size,
     decode_body,
     local_payload,
     record_header,
@@ -91,6 +90,19 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def _header_start_fits(page: bytes, position: int, schema: TableSchema) -> bool:
+    """A cheap first look at a record header before parsing it: its size holds at least half
+    the table's columns (rows older than an ALTER TABLE have fewer) and at most all of them,
+    and a rowid-alias first column has serial type 0."""
+    size = page[position]
+    if size >= 0x80:
+        return True  # a two-byte header size: a wide table, parsed in full
+    count = len(schema.columns)
+    if not 1 + max(1, count // 2) <= size <= 1 + 9 * count:
+        return False
+    return schema.alias != 0 or page[position + 1] == 0
+
+
 def free_cell(
     page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
 ) -> Cell | None:
@@ -101,6 +113,8 @@ def free_cell(
             return None
         rowid, position = varint(page, position, end)
         if rowid < 1 or rowid >= 1 << 63 or position + payload > end:
+            return None
+        if not _header_start_fits(page, position, schema):
             return None
         types, body = record_header(page, position, position + payload, len(schema.columns))
         if not schema.fits(types) or body_size(types) + body - position != payload:
@@ -166,10 +180,12 @@ def _layout(
         return None
     types: list[int] = [0] * lost
     position = max(first_type, intact)
+    fits = schema.fits_at
     try:
         while len(types) < count:
             serial_type, position = varint(page, position, end)
-            content_size(serial_type)
+            if not fits(len(types), serial_type):
+                return None  # most misreadings end here, at their first impossible column
             types.append(serial_type)
     except FormatError:
         return None

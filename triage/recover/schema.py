@@ -43,19 +43,20 @@ class TableSchema:
         """Whether serial types (for columns ``first``...) are ones SQLite writes for them."""
         if not types or first + len(types) > len(self.columns):
             return False
-        for index, serial_type in enumerate(types, first):
-            if index == self.alias:
-                if serial_type != 0:
-                    return False
-            elif self.affinities[index] == TEXT:
-                if serial_type != 0 and (serial_type < 13 or serial_type % 2 == 0):
-                    return False
-            elif self.affinities[index] == NUMERIC:
-                if serial_type not in NUMBER_TYPES:
-                    return False
-            elif serial_type in (10, 11):
-                return False
-        return True
+        return all(
+            self.fits_at(index, serial_type) for index, serial_type in enumerate(types, first)
+        )
+
+    def fits_at(self, index: int, serial_type: int) -> bool:
+        """Whether one column may hold a value of this serial type."""
+        if index == self.alias:
+            return serial_type == 0
+        kind = self.affinities[index]
+        if kind == TEXT:
+            return serial_type == 0 or (serial_type >= 13 and serial_type % 2 == 1)
+        if kind == NUMERIC:
+            return serial_type in NUMBER_TYPES
+        return serial_type not in (10, 11)
 
     def row(self, rowid: int | None, values: list[object]) -> dict[str, object]:
         """Values by column name; the alias column takes the rowid, missing trailing columns
