@@ -141,6 +141,8 @@ def headless_cell(
             first_type = offset + payload_bytes + rowid_bytes + 1
             if first_type > offset + 9:
                 break
+            if first_type not in layouts and not _layout_possible(page, offset, first_type, schema):
+                layouts[first_type] = None
             if first_type not in layouts:
                 layouts[first_type] = _layout(
                     page, offset, end, usable, schema, encoding, first_type, count
@@ -150,6 +152,18 @@ def headless_cell(
                 rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
                 return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
     return None
+
+
+def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSchema) -> bool:
+    """Cheap checks on the intact bytes of a layout before parsing it: a rowid-alias first
+    column has serial type 0, and an intact header-size byte covers half the columns or more."""
+    intact = offset + LOST
+    if schema.alias == 0 and first_type >= intact and page[first_type] != 0:
+        return False
+    if first_type - 1 >= intact:
+        size = page[first_type - 1]
+        return size < 0x80 and size >= 1 + max(1, len(schema.columns) // 2)
+    return True
 
 
 def _rowid(page: bytes, offset: int, payload_bytes: int, rowid_bytes: int) -> int | None:
