@@ -158,6 +158,8 @@ def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSch
     """Cheap checks on the intact bytes of a layout before parsing it: a rowid-alias first
     column has serial type 0, and an intact header-size byte covers half the columns or more."""
     intact = offset + LOST
+    if first_type >= len(page):
+        return False
     if schema.alias == 0 and first_type >= intact and page[first_type] != 0:
         return False
     if first_type - 1 >= intact:
