@@ -154,3 +154,37 @@ def test_affinities_and_rowid_alias() -> None:
     assert schemas["t"].alias == 0 and schemas["t"].affinities == ("numeric", "text", "blob")
     assert schemas["u"].alias is None
     assert "w" not in schemas
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_damaged_pages_give_only_rows_that_fit(data, tmp_path_factory) -> None:
+    """Whatever bytes the pages hold, recovery returns rows whose values fit the table, or
+    nothing; it never raises on them."""
+    from triage.recover import recover_rows  # noqa: PLC0415
+
+    folder = tmp_path_factory.mktemp("damaged")
+    path = folder / "calls.db"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA page_size = 1024")
+    connection.execute("PRAGMA secure_delete = OFF")
+    connection.execute(
+        "CREATE TABLE calls (_id INTEGER PRIMARY KEY, number TEXT, date INTEGER, "
+        "duration INTEGER, type INTEGER, name TEXT)"
+    )
+    connection.executemany(
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?)",
+        [(i, f"+1202555{i:04d}", 1709286660000 + i, i, 1, f"n{i}" * i) for i in range(1, 60)],
+    )
+    connection.execute("DELETE FROM calls WHERE _id % 3 = 0")
+    connection.commit()
+    raw = bytearray(path.read_bytes())
+    for _ in range(data.draw(st.integers(1, 40))):
+        raw[data.draw(st.integers(100, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    schema = table_schemas(connection)["calls"]
+    rows = recover_rows(connection, bytes(raw), None, None, {"calls"})
+    connection.close()
+    for row in rows:
+        assert set(row.values) == set(schema.columns)
+        assert isinstance(row.values["number"], str | None)
+        assert isinstance(row.values["date"], int | float | None)
