@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--stress", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", default="", help="cases whose name contains this text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -134,6 +135,8 @@ def main() -> int:
             f"{'recovered':>9}"
         )
         for name, (evidence, options) in cases(stress).items():
+            if args.only not in name:
+                continue
             ratios, off_times, on_times, layer, recovered = [], [], [], [], 0
             for round_ in range(args.repeat):
                 order = (False, True) if round_ % 2 == 0 else (True, False)
