@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from triage.recover.cells import Cell, carve, pointer_cell
 from triage.recover.format import (
     HEADER_SIZE,
     LEAF_TABLE,
+    BtreePage,
     FormatError,
     btree_page,
     freeblocks,
@@ -137,7 +138,7 @@ def _which(version: PageVersion, versions: Versions) -> str:
 
 def _listed(
     version: PageVersion,
-    page,
+    page: BtreePage,
     candidates: list[TableSchema],
     which: str,
     versions: Versions,
@@ -162,7 +163,7 @@ def _listed(
 
 def _free(
     version: PageVersion,
-    page,
+    page: BtreePage,
     candidates: list[TableSchema],
     which: str,
     usable: int,
@@ -212,16 +213,19 @@ def _match(cell: Cell, candidates: list[TableSchema]) -> TableSchema | None:
     return fitting[0] if len(fitting) == 1 else None
 
 
-def _overflow(version: PageVersion, versions: Versions):
-    """Overflow pages from the same file as the cell's page, else the current version."""
-    same = {
-        other.number: other.data
-        for other in versions.versions
-        if other.where == version.where
-        and (version.frame is None or (other.frame or 0) <= version.frame)
-    }
+def _overflow(version: PageVersion, versions: Versions) -> Callable[[int], bytes | None]:
+    """Overflow pages from the same file as the cell's page, else the current version (the
+    pages of that file are listed only when a cell overflows: few do)."""
+    same: dict[int, bytes] = {}
 
     def read(number: int) -> bytes | None:
+        if not same:
+            same.update(
+                (other.number, other.data)
+                for other in versions.versions
+                if other.where == version.where
+                and (version.frame is None or (other.frame or 0) <= version.frame)
+            )
         if number in same:
             return same[number]
         current = versions.current.get(number)
