@@ -161,7 +161,8 @@ def _recovered(
 
 
 def _blank(record: Any, key: str) -> Any:
-    return dataclasses.replace(record, **{key: None})
+    """The record without its key (records of other kinds, e.g. downloads, have none)."""
+    return dataclasses.replace(record, **{key: None}) if hasattr(record, key) else record
 
 
 def _rows(

@@ -182,7 +182,12 @@ def _chrome_schema(connection: sqlite3.Connection) -> None:
 
 def _chrome_rows(index: int) -> list[tuple[str, dict]]:
     webkit = _micro(visit_time(index), WEBKIT_EPOCH)
+    search = (
+        "keyword_search_terms",
+        {"keyword_id": 2, "url_id": index, "term": "kept", "normalized_term": "kept"},
+    )
     return [
+        *([search] if index == 1 else []),  # a live search: records of another kind
         (
             "urls",
             {
