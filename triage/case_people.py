@@ -54,7 +54,7 @@ def suspect_numbers(connection: sqlite3.Connection) -> dict[str, str]:
         )
     }
     for number, devices in connection.execute(
-        "SELECT number, group_concat(DISTINCT device) FROM phones WHERE role = 'call' "
+        "SELECT number, group_concat(DISTINCT device) FROM phones WHERE role IN ('call', 'recovered call') "
         "GROUP BY number HAVING count(DISTINCT device) > 1 ORDER BY number"
     ):
         names = ", ".join(sorted(devices.split(",")))
@@ -86,7 +86,7 @@ def find_contacts(
                    min(normalised) AS normalised, {_set("region")} AS regions,
                    {_set("device")} AS devices, {_set("app")} AS apps,
                    {_set("contact")} AS names
-            FROM phones WHERE role = 'call' GROUP BY number ORDER BY number""",
+            FROM phones WHERE role IN ('call', 'recovered call') GROUP BY number ORDER BY number""",
     ):
         normalised = bool(row["normalised"])
         kind = _contact_kind(row["number"], normalised)
@@ -163,7 +163,7 @@ def find_episodes(
     it ends (EPISODE_RULE); 0-second calls are no contact and pair with nothing."""
     calls = _rows(
         connection,
-        "SELECT * FROM phones WHERE role = 'call' AND time IS NOT NULL "
+        "SELECT * FROM phones WHERE role IN ('call', 'recovered call') AND time IS NOT NULL "
         "AND direction IN ('outgoing', 'incoming') AND (duration IS NULL OR duration > 0) "
         "ORDER BY time, device, number",
     )

@@ -242,6 +242,11 @@ def scan_options(function: Callable) -> Callable:
             help="Default country for phone numbers without a country code (ISO code, e.g. "
             "US, IN); without it, the device's SIM country, locale or time zone.",
         ),
+        click.option(
+            "--no-recover",
+            is_flag=True,
+            help="Do not recover deleted rows of SQLite databases (calls, history).",
+        ),
         click.option("--no-progress", is_flag=True, help="No progress bars."),
     ]
     for option in reversed(options):
@@ -281,6 +286,7 @@ def build_config(
         keys=_keys(options),
         vss=not options.get("no_vss", False),
         country=options.get("country"),
+        recover=not options.get("no_recover", False),
         force=force,
         resume=resume,
         command_line=shlex.join(["triage", *redact_command_line(sys.argv[1:])]),

@@ -52,6 +52,7 @@ class ScanConfig:
     keys: tuple[str, ...] = field(default=(), repr=False)  # --key/--key-file: never written
     vss: bool = True  # walk Volume Shadow Copies (--no-vss)
     country: str | None = None  # default region for phone numbers without a country code
+    recover: bool = True  # recover deleted SQLite rows (old pages, WAL, journal, free space)
     force: bool = False
     resume: bool = False
     command_line: str = ""

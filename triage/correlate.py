@@ -170,8 +170,14 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
         region = (
             "region_assumed" if "region_assumed" in _columns(connection, "dev", "calls") else "NULL"
         )
+        # a call recovered from deleted rows links devices too, and says so in its role
+        role = (
+            "CASE WHEN recovered THEN 'recovered call' ELSE 'call' END"
+            if "recovered" in _columns(connection, "dev", "calls")
+            else "'call'"
+        )
         connection.execute(
-            "INSERT INTO phones SELECT ?, coalesce(number_e164, number), 'call', direction, "
+            f"INSERT INTO phones SELECT ?, coalesce(number_e164, number), {role}, direction, "
             "started, duration, app, contact_name, country, source_path, "
             f"number_e164 IS NOT NULL, {region} FROM dev.calls "
             "WHERE coalesce(number_e164, number) IS NOT NULL AND coalesce(number_e164, number) "
@@ -284,6 +290,7 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             "devices": _distinct(row["devices"]),
             "roles": _distinct(row["roles"]),
             "records": row["records"],
+            "recovered": row["recovered"],  # of the records, calls recovered from deleted rows
             "first": row["first"],
             "last": row["last"],
         }
@@ -291,7 +298,8 @@ def find_links(connection: sqlite3.Connection) -> dict[str, list[dict[str, Any]]
             connection,
             f"""
             SELECT number, {_set("device")} AS devices, {_set("role")} AS roles,
-                   count(*) AS records, min(time) AS first, max(time) AS last
+                   count(*) AS records, min(time) AS first, max(time) AS last,
+                   sum(role = 'recovered call') AS recovered
             FROM phones GROUP BY number HAVING count(DISTINCT device) > 1
             ORDER BY count(DISTINCT device) DESC, number""",
         )

@@ -15,6 +15,7 @@ from triage.extractors.browser.summary import browser_summary, domain_of
 from triage.extractors.calls.summary import calls_summary
 from triage.extractors.remote_access.summary import remote_access_summary
 from triage.extractors.router.summary import router_summary
+from triage.recover.summary import recovered_summary
 from triage.report.record_outputs import record_type, sortable_sql
 from triage.store import DeviceStore
 
@@ -139,4 +140,5 @@ def key_findings(store: DeviceStore) -> dict[str, Any]:
         "flagged_pages": _flag_pages(store, tables),
         "router": router_summary(store) if "router_facts" in tables else None,
         "hash_sets": _hash_hits(store, tables),
+        "recovered": recovered_summary(store, tables),
     }

@@ -812,6 +812,7 @@ class _Scan:
             workdir=workdir,
             extractor=name,
             default_region=self._default_region(),
+            recover=self.config.recover,
         )
 
     def _default_region(self) -> str | None:

@@ -54,6 +54,9 @@ class BrowserVisit:
     visit_id: int | None
     time_note: str | None = None  # e.g. epoch used, or "time zone unknown"
     detail: str | None = None  # hidden, synced from another device, recovered record...
+    recovered: bool = False  # deleted row recovered from the database's free or old pages
+    recovery: str | None = None  # where: "WAL frame 3 (older checkpoint); -wal page 2 offset ..."
+    confidence: str | None = None  # of a recovered record: high, medium, low (README)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,9 @@ class BrowserDownload:
     mime: str | None = None
     time_note: str | None = None  # epoch used, or "time zone unknown"
     detail: str | None = None  # tab URL, interrupt reason, opened...
+    recovered: bool = False  # deleted row recovered from the database's free or old pages
+    recovery: str | None = None  # where: "WAL frame 3 (older checkpoint); -wal page 2 offset ..."
+    confidence: str | None = None  # of a recovered record: high, medium, low (README)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,9 @@ class BrowserSearch:
     searched: datetime | None
     searched_raw: str | None
     time_note: str | None = None  # what the time is (Chromium: last visit of the results page)
+    recovered: bool = False  # deleted row recovered from the database's free or old pages
+    recovery: str | None = None  # where: "WAL frame 3 (older checkpoint); -wal page 2 offset ..."
+    confidence: str | None = None  # of a recovered record: high, medium, low (README)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +140,9 @@ class CallRecord:
     time_note: str | None = None
     row_id: str | None = None  # the call's key in its source (row id, INI key, call id)
     region_assumed: str | None = None  # default region the number was read in (no + in it)
+    recovered: bool = False  # deleted row recovered from the database's free or old pages
+    recovery: str | None = None  # where: "WAL frame 3 (older checkpoint); -wal page 2 offset ..."
+    confidence: str | None = None  # of a recovered record: high, medium, low (README)
 
 
 @dataclass(frozen=True, slots=True)

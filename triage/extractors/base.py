@@ -138,6 +138,7 @@ class ExtractionContext:
         workdir: Path,
         extractor: str,
         default_region: str | None = None,
+        recover: bool = True,
     ) -> None:
         self.evidence_name = evidence_name
         self.source = source
@@ -145,6 +146,7 @@ class ExtractionContext:
         self.workdir = workdir
         self.extractor = extractor
         self.default_region = default_region
+        self.recover = recover  # read deleted rows of SQLite databases too (triage.recover)
         self.log = logging.getLogger(f"triage.extractors.{extractor}")
         self.problems = 0
         self._volumes: dict[int, str | None] | None = None  # partition -> volume path

@@ -125,6 +125,9 @@ def _events(
     for row in rows:
         values = dict(row)
         message = " ".join(formatter.format(kind.message, **values).split())
+        recovered = bool(values.get("recovered"))
+        if recovered:  # a deleted record read back from free or old pages (triage.recover)
+            message = f"[deleted, recovered, {values.get('confidence')} confidence] {message}"
         yield (
             sortable(values[field]),
             {
@@ -139,6 +142,7 @@ def _events(
                 "source_sha256": values.get("source_sha256"),
                 "extractor": values.get("extractor"),
                 "device": values.get("source_evidence"),
+                **({"recovered": True, "recovery": values.get("recovery")} if recovered else {}),
             },
         )
 

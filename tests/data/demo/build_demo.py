@@ -12,7 +12,9 @@ whose artifacts link up in the case report.
                     download, AnyDesk.exe with its Zone.Identifier stream, AnyDesk and
                     TeamViewer logs, MicroSIP calls
   phone-03.tar.gz   Android 12 file-system extraction: build.prop, SIM, accounts, Wi-Fi,
-                    packages, call log, Chrome history, the AnyDesk app folder
+                    packages, call log, Chrome history, the AnyDesk app folder; deleted
+                    calls (in the call log's old page, its -wal not merged) and deleted
+                    history (freeblocks) for the recovery layer
   router-01.tar.gz  OpenWrt sysupgrade backup: PPPoE account, DHCP leases, port forward, logs
   case.yaml         the manifest ``triage demo`` scans
 
@@ -76,6 +78,7 @@ def laptop_tree(root: Path) -> None:
 def phone_tree(root: Path) -> None:
     for name in ("identity", "browser", "calls", "remote_access"):
         family(name).populate_android_phone(root)
+    family("recover").populate_android_phone(root)  # deleted calls and history (issue 18)
 
 
 def copy_tree(source: Path, mount: Path) -> None:

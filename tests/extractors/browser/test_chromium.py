@@ -17,6 +17,8 @@ SOURCE_KEYS = (
     "rowid",
 )  # fmt: skip
 
+LIVE = {"recovered": 0, "recovery": None, "confidence": None}  # a live record
+
 
 def strip(row: dict) -> dict:
     """A record row without the store's bookkeeping columns."""
@@ -45,6 +47,7 @@ def test_fixture_visits_downloads_searches(scan, place, data_dir: Path) -> None:
         "profile": "Default",
         "user": "tester",
         "time_note": "WebKit time: microseconds since 1601-01-01 UTC",
+        **LIVE,
     }
     assert len(visits) == 5
     assert visits[0] == {
@@ -97,6 +100,7 @@ def test_fixture_visits_downloads_searches(scan, place, data_dir: Path) -> None:
         "mime": "application/x-msdownload",
         "time_note": "WebKit time: microseconds since 1601-01-01 UTC",
         "detail": "tab URL http://example.com/",
+        **LIVE,
     }
     assert (downloads[1]["state"], downloads[1]["received_bytes"]) == ("cancelled", 1024)
     searches = [strip(row) for row in out.records("browser_searches")]

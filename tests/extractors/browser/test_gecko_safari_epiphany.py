@@ -12,6 +12,8 @@ DROP = (
     "rowid",
 )  # fmt: skip
 
+LIVE = {"recovered": 0, "recovery": None, "confidence": None}  # a live record
+
 
 def strip(row: dict) -> dict:
     """A record row without the store's bookkeeping columns."""
@@ -31,6 +33,7 @@ def test_fixtures(scan, place, data_dir: Path) -> None:
     }
     assert len(visits) == 3 + 3 + 2
     assert visits[("firefox.history", 3)] == {
+        **LIVE,
         "extractor": "firefox.history",
         "source_path": f"/{FIREFOX}/places.sqlite",
         "browser": "Firefox",
@@ -50,6 +53,7 @@ def test_fixtures(scan, place, data_dir: Path) -> None:
     }
     assert visits[("firefox.history", 1)]["transition"] == "typed"
     assert visits[("safari.history", 2)] == {
+        **LIVE,
         "extractor": "safari.history",
         "source_path": f"/{SAFARI}/History.db",
         "browser": "Safari",
@@ -69,6 +73,7 @@ def test_fixtures(scan, place, data_dir: Path) -> None:
     }
     assert visits[("safari.history", 3)]["detail"] == "synced from iCloud"
     assert visits[("epiphany.history", 2)] == {
+        **LIVE,
         "extractor": "epiphany.history",
         "source_path": f"/{EPIPHANY}",
         "browser": "Epiphany",
@@ -88,6 +93,7 @@ def test_fixtures(scan, place, data_dir: Path) -> None:
     }
     downloads = {row["extractor"]: strip(row) for row in out.records("browser_downloads")}
     assert downloads["firefox.history"] == {
+        **LIVE,
         "extractor": "firefox.history",
         "source_path": f"/{FIREFOX}/places.sqlite",
         "browser": "Firefox",

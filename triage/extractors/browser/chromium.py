@@ -44,6 +44,7 @@ from triage.extractors.browser.visit_rows import VisitTables, visits_query
 from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserSearch, BrowserVisit
+from triage.recover.integration import Link, RecoverySpec, plausible_visit
 from triage.timestamps import from_unix_seconds, from_webkit
 
 WEBKIT_NOTE = "WebKit time: microseconds since 1601-01-01 UTC"
@@ -135,6 +136,13 @@ class ChromiumHistory(SqliteBrowserExtractor):
         "**/app_opera/History",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"urls", "visits"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("visits",),
+        "visit_id",
+        plausible_visit,
+        lookups=("urls",),
+        links=(Link("url", "visit_time", "urls", "last_visit_time"),),
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """Chromium's ``urls`` and ``visits`` (Epiphany has both names but no transition)."""

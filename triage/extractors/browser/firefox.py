@@ -43,6 +43,7 @@ from triage.extractors.browser.visit_rows import (
 from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
+from triage.recover.integration import Link, RecoverySpec, plausible_visit
 from triage.timestamps import from_unix_ms, from_unix_us
 
 PRTIME_NOTE = "PRTime: microseconds since 1970-01-01 UTC"
@@ -113,6 +114,13 @@ class FirefoxHistory(SqliteBrowserExtractor):
     record_types: ClassVar[tuple[type, ...]] = (BrowserVisit, BrowserDownload)
     patterns: ClassVar[tuple[str, ...]] = ("**/places.sqlite", "**/downloads.sqlite")
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"moz_places", "moz_historyvisits"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("moz_historyvisits",),
+        "visit_id",
+        plausible_visit,
+        lookups=("moz_places",),
+        links=(Link("place_id", "visit_date", "moz_places", "last_visit_date"),),
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """places.sqlite (moz_places + moz_historyvisits) or downloads.sqlite (moz_downloads)."""

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from triage.extractors.base import ExtractionContext, Extractor, StoredFile, path_matches
 from triage.extractors.sqlite_rows import READ_ERRORS, guarded_rows
+from triage.recover.integration import RecoverySpec, recovered_records
 
 
 def run_query(
@@ -56,6 +57,7 @@ class SqliteBrowserExtractor(Extractor):
     """Base of the SQLite browser extractors: guarded open, ``read`` per recognised database."""
 
     kind: ClassVar[str] = "browser history"  # what the problems call the database
+    recovery: ClassVar[RecoverySpec | None] = None  # deleted rows to recover (triage.recover)
 
     def accepts(self, file: StoredFile, ctx: ExtractionContext) -> bool:
         """Files with bytes (an empty file has nothing to read)."""
@@ -79,7 +81,19 @@ class SqliteBrowserExtractor(Extractor):
                     if not self.recognise(connection):
                         self._unrecognised(file, ctx)
                         continue
-                    yield from self.read(connection, file, ctx)
+                    live = []
+                    for record in self.read(connection, file, ctx):
+                        live.append(record)
+                        yield record
+                    if self.recovery is not None:
+                        yield from recovered_records(
+                            lambda db, quiet, file=file: self.read(db, file, quiet),
+                            self.recovery,
+                            connection,
+                            file,
+                            ctx,
+                            live,
+                        )
             except READ_ERRORS as error:
                 ctx.problem(
                     f"{self.kind} database cannot be read: {type(error).__name__}: {error}", file

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from triage.recover.summary import is_recovered
 from triage.store import DeviceStore
 from triage.timestamps import format_utc, parse_utc
 
@@ -115,6 +116,8 @@ def browser_summary(store: DeviceStore) -> dict[str, Any]:
     flagged: list[dict[str, Any]] = []
     visits = downloads = 0
     for row in store.records("browser_visits"):
+        if is_recovered(row):
+            continue  # shown apart, in the section's "Deleted, recovered" part
         visits += 1
         domain = domain_of(row["url"])
         if domain:

@@ -24,10 +24,18 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import guarded_rows, select_list
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec
 from triage.timestamps import from_unix_ms
 
 TIME_NOTE = "Android call log: date is Unix milliseconds, UTC"
@@ -82,6 +90,9 @@ class AndroidCallLog(SqliteCallExtractor):
         "**/com.sec.android.provider.logsprovider/databases/logs.db",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"calls"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("calls", "logs"), "row_id", plausible_call
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """An AOSP ``calls`` table or Samsung ``logs`` table (not Viber's ``calls``)."""

@@ -26,6 +26,7 @@ from triage.extractors.calls.numbers import dialable_part, is_withheld, normalis
 from triage.extractors.sqlite_rows import READ_ERRORS, ROW_ERRORS
 from triage.extractors.values import join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec, plausible_time, recovered_records
 
 DIRECTIONS = ("incoming", "outgoing", "missed", "rejected", "blocked", "voicemail", "unknown")
 
@@ -118,10 +119,23 @@ def _region_assumed(stored: str | None, e164: str | None, region: str | None) ->
     return None if dialable_part(stored).startswith("+") else region
 
 
+def plausible_call(record: CallRecord) -> bool:
+    """Whether a recovered call decodes to values a call log holds: a start time in the era
+    of phones, a known direction, and a number that parses (or says it was withheld)."""
+    number = (record.number or "").strip()
+    return (
+        plausible_time(record.started)
+        and record.direction != "unknown"
+        and bool(number)
+        and (record.number_e164 is not None or is_withheld(number))
+    )
+
+
 class SqliteCallExtractor(Extractor):
     """Base of the SQLite call-log extractors: guarded open, ``read_calls`` per database."""
 
     record_types: ClassVar[tuple[type, ...]] = (CallRecord,)
+    recovery: ClassVar[RecoverySpec | None] = None  # deleted calls to recover (triage.recover)
 
     def accepts(self, file: StoredFile, ctx: ExtractionContext) -> bool:
         """Non-empty files whose schema ``recognise`` accepts.
@@ -146,15 +160,37 @@ class SqliteCallExtractor(Extractor):
         """Calls of one database."""
         raise NotImplementedError
 
+    def recovered(
+        self,
+        connection: sqlite3.Connection,
+        file: StoredFile,
+        ctx: ExtractionContext,
+        live: list[CallRecord],
+    ) -> Iterator[CallRecord]:
+        """Deleted calls of one database, through ``read_calls`` (when ``recovery`` is set)."""
+        if self.recovery is None:
+            return iter(())
+        return recovered_records(
+            lambda db, quiet: self.read_calls(db, file, quiet),
+            self.recovery,
+            connection,
+            file,
+            ctx,
+            live,
+        )
+
     def extract(self, files: list[StoredFile], ctx: ExtractionContext) -> Iterator[CallRecord]:
         """Each database on its own; a corrupt one is a problem, records read so far are kept."""
         for file in files:
             count = 0
             try:
                 with ctx.sqlite(file) as connection:
+                    live = []
                     for record in self.read_calls(connection, file, ctx):
                         count += 1
+                        live.append(record)
                         yield record
+                    yield from self.recovered(connection, file, ctx, live)
             except (*READ_ERRORS, *ROW_ERRORS) as error:
                 ctx.problem(
                     f"database unreadable after {count} calls: {type(error).__name__}: {error}",

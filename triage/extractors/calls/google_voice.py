@@ -22,10 +22,18 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import guarded_rows
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec
 from triage.timestamps import from_unix_seconds
 
 TIME_NOTE = "Google Voice: timestamp is Unix seconds, UTC"
@@ -46,6 +54,9 @@ class GoogleVoiceCalls(SqliteCallExtractor):
         "**/Containers/Shared/AppGroup/*/**/threadingStore.sqlite",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"ThreadItem", "ThreadParticipant"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("ThreadItem",), "row_id", plausible_call, key_column="threadItemKey"
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """The threading store's ThreadItem table."""

@@ -27,10 +27,18 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import guarded_rows, select_list
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec
 from triage.timestamps import COCOA_EPOCH, UNIX_EPOCH, from_cocoa, from_unix_seconds
 
 COCOA_NOTE = "iOS CallHistory: ZDATE is Core Data seconds since 2001-01-01 UTC"
@@ -103,6 +111,9 @@ class IosCallHistory(SqliteCallExtractor):
         "**/Library/CallHistory/call_history.db",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"ZCALLRECORD"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("ZCALLRECORD", "call"), "row_id", plausible_call
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """A ZCALLRECORD table or a legacy ``call`` table."""

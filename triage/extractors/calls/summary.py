@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from triage.recover.summary import is_recovered
 from triage.timestamps import format_utc, parse_utc
 
 TOP_NUMBERS = 20
@@ -48,6 +49,8 @@ def calls_summary(store: RecordSource) -> dict[str, Any]:
     last: str | None = None
     unnormalised = 0
     for row in store.records("calls"):
+        if is_recovered(row):
+            continue  # shown apart, in the section's "Deleted, recovered" part
         total += 1
         direction = row["direction"] or "unknown"
         directions[direction] += 1

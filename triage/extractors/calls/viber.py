@@ -20,10 +20,18 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import guarded_rows, select_list
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec
 from triage.timestamps import from_unix_ms
 
 TIME_NOTE = "Viber: date is Unix milliseconds, UTC"
@@ -52,6 +60,7 @@ class ViberCalls(SqliteCallExtractor):
     description: ClassVar[str] = "Viber calls (Android viber_data calls table)"
     patterns: ClassVar[tuple[str, ...]] = ("**/com.viber.voip/databases/viber_data",)
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"calls", "vibernumbers"})
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(("calls",), "row_id", plausible_call)
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """Viber's ``calls`` table (with ``canonized_number``)."""

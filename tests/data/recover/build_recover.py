@@ -1,0 +1,529 @@
+"""Build databases with known deleted rows, one folder per journaling mode, for recovery tests.
+
+Run ``python tests/data/recover/build_recover.py OUT`` to write them to OUT; the tests import
+:func:`build_all` and build them in a temporary folder (a few hundred KiB, under a second). The
+schemas are the ones the extractors read, taken from the calls and browser fixture builders:
+Android calllog.db, iOS CallHistory.storedata, Chrome History, Firefox places.sqlite.
+
+Modes (what a deleted row leaves behind, and where recovery must find it):
+
+- ``wal_main``: WAL, ``secure_delete`` on, rows deleted after a checkpoint and the WAL not yet
+  checkpointed again (a phone seized running): the wipe is in the WAL, the rows in the main
+  file's old page.
+- ``wal_frames``: WAL, ``secure_delete`` on, several checkpoints: the doomed rows were written in
+  the first WAL generation, deleted and checkpointed in the second (the main file is wiped), and
+  a third generation overwrote the WAL's first frames: only older frames keep them.
+- ``journal``: ``journal_mode=PERSIST``, ``secure_delete`` on: the journal left beside the
+  database keeps the original pages of the last transaction (the deletion).
+- ``journal_hot``: a rollback journal left behind mid-transaction (the deletion spilled to the
+  main file, never committed): SQLite rolls it back when the copy is opened, so the rows are
+  live, and recovery must not report them a second time.
+- ``freeblocks``: ``secure_delete`` off, single rows deleted: freeblocks inside table pages (the
+  first 4 bytes of each cell overwritten) and the unallocated gap.
+- ``freelist``: ``secure_delete`` off, a run of rows deleted that empties whole pages: they go
+  to the freelist with their old content.
+- ``vacuumed``: rows deleted, then VACUUM: nothing can be recovered.
+
+Every number is fictional (US 555-01xx, UK 020 7946 0xxx); every URL is under example.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent
+MODES = ("wal_main", "wal_frames", "journal", "journal_hot", "freeblocks", "freelist", "vacuumed")
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+calls = _load("build_calls", DATA / "calls" / "build_calls.py")
+browser = _load("build_browser", DATA / "browser" / "build_browser.py")
+
+BASE = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+PRTIME_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Recipe:
+    """One database kind: where it lives, its schema, and its live and doomed rows."""
+
+    name: str
+    path: str  # where the extractor finds it, relative to the evidence root
+    schema: Callable[[sqlite3.Connection], None]
+    rows: Callable[[int], list[tuple[str, dict]]]  # index -> (table, row) inserts
+    delete: Callable[[list[int]], list[tuple[str, tuple]]]  # doomed indexes -> statements
+    filler: Callable[[int], tuple[str, dict]] | None = None
+    doomed: tuple[int, ...] = (3, 6, 8)
+    count: int = 10
+    freelist_doomed: tuple[int, ...] = field(default_factory=lambda: tuple(range(20, 80)))
+    freelist_count: int = 100
+
+
+# -- the rows --------------------------------------------------------------------------------
+def call_number(index: int) -> str:
+    """The number of call ``index``: US 555-01xx, every fourth one a UK drama number."""
+    if index % 4 == 0:
+        return f"+44 20 7946 0{index % 1000:03d}"
+    return f"+1 202-555-{100 + index % 100:04d}"
+
+
+def call_time(index: int) -> datetime:
+    """When call ``index`` started: one every 17 minutes from 2024-03-01 09:00 UTC."""
+    return BASE + timedelta(minutes=17 * index)
+
+
+def page_url(index: int) -> str:
+    """The URL of page ``index``."""
+    return f"https://site{index}.example/path/{index}?q=deleted-{index}"
+
+
+def visit_time(index: int) -> datetime:
+    """When page ``index`` was visited."""
+    return BASE + timedelta(minutes=11 * index, seconds=index)
+
+
+def _micro(when: datetime, epoch: datetime) -> int:
+    delta = when - epoch
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _android_schema(connection: sqlite3.Connection) -> None:
+    connection.execute(calls.AOSP_CALLS)
+    for statement in calls.AOSP_API31 + calls.AOSP_OTHER:
+        connection.execute(statement)
+    connection.execute("INSERT INTO android_metadata VALUES ('en_US')")
+
+
+def _android_rows(index: int) -> list[tuple[str, dict]]:
+    return [
+        (
+            "calls",
+            {
+                "_id": index,
+                "number": call_number(index),
+                "date": int(call_time(index).timestamp() * 1000),
+                "duration": 30 + index,
+                "type": 1 + index % 3,
+                "countryiso": "US",
+                "new": 0,
+                "is_read": 1,
+                "name": f"Contact {index}" if index % 2 else None,
+            },
+        )
+    ]
+
+
+def _android_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM calls WHERE _id IN ({marks})", tuple(doomed))]
+
+
+def _android_filler(index: int) -> tuple[str, dict]:
+    return ("voicemail_status", {"source_package": f"com.example.vm{index}" * 4})
+
+
+def _ios_schema(connection: sqlite3.Connection) -> None:
+    for statement in calls.IOS11_STOREDATA:
+        connection.execute(statement)
+
+
+def _ios_rows(index: int) -> list[tuple[str, dict]]:
+    return [
+        (
+            "ZCALLRECORD",
+            {
+                "Z_PK": index,
+                "Z_ENT": 2,
+                "Z_OPT": 1,
+                "ZADDRESS": call_number(index).replace(" ", "").replace("-", "").encode(),
+                "ZDATE": (call_time(index) - COCOA_EPOCH).total_seconds() + 0.5,
+                "ZDURATION": 30.0 + index,
+                "ZORIGINATED": index % 2,
+                "ZANSWERED": 1,
+                "ZCALLTYPE": 1,
+                "ZSERVICE_PROVIDER": "com.apple.Telephony",
+                "ZISO_COUNTRY_CODE": "us",
+                "ZUNIQUE_ID": f"CALL-{index:04d}",
+            },
+        )
+    ]
+
+
+def _ios_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM ZCALLRECORD WHERE Z_PK IN ({marks})", tuple(doomed))]
+
+
+def _ios_filler(index: int) -> tuple[str, dict]:
+    return ("Z_MODELCACHE", {"Z_CONTENT": bytes([index % 256]) * 200})
+
+
+def _chrome_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(browser.CHROME_SCHEMA)
+    connection.execute("INSERT INTO meta VALUES ('version', '70')")
+
+
+def _chrome_rows(index: int) -> list[tuple[str, dict]]:
+    webkit = _micro(visit_time(index), WEBKIT_EPOCH)
+    search = (
+        "keyword_search_terms",
+        {"keyword_id": 2, "url_id": index, "term": "kept", "normalized_term": "kept"},
+    )
+    return [
+        *([search] if index == 1 else []),  # a live search: records of another kind
+        (
+            "urls",
+            {
+                "id": index,
+                "url": page_url(index),
+                "title": f"Page {index}",
+                "visit_count": 1,
+                "typed_count": index % 2,
+                "last_visit_time": webkit,
+                "hidden": 0,
+            },
+        ),
+        (
+            "visits",
+            {
+                "id": index,
+                "url": index,
+                "visit_time": webkit,
+                "from_visit": 0,
+                "transition": browser.TYPED_IN_OMNIBOX if index % 2 else browser.LINK_CLICK,
+                "segment_id": 0,
+                "visit_duration": 0,
+            },
+        ),
+    ]
+
+
+def _chrome_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM visits WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM urls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
+def _chrome_filler(index: int) -> tuple[str, dict]:
+    return ("segments", {"name": f"segment-{index}" * 8, "url_id": 0})
+
+
+def _firefox_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(browser.FIREFOX_SCHEMA)
+    connection.execute("PRAGMA user_version = 77")
+
+
+def _firefox_rows(index: int) -> list[tuple[str, dict]]:
+    return [
+        (
+            "moz_places",
+            {
+                "id": index,
+                "url": page_url(index),
+                "title": f"Page {index}",
+                "rev_host": "elpmaxe.",
+                "visit_count": 1,
+                "typed": index % 2,
+                "last_visit_date": _micro(visit_time(index), PRTIME_EPOCH),
+                "guid": f"guid{index:08d}",
+            },
+        ),
+        (
+            "moz_historyvisits",
+            {
+                "id": index,
+                "from_visit": 0,
+                "place_id": index,
+                "visit_date": _micro(visit_time(index), PRTIME_EPOCH),
+                "visit_type": 2 if index % 2 else 1,
+                "session": 0,
+            },
+        ),
+    ]
+
+
+def _firefox_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM moz_historyvisits WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM moz_places WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
+def _firefox_filler(index: int) -> tuple[str, dict]:
+    return ("moz_anno_attributes", {"name": f"filler/attribute-{index}-" * 3})
+
+
+RECIPES = {
+    "android": Recipe(
+        "android",
+        "data/data/com.android.providers.contacts/databases/calllog.db",
+        _android_schema,
+        _android_rows,
+        _android_delete,
+        _android_filler,
+    ),
+    "ios": Recipe(
+        "ios",
+        "private/var/mobile/Library/CallHistoryDB/CallHistory.storedata",
+        _ios_schema,
+        _ios_rows,
+        _ios_delete,
+        _ios_filler,
+    ),
+    "chrome": Recipe(
+        "chrome",
+        "Users/suspect/AppData/Local/Google/Chrome/User Data/Default/History",
+        _chrome_schema,
+        _chrome_rows,
+        _chrome_delete,
+        _chrome_filler,
+    ),
+    "firefox": Recipe(
+        "firefox",
+        "Users/suspect/AppData/Roaming/Mozilla/Firefox/Profiles/ab12cd34.default-release/"
+        "places.sqlite",
+        _firefox_schema,
+        _firefox_rows,
+        _firefox_delete,
+        _firefox_filler,
+    ),
+}
+
+
+# -- the modes -------------------------------------------------------------------------------
+def _insert(connection: sqlite3.Connection, inserts: list[tuple[str, dict]]) -> None:
+    for table, row in inserts:
+        columns = ", ".join(f'"{column}"' for column in row)
+        marks = ", ".join("?" for _ in row)
+        connection.execute(
+            f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(row.values())
+        )
+
+
+def _fill(connection: sqlite3.Connection, recipe: Recipe, indexes: list[int]) -> None:
+    for index in indexes:
+        _insert(connection, recipe.rows(index))
+
+
+def _delete(connection: sqlite3.Connection, recipe: Recipe, doomed: list[int]) -> None:
+    for sql, parameters in recipe.delete(doomed):
+        connection.execute(sql, parameters)
+
+
+def _open(path: Path, recipe: Recipe, journal: str, secure: bool) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-journal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA page_size = 1024")
+    connection.execute(f"PRAGMA journal_mode = {journal}")
+    connection.execute(f"PRAGMA secure_delete = {'ON' if secure else 'OFF'}")
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
+    recipe.schema(connection)
+    return connection
+
+
+def _txn(connection: sqlite3.Connection, work: Callable[[], object]) -> None:
+    connection.execute("BEGIN")
+    work()
+    connection.execute("COMMIT")
+
+
+def _snapshot(path: Path, target: Path) -> None:
+    """Copy a database and its siblings while the writer still holds them (a seized phone)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-journal"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, f"{target}{suffix}")
+
+
+def build(recipe: Recipe, mode: str, root: Path) -> tuple[Path, list[int]]:
+    """Write one database of ``recipe`` in ``mode`` under ``root`` (an evidence folder).
+
+    Returns the database path and the indexes of the deleted rows that must be recovered.
+    """
+    target = root / recipe.path
+    work = root.parent / f".work-{root.name}-{recipe.name}-{mode}" / "db"
+    live = [index for index in range(1, recipe.count + 1) if index not in recipe.doomed]
+    doomed = list(recipe.doomed)
+    if mode == "wal_main":
+        connection = _open(work, recipe, "WAL", secure=True)
+        _txn(connection, lambda: _fill(connection, recipe, live))
+        _txn(connection, lambda: _fill(connection, recipe, doomed))
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _txn(connection, lambda: _delete(connection, recipe, doomed))
+    elif mode == "wal_frames":
+        connection = _open(work, recipe, "WAL", secure=True)
+        fillers = [recipe.filler(index) for index in range(40)] if recipe.filler else []
+        _txn(connection, lambda: _fill(connection, recipe, live))
+        _txn(connection, lambda: _insert(connection, fillers))
+        _txn(connection, lambda: _fill(connection, recipe, doomed))
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        _txn(connection, lambda: _delete(connection, recipe, doomed))
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        late = recipe.count + 1
+        live.append(late)
+        _txn(connection, lambda: _fill(connection, recipe, [late]))
+    elif mode == "journal":
+        connection = _open(work, recipe, "PERSIST", secure=True)
+        _txn(connection, lambda: _fill(connection, recipe, live))
+        _txn(connection, lambda: _fill(connection, recipe, doomed))
+        _txn(connection, lambda: _delete(connection, recipe, doomed))
+    elif mode == "journal_hot":
+        # the deletion never committed: SQLite spilled its pages (wiped, secure_delete on) to
+        # the main file and the journal holds the originals when the copy is taken
+        connection = _open(work, recipe, "DELETE", secure=True)
+        connection.execute("PRAGMA cache_size = 10")
+        _txn(connection, lambda: _fill(connection, recipe, live))
+        _txn(connection, lambda: _fill(connection, recipe, doomed))
+        connection.execute("BEGIN")
+        _delete(connection, recipe, doomed)
+        if recipe.filler:
+            _insert(connection, [recipe.filler(index) for index in range(400)])
+        _snapshot(work, target)
+        connection.execute("ROLLBACK")
+        connection.close()
+        shutil.rmtree(work.parent, ignore_errors=True)
+        return target, []
+    elif mode in ("freeblocks", "vacuumed"):
+        connection = _open(work, recipe, "DELETE", secure=False)
+        everything = sorted(live + doomed)
+        _txn(connection, lambda: _fill(connection, recipe, everything))
+        _txn(connection, lambda: _delete(connection, recipe, doomed))
+        if mode == "vacuumed":
+            connection.execute("VACUUM")
+            doomed = []
+    elif mode == "freelist":
+        connection = _open(work, recipe, "DELETE", secure=False)
+        everything = list(range(1, recipe.freelist_count + 1))
+        doomed = list(recipe.freelist_doomed)
+        live = [index for index in everything if index not in doomed]
+        _txn(connection, lambda: _fill(connection, recipe, everything))
+        _txn(connection, lambda: _delete(connection, recipe, doomed))
+    else:
+        raise ValueError(mode)
+    _snapshot(work, target)
+    connection.close()
+    shutil.rmtree(work.parent, ignore_errors=True)
+    return target, doomed
+
+
+# -- the demo phone (phone-03): what its user deleted before the seizure ----------------------
+DEMO_DELETED_CALLS = (  # (number as the dialer stored it, UTC time, seconds, type 2 = outgoing)
+    ("+1 540-456-1685", "2024-03-01T10:12:00", 310, 2),  # victim A, called back from the phone
+    ("+1 212-555-0183", "2024-03-01T10:41:00", 65, 2),
+    ("+1 415-555-0122", "2024-03-01T10:58:00", 0, 2),
+    ("+44 20 7946 0123", "2024-03-01T11:21:00", 42, 1),
+    ("+1 646-555-0199", "2024-03-01T11:48:00", 128, 2),
+)
+DEMO_DELETED_VISITS = (  # (URL, title, UTC time)
+    (
+        "https://remotedesktop.example/download/anydesk-android.apk",
+        "AnyDesk for Android - download",
+        "2024-03-01T10:05:12",
+    ),
+    (
+        "https://www.google.com/search?q=how+to+delete+call+history+android",
+        "how to delete call history android - Google Search",
+        "2024-03-01T11:55:40",
+    ),
+    (
+        "https://support.example/how-to-clear-call-log",
+        "How to clear your call log",
+        "2024-03-01T11:56:31",
+    ),
+)
+
+
+def _keep_wal(path: Path, work: Callable[[sqlite3.Connection], None]) -> None:
+    """Run ``work`` in WAL mode and leave the database as a running phone's: -wal not merged."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
+    connection.execute("PRAGMA secure_delete = ON")
+    work(connection)
+    snapshot = path.parent / f".{path.name}.snapshot"
+    _snapshot(path, snapshot)
+    connection.close()
+    for suffix in ("", "-wal"):
+        Path(f"{snapshot}{suffix}").replace(f"{path}{suffix}")
+
+
+def populate_android_phone(root: Path) -> None:
+    """Plant the deletions in phone-03's call log (WAL, seized running: the calls are in the main
+    file's old page) and Chrome history (``secure_delete`` off: visits and URLs in freeblocks)."""
+    calllog = root / "data/data/com.android.providers.contacts/databases/calllog.db"
+
+    def calls_work(connection: sqlite3.Connection) -> None:
+        rows = [
+            {
+                "number": number,
+                "date": int(datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp()) * 1000,
+                "duration": duration,
+                "type": kind,
+                "countryiso": "IN",
+                "phone_account_address": calls.STORY_SIM_NUMBER,
+            }
+            for number, when, duration, kind in DEMO_DELETED_CALLS
+        ]
+        (first,) = connection.execute("SELECT coalesce(max(_id), 0) + 1 FROM calls").fetchone()
+        _txn(connection, lambda: _insert(connection, [("calls", row) for row in rows]))
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _txn(connection, lambda: connection.execute("DELETE FROM calls WHERE _id >= ?", (first,)))
+
+    _keep_wal(calllog, calls_work)
+    history = root / browser.PHONE_CHROME
+    visits = [
+        browser.Visit(url, title, browser.utc(when), browser.TYPED_IN_OMNIBOX)
+        for url, title, when in DEMO_DELETED_VISITS
+    ]
+    connection = sqlite3.connect(history, isolation_level=None)
+    connection.execute("PRAGMA secure_delete = OFF")
+    _txn(connection, lambda: browser.fill_chrome_history(connection, visits, create=False))
+    urls = [url for url, _title, _when in DEMO_DELETED_VISITS]
+    marks = ", ".join("?" for _ in urls)
+    ids = f"SELECT id FROM urls WHERE url IN ({marks})"
+    _txn(
+        connection,
+        lambda: (
+            connection.execute(f"DELETE FROM visits WHERE url IN ({ids})", urls),
+            connection.execute(f"DELETE FROM urls WHERE url IN ({marks})", urls),
+        ),
+    )
+    connection.close()
+
+
+def build_all(out: Path) -> dict[tuple[str, str], tuple[Path, list[int]]]:
+    """Every recipe in every mode, each in its own evidence folder ``out/<recipe>-<mode>``."""
+    built = {}
+    for name, recipe in RECIPES.items():
+        for mode in MODES:
+            built[(name, mode)] = build(recipe, mode, out / f"{name}-{mode}")
+    return built
+
+
+if __name__ == "__main__":
+    destination = Path(sys.argv[1] if len(sys.argv) > 1 else "recover-fixtures")
+    for (name, mode), (path, doomed) in build_all(destination).items():
+        print(f"{name:8} {mode:11} {len(doomed):3} deleted  {path}")
