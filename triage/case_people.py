@@ -54,8 +54,9 @@ def suspect_numbers(connection: sqlite3.Connection) -> dict[str, str]:
         )
     }
     for number, devices in connection.execute(
-        "SELECT number, group_concat(DISTINCT device) FROM phones WHERE role IN ('call', 'recovered call') "
-        "GROUP BY number HAVING count(DISTINCT device) > 1 ORDER BY number"
+        "SELECT number, group_concat(DISTINCT device) FROM phones "
+        "WHERE role IN ('call', 'recovered call') GROUP BY number "
+        "HAVING count(DISTINCT device) > 1 ORDER BY number"
     ):
         names = ", ".join(sorted(devices.split(",")))
         numbers.setdefault(number, f"call partner on {names}")
