@@ -10,6 +10,7 @@ bytes are not copied once more.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import mmap
 import os
@@ -22,6 +23,9 @@ from triage.evidence import FileRef
 from triage.evidence.base import open_evidence_file
 from triage.filetype import SNIFF_BYTES
 from triage.hashing.jobs import CHUNK, WIDE_CHUNK
+
+HOLE = -1  # an extent's start when the file system stores the run nowhere (zeros)
+ZERO_PIECE = 4 << 20  # zeros fed to the digests at a time for a hole
 
 # Linux's value (Python 3.13 names it); elsewhere 22 may mean something else, so nothing.
 MADV_POPULATE_READ: int | None = getattr(
@@ -79,13 +83,21 @@ class ExtentReader:
         pieces_at: Callable[[int, int], tuple[list[Any], Callable[[], None] | None]],
     ) -> tuple[bytes, int]:
         """(head, bytes read) of the extents, read in WIDE_CHUNK steps by ``pieces_at(start,
-        end)``, which gives the step's pieces and what to run once every digest has seen them."""
+        end)``, which gives the step's pieces and what to run once every digest has seen them.
+
+        A hole (a sparse run: start < 0) is digested from a buffer of zeros without a read, so
+        a file of terabytes of holes costs its digests of zeros, not reading them through TSK.
+        """
         digester = self._digester(hashers, wide)
         head = b""
         read = 0
         try:
             for offset, end in _wide_steps(extents):
-                pieces, done = pieces_at(offset, end)
+                if offset < 0:  # a hole: zeros the file system stores nowhere, never read
+                    pieces, done = [_zeros()[: end - offset]], None
+                    self.hole_bytes += end - offset
+                else:
+                    pieces, done = pieces_at(offset, end)
                 if len(head) < SNIFF_BYTES:  # a first extent may be shorter than the head
                     head = _fill_head(head, pieces)
                 digester.feed_pieces(pieces, done)
@@ -221,10 +233,22 @@ def _single_host_file(source: Any, media: Any) -> Path | None:
 
 
 def _wide_steps(extents: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """(start, end) of each read of at most WIDE_CHUNK bytes over the extents, in order."""
+    """(start, end) of each read of at most WIDE_CHUNK bytes over the extents, in order; in a
+    hole (start < 0) the steps are (HOLE, HOLE + length), which no read sees."""
     for start, length in extents:
+        if start < 0:
+            step = min(WIDE_CHUNK, ZERO_PIECE)
+            for offset in range(0, length, step):
+                yield HOLE, HOLE + min(step, length - offset)
+            continue
         for offset in range(start, start + length, WIDE_CHUNK):
             yield offset, min(offset + WIDE_CHUNK, start + length)
+
+
+@functools.cache
+def _zeros() -> memoryview:
+    """:data:`ZERO_PIECE` zero bytes, made once per process when a hole is first digested."""
+    return memoryview(bytes(ZERO_PIECE))
 
 
 def _fill_head(head: bytes, pieces: list[Any]) -> bytes:
