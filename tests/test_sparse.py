@@ -56,7 +56,8 @@ def _expected() -> dict[str, str]:
 def _lastlog(image: Path):
     source = open_evidence(image)
     try:
-        entry = next(e for e in source.walk(lambda problem: None) if str(e.path).endswith("lastlog"))
+        entries = source.walk(lambda problem: None)
+        entry = next(e for e in entries if str(e.path).endswith("lastlog"))
     finally:
         source.close()
     return entry

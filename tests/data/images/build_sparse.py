@@ -46,9 +46,12 @@ def build(target: Path = HERE / "sparse.ext4.gz") -> Path:
             check=True,
             env={**os.environ, "E2FSPROGS_FAKE_TIME": "1700000000"},
         )  # fmt: skip
-        with open(image, "rb") as source, open(target, "wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-                shutil.copyfileobj(source, out)
+        with (
+            open(image, "rb") as source,
+            open(target, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out,
+        ):
+            shutil.copyfileobj(source, out)
     return target
 
 
