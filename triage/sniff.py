@@ -29,6 +29,8 @@ import re
 import zlib
 from collections.abc import Callable
 
+from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
+
 OCTET = "application/octet-stream"
 SNIFF_BYTES = 8192  # what libmagic and this tier see of a file
 
@@ -223,41 +225,63 @@ def _tar_checksum_ok(head: bytes) -> bool:
 # Bytes libmagic counts as text (its ascmagic "T" class): BEL..CR, ESC, and printable ASCII.
 _TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127)])
 _HIGH_BYTES = bytes(range(128, 256))
-# Where one of libmagic's text tests may key (languages, markup, mail and news, documents):
-# any of these words, marks anywhere, or starts of a line sends a text file to libmagic.
-TEXT_WORDS = frozenset(
-    b"""import def class try __name__ include define pragma ifdef ifndef undef endif begin end
-    sub package use strict warnings require module function program procedure proc var struct
-    extern public private static int void char mode bool real then fi esac done local export
-    eval exec print printf new dim rem goto msgid msgstr dnl section entry label common
-    subroutine record unit interface input globl glob ascii byte align equ segment org mov jmp
-    ret push pop phony setq defun lambda const flex ref pragmat endfunction elif elsif unless
-    foreach implicit integer dimension subroutine implementation uses typedef namespace
-    template return while echo awk sed perl python ruby lua tcl php java javascript node
-    documentclass newcommand usepackage input chapter relax makeatletter""".split()
-)
+# Where one of libmagic's text tests may key: the starts, words and literals of its rules
+# (generated from its magic source, triage/sniff_cues.py), and marks of markup and code.
+_STARTS = tuple(sorted(STARTS.items()))
+
+
+_NESTED_REPEAT = re.compile(rb"\([^)]*[*+][^)]*\)[*+{]")
+
+
+def _word_check(kind: str, value: bytes) -> Callable[[bytes, bytes], bool]:
+    """What must be there besides a word: its search value, or a match of its regex (one that
+    Python cannot compile, or could take exponential time on: the word alone)."""
+    if kind == "search":
+        return lambda body, lowered: value in lowered
+    if _NESTED_REPEAT.search(value):  # e.g. (.*[\n]*)*: exponential in Python's re
+        return lambda body, lowered: True
+    try:
+        pattern = re.compile(value, re.M)
+    except re.error:
+        return lambda body, lowered: True
+    return lambda body, lowered: pattern.search(body) is not None
+
+
+_WORD_CHECKS = {
+    word: tuple(_word_check(kind, value) for kind, value in checks)
+    for word, checks in WORDS.items()
+}
+_STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
 # Lower-case letters and ``_`` stay, every other byte splits words.
 _WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
-_MARKS = (b"<", b"@", b"\\")  # and, when their first byte is there, these pairs:
+_MARKS = (b"<", b"\\", *LITERALS)  # and, when their first byte is there, these pairs:
 _PAIRS = ((b"/", (b"/*", b"*/", b"//")), (b"$", (b"$(", b"${")), (b"%", (b"%!",)), (b"(", (b"(*",)))
-_DIRECTIVE = re.compile(rb"#\s*(?:!|include|define|if|pragma|line|undef|else|endif|import)")
+_DIRECTIVE = re.compile(rb"#[ \t]*(?:!|include|define|if|pragma|line|undef|else|endif|import)")
 _LINE_STARTS = re.compile(
-    rb"\n(?:[.'>;%()\[:=+*-]|from |diff|index:|begin:|\t\.|[a-z0-9_-]+:[ \t]*\n)"
+    rb"\n(?:[.'>;%()\[:=+*-]|from |diff|index:|begin:|[ \t]+\.|[a-z0-9_-]+:[ \t]*\n)"
 )
+_NOT_FORTRAN = re.compile(rb"^[^Cc \t]", re.M)  # libmagic: FORTRAN if no line starts so
 _HEADER_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 
 def _has_cues(body: bytes) -> bool:
     """Whether a libmagic text test might key on this text (then it decides, not this tier)."""
     lowered = body.lower()
+    if any(body.startswith(values, at) for at, values in _STARTS if at < len(body)):
+        return True
+    if any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < len(body)):
+        return True
     if any(mark in lowered for mark in _MARKS) or _DIRECTIVE.search(lowered):
+        return True
+    if not _NOT_FORTRAN.search(body):
         return True
     for first, pairs in _PAIRS:
         if first in lowered and any(pair in lowered for pair in pairs):
             return True
     if _LINE_STARTS.search(b"\n" + lowered) or _HEADER_START.match(body):
         return True
-    return not TEXT_WORDS.isdisjoint(lowered.translate(_WORD_BYTES).split())
+    hits = _WORD_CHECKS.keys() & set(lowered.translate(_WORD_BYTES).split())
+    return any(check(body, lowered) for word in hits for check in _WORD_CHECKS[word])
 
 
 _SHEBANGS = re.compile(rb"#! ?(/usr)?/bin/(?:env )?(sh|bash|python[0-9.]*|perl)\s")
