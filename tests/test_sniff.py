@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from triage import filetype
 from triage.filetype import FileTyper
 from triage.sniff import OCTET, SNIFF_BYTES, WEAK_STARTS, sniff
 
@@ -300,6 +301,10 @@ def test_comma_text_is_typed_as_libmagic_types_it(text):
     assert first is None or first == LIBMAGIC.from_buffer(head)
 
 
+def test_both_tiers_see_the_same_head():
+    assert filetype.SNIFF_BYTES == SNIFF_BYTES
+
+
 def test_the_typer_asks_libmagic_only_for_what_the_table_cannot_name():
     typer = FileTyper()
     png = SIGNATURES["png"][0]
@@ -326,7 +331,7 @@ def _compare_with_libmagic_only(scan, monkeypatch, evidence: Path) -> int:
     """Scan with both tiers and with libmagic alone; the type columns must be the same."""
     both = _typed_files(scan, evidence)
     with monkeypatch.context() as patch:
-        patch.setattr("triage.filetype.sniff", lambda head: None)
+        patch.setattr("triage.sniff.sniff", lambda head: None)
         alone = _typed_files(scan, evidence)
     assert both == alone
     return sum(1 for row in both if row[3])

@@ -23,9 +23,7 @@ from dataclasses import dataclass
 
 import magic
 
-from triage.sniff import SNIFF_BYTES, sniff
-
-__all__ = ["SNIFF_BYTES", "FileType", "FileTyper", "extension_mismatch"]
+SNIFF_BYTES = 8192  # the head of a file both tiers see (triage.sniff.SNIFF_BYTES)
 
 DESCRIBE_ALL = False  # True: a libmagic description for every file (one more call per file)
 TYPE_CACHE = 16384  # contents (by digest) whose type a worker remembers
@@ -146,6 +144,11 @@ class FileTyper:
     """One libmagic handle pair per process (libmagic handles are not shared across processes)."""
 
     def __init__(self, describe_all: bool = DESCRIBE_ALL) -> None:
+        # The first tier is imported here, not with this module: its tables cost ~40 ms to load,
+        # which only the hashing workers need (the forkserver preloads it for them).
+        from triage.sniff import sniff
+
+        self._sniff = sniff
         self._mime = magic.Magic(mime=True)
         self._describe = magic.Magic()
         self._describe_all = describe_all
@@ -180,7 +183,7 @@ class FileTyper:
         if known is not None:
             self._known.move_to_end(digest)
             mime, description = known
-        elif (first := sniff(head)) is not None:  # the first tier: no libmagic call
+        elif (first := self._sniff(head)) is not None:  # the first tier: no libmagic call
             mime, description = first, None
             self.signature_typed += 1
         else:

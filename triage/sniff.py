@@ -32,7 +32,7 @@ from collections.abc import Callable
 from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
 
 OCTET = "application/octet-stream"
-SNIFF_BYTES = 8192  # what libmagic and this tier see of a file
+SNIFF_BYTES = 8192  # what libmagic and this tier see of a file (triage.filetype.SNIFF_BYTES)
 
 # -- binary signatures ----------------------------------------------------------------------------
 
