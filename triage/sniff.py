@@ -409,8 +409,16 @@ WEAK_STARTS = frozenset(
 
 
 def _random(head: bytes) -> str | None:
-    """``application/octet-stream`` for a head of random-looking bytes (incompressible)."""
-    if len(head) < 256 or head[0] in WEAK_STARTS:
+    """``application/octet-stream`` for a head of random-looking bytes: incompressible, and
+    under 256 bytes (too short for zlib to tell) also of bytes nearly all different, as random
+    bytes are (82 of 100 on average) and records with structure are not. Its first 16 bytes
+    must look random too: a short header before compressed data is a format libmagic may know.
+    """
+    if len(head) < 64 or head[0] in WEAK_STARTS:
+        return None
+    if len(head) < 256 and len(set(head)) < 0.7 * len(head):
+        return None
+    if len(set(head[:16])) < 13:  # a header (JMOD's "JM" + a zip): libmagic may know it
         return None
     sample = head[:512]
     if len(zlib.compress(sample, 1)) < len(sample):
