@@ -1,7 +1,8 @@
-"""The parallel hashing core: every file read once, feeding every digest and libmagic.
+"""The parallel hashing core: every file read once, feeding every digest and the typer.
 
 Workers are processes that reopen the evidence themselves from a picklable locator (pytsk3 and
-EWF handles never cross a process boundary) and keep one libmagic handle each. Jobs travel as
+EWF handles never cross a process boundary) and keep one typer each (a signature table, then
+libmagic: :mod:`triage.filetype`). Jobs travel as
 plain tuples in batches balanced by bytes, with a bounded number of batches in flight, so memory
 stays flat however many files there are; results come back per batch as rows ready for the store
 (:data:`DigestRow`), so the main process spends almost nothing per file. The workers are forked
@@ -28,6 +29,11 @@ inline, with the same results.
 A corrupt E01 chunk reads as zeros (as libewf returns it); a file read that met one gets an
 error instead of digests that would pass for the original's, and the evidence hash goes on over
 it and names the chunk, so the verdict is a MISMATCH that says where.
+
+A sparse run (a hole ext4 or NTFS stores nowhere) is digested from zeros without a read; a file
+that is almost all holes (past :data:`~triage.hashing.hasher.SPARSE_HOLES` bytes and
+:data:`~triage.hashing.hasher.SPARSE_RATIO` times its data, like a 1.25 TB ``lastlog``) is
+"not hashed", with its layout, rather than digesting terabytes of zeros.
 
 The package, along its seams: :mod:`~triage.hashing.jobs` (jobs, results, batches, sizes),
 :mod:`~triage.hashing.pool` (worker processes and scheduling), :mod:`~triage.hashing.hasher`
