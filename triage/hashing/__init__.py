@@ -2,15 +2,15 @@
 
 Workers are processes that reopen the evidence themselves from a picklable locator (pytsk3 and
 EWF handles never cross a process boundary) and keep one typer each (a signature table, then
-libmagic: :mod:`triage.filetype`). Jobs travel as
-plain tuples in batches balanced by bytes, with a bounded number of batches in flight, so memory
-stays flat however many files there are; results come back per batch as rows ready for the store
-(:data:`DigestRow`), so the main process spends almost nothing per file. The workers are forked
-from a forkserver that the CLI starts before it loads the pipeline (:func:`start_worker_server`),
-and the pool is started ahead of the work (:class:`HashPool`, when the walk begins), so workers
-take their first batch ~0.03 s into the walk. It takes batches while the walk still runs
-(:meth:`HashPool.submit`): the pipeline hands it the evidence job and each stored chunk of
-walked files, and the workers, niced, leave the walk a core of its own.
+libmagic: :mod:`triage.filetype`). Jobs travel as plain tuples in batches balanced by bytes,
+with a bounded number of batches in flight, so memory stays flat however many files there are;
+results come back per batch as rows ready for the store (:data:`DigestRow`), so the main process
+spends almost nothing per file. The workers are forked from a forkserver that the CLI starts
+before it loads the pipeline (:func:`start_worker_server`), and the pool is started ahead of the
+work (:class:`HashPool`, when the walk begins), so workers take their first batch ~0.03 s into
+the walk. It takes batches while the walk still runs (:meth:`HashPool.submit`): the pipeline
+hands it the evidence job and each stored chunk of walked files, and the workers, niced, leave
+the walk a core of its own.
 
 A file of up to :data:`SMALL_FILE` bytes is read whole in one call when the source can
 (``read_whole``: disk images through TSK), and its digests are taken from that one buffer: with
