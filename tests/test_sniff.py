@@ -351,3 +351,21 @@ def test_types_and_mismatches_are_unchanged_on_the_demo(scan, monkeypatch, devic
 )
 def test_types_and_mismatches_are_unchanged_on_corpus_evidence(corpus, scan, monkeypatch, image):
     _compare_with_libmagic_only(scan, monkeypatch, corpus / image)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2048))
+def test_any_bytes_are_typed_as_libmagic_types_them_or_left_to_it(head):
+    first = sniff(head)
+    if first is None:
+        return
+    other = LIBMAGIC.from_buffer(head)
+    assert first == other or (first == OCTET and other in WEAK_MATCHES_ON_RANDOM_BYTES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_typed_as_libmagic_types_it_or_left_to_it(text):
+    head = text.encode("utf-8")
+    first = sniff(head)
+    assert first is None or first == LIBMAGIC.from_buffer(head)
