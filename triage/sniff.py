@@ -32,7 +32,11 @@ from collections.abc import Callable
 from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
 
 OCTET = "application/octet-stream"
+UNSURE = ""  # _text: text, but which kind is libmagic's to say
 SNIFF_BYTES = 8192  # what libmagic and this tier see of a file (triage.filetype.SNIFF_BYTES)
+# libmagic's tests read past a signature (a PNG's header chunk, a zip's first name): a shorter
+# head is libmagic's to type (it may call a bare signature data, or even text).
+MIN_SIGNED = 64
 
 # -- binary signatures ----------------------------------------------------------------------------
 
@@ -108,7 +112,7 @@ _BRANDS = {
 def _ebml(head: bytes) -> str | None:
     """Matroska or WebM, by the EBML doctype near the start."""
     start = head.find(b"\x42\x82", 4, 64)
-    if start < 0:
+    if start < 0 or start + 3 > len(head):
         return None
     doctype = head[start + 3 : start + 3 + (head[start + 2] & 0x7F)]
     return {b"matroska": "video/x-matroska", b"webm": "video/webm"}.get(doctype)
@@ -203,9 +207,9 @@ def _at_offset(head: bytes) -> str | None:
         return _ftyp(head)
     if head[4:8] == b"SCCA":
         return OCTET
-    if head[4:8] == b"\xef\xcd\xab\x89":
-        return "application/x-ms-ese"
-    if head[257:262] == b"ustar" and _tar_checksum_ok(head):
+    if head[4:8] == b"\xef\xcd\xab\x89":  # libmagic: and a zero (unknown1) at 132
+        return "application/x-ms-ese" if head[132:136] == bytes(4) else None
+    if head[257:262] == b"ustar" and len(head) >= 512 and _tar_checksum_ok(head):
         return "application/x-tar"
     return None
 
@@ -297,7 +301,8 @@ _XML_KINDS = (
 
 
 def _text(head: bytes, whole: bool) -> str | None:
-    """libmagic's MIME type of a text head where this tier is sure of it, else None."""
+    """libmagic's MIME type of a text head where this tier is sure of it; :data:`UNSURE` for
+    other text (libmagic's, never taken for random bytes); None when the head is not text."""
     body = head
     if head.startswith(b"\xef\xbb\xbf"):
         body = head[3:]
@@ -307,7 +312,7 @@ def _text(head: bytes, whole: bool) -> str | None:
     if rest and (rest.translate(None, _HIGH_BYTES) or not _is_utf8(body, whole)):
         return None  # control bytes, or high bytes that are not UTF-8: not text to this tier
     if len(body) < 2 or not body.strip():
-        return None  # libmagic calls one byte, or only white space, data
+        return UNSURE  # libmagic calls one byte, or only white space, data
     if whole and body[:1] in b"[{" and _is_json(body):
         return "application/json"
     if _is_csv(body):
@@ -316,17 +321,17 @@ def _text(head: bytes, whole: bool) -> str | None:
     if start.startswith(b"#!"):
         match = _SHEBANGS.match(start)
         if match is None:
-            return None
+            return UNSURE
         return _SHEBANG_MIME.get(match.group(2), "text/x-script.python")
     if start.startswith(b"<?xml"):
-        return _xml(body)
+        return _xml(body) or UNSURE
     lowered = start.lower()
-    if lowered.startswith((b"<!doctype html", b"<html")):
-        return "text/html"
+    if lowered.startswith((b"<!doctype html", b"<html>", b"<html ", b"<html\t", b"<html\n")):
+        return "text/html"  # (libmagic calls a bare "<html" text)
     if start.startswith((b"Received: ", b"Return-Path: ")):
         return "message/rfc822"
     if head is not body or _has_cues(body):  # libmagic may take a BOM's text otherwise
-        return None
+        return UNSURE
     return "text/plain"
 
 
@@ -439,13 +444,17 @@ def sniff(head: bytes) -> str | None:
 
     ``head`` is the file's first :data:`SNIFF_BYTES` (all of it when shorter).
     """
-    for check in _BY_START.get(head[:2], ()):
-        mime = check(head)
+    if len(head) >= MIN_SIGNED:
+        for check in _BY_START.get(head[:2], ()):
+            mime = check(head)
+            if mime is not None:
+                return _unless_text(mime, head)
+        mime = _at_offset(head)
         if mime is not None:
             return _unless_text(mime, head)
-    mime = _at_offset(head)
-    if mime is not None:
-        return _unless_text(mime, head)
     if head[:2] in _BY_START or head[:4] == b"\xd0\xcf\x11\xe0":
         return None  # a known start whose details the table does not decide
-    return _text(head, len(head) < SNIFF_BYTES) or _random(head)
+    text = _text(head, len(head) < SNIFF_BYTES)
+    if text is not None:
+        return text or None
+    return _random(head)
