@@ -390,3 +390,19 @@ def test_any_text_is_typed_as_libmagic_types_it_or_left_to_it(text):
     head = text.encode("utf-8")
     first = sniff(head)
     assert first is None or first == LIBMAGIC.from_buffer(head)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(sorted(SIGNATURES)),
+    st.integers(min_value=4, max_value=40),
+    st.binary(min_size=64, max_size=700),
+)
+def test_a_signature_before_any_bytes_is_typed_as_libmagic_types_it(name, keep, tail):
+    """Where libmagic's test looks past the signature at what follows, so does the table."""
+    head = SIGNATURES[name][0][:keep] + tail
+    first = sniff(head)
+    if first is None:
+        return
+    other = LIBMAGIC.from_buffer(head)
+    assert first == other or (first == OCTET and other in WEAK_MATCHES_ON_RANDOM_BYTES)

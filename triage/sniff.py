@@ -45,6 +45,10 @@ def _zip(head: bytes) -> str | None:
     """A zip, unless its members make libmagic call it something else (OOXML, ODF, APK, JAR)."""
     if head[:4] != b"PK\x03\x04" or any(cue in head for cue in _ZIP_KINDS):
         return None
+    # libmagic reads the id after the first name (0xCAFE: a JAR): past the head, no match.
+    after_name = 30 + int.from_bytes(head[26:28], "little")
+    if after_name + 2 > len(head) or head[after_name : after_name + 2] == b"\xfe\xca":
+        return None
     return "application/zip"
 
 
@@ -155,12 +159,13 @@ for _magic, _mime in (
     # archives and compressed streams
     (b"\xfd7zXZ\x00", "application/x-xz"),
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
-    (b"Rar!\x1a\x07", "application/x-rar"),
+    (b"Rar!\x1a\x07\x00", "application/x-rar"),
+    (b"Rar!\x1a\x07\x01\x00", "application/x-rar"),
     (b"\x28\xb5\x2f\xfd", "application/zstd"),
     (b"\x04\x22\x4d\x18", "application/x-lz4"),
     # documents, images, media
     (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
@@ -168,7 +173,6 @@ for _magic, _mime in (
     (b"MM\x00*", "image/tiff"),
     (b"fLaC", "audio/flac"),
     # databases, Windows and Apple artefacts, disk images (libmagic gives some no MIME type)
-    (b"SQLite format 3\x00", "application/vnd.sqlite3"),
     (b"\x37\x7f\x06\x82", OCTET),  # SQLite write-ahead log
     (b"\x37\x7f\x06\x83", OCTET),
     (b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", OCTET),  # SQLite rollback journal
@@ -187,6 +191,15 @@ for _magic, _mime in (
     _add(_magic, _fixed(_mime, _magic))
 for _magic, _check in (
     (b"PK", _zip),
+    # SQLite: libmagic also wants a page size (not 0) at 16
+    (
+        b"SQ",
+        lambda head: (
+            "application/vnd.sqlite3"
+            if head[:16] == b"SQLite format 3\x00" and head[16:18] != b"\0\0"
+            else None
+        ),
+    ),
     (b"\x7fE", lambda head: _elf(head) if head[:4] == b"\x7fELF" else None),
     (b"MZ", _mz),
     (b"RI", lambda head: _riff(head) if head[:4] == b"RIFF" else None),
@@ -200,7 +213,12 @@ for _magic, _check in (
 
 def _at_offset(head: bytes) -> str | None:
     """Signatures past the start (ISO media, tar, prefetch, ESE) and Python byte code."""
-    if head[2:4] == b"\r\n" and 3328 <= int.from_bytes(head[:2], "little") <= 3583:
+    if (
+        head[2:4] == b"\r\n"
+        and 3328 <= int.from_bytes(head[:2], "little") <= 3583
+        and head[5:8] == b"\0\0\0"
+        and head[4] <= 3
+    ):
         # Python 3.6-3.13 byte code (libmagic 5.44 knows each of these magic numbers but 3498)
         return None if head[:2] == (3498).to_bytes(2, "little") else _PYC
     if head[4:8] == b"ftyp":
@@ -425,6 +443,11 @@ def _random(head: bytes) -> str | None:
         return None
     if len(set(head[:16])) < 13:  # a header (JMOD's "JM" + a zip): libmagic may know it
         return None
+    if any(head.startswith(values, at) for at, values in _STARTS):
+        return None  # "#!/bin/sh" then any bytes: libmagic's test at the start still matches
+    lowered = head[:64].lower()
+    if any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < 64):
+        return None
     sample = head[:512]
     if len(zlib.compress(sample, 1)) < len(sample):
         return None
@@ -433,8 +456,9 @@ def _random(head: bytes) -> str | None:
 
 def _unless_text(mime: str, head: bytes) -> str | None:
     """None where libmagic would call a head it has no MIME type for text: it drops trailing
-    NULs before its text test, so ``regf`` and nothing but zeros after it is text/plain."""
-    if mime == OCTET and not head.rstrip(b"\x00").translate(None, _TEXT_BYTES):
+    NULs before its text test, so ``regf`` and nothing but zeros after it is text/plain (and
+    high bytes may be ISO-8859 text to it)."""
+    if mime == OCTET and not head.rstrip(b"\x00").translate(None, _TEXT_BYTES + _HIGH_BYTES):
         return None
     return mime
 
