@@ -350,6 +350,8 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "message/rfc822"
     if head is not body or _has_cues(body):  # libmagic may take a BOM's text otherwise
         return UNSURE
+    if body[:8].translate(None, _TEXT_BYTES) or body[:1] in b"\x07\x08\x0b\x0c\x1b":
+        return UNSURE  # a weak binary test ("V" and 0xE0: LATM audio; 0x0B 0x77: AC-3)
     return "text/plain"
 
 
