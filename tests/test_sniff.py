@@ -168,7 +168,7 @@ SIGNATURES: dict[str, tuple[bytes, str]] = {
     "perl script": (b"#!/usr/bin/perl\nx;\n", "text/x-perl"),
     "mail": (b"Received: from x by y\nFrom: a\n\nb\n", "message/rfc822"),
     "plain": (b"hello world\n", "text/plain"),
-    "utf-8": ("grüße aus köln\n".encode(), "text/plain"),
+    "utf-8": ("viele grüße aus köln\n".encode(), "text/plain"),
 }
 
 
