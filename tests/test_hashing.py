@@ -39,7 +39,12 @@ from triage.hashing import (
     batches,
     hash_batches,
     hash_files,
+    hasher,
+    jobs,
+    lanes,
     parse_algorithms,
+    pool,
+    readers,
     verify_stored_hashes,
 )
 
@@ -52,6 +57,13 @@ FILES = {
     "media/medium.bin": RNG.randbytes(300 * 1024),
     "media/large.bin": RNG.randbytes(2 * 1024 * 1024 + 12345),  # several reads
 }
+
+
+def _tune(monkeypatch, name, value):
+    """Set a hashing constant (or function) in every module of the package that uses it."""
+    for module in (hashing, hasher, jobs, lanes, pool, readers):
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, value)
 
 
 def digests(data: bytes) -> tuple[str, str, str]:
@@ -240,8 +252,8 @@ def test_wide_path_gives_the_same_digests(tmp_path, monkeypatch):
     """Files above WIDE_FILE are hashed in digest lanes; the result must not change."""
     root = write_tree(tmp_path / "root")
     narrow, _ = hash_evidence(root, jobs=1)
-    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
-    monkeypatch.setattr(hashing, "WIDE_CHUNK", 256 * 1024)
+    _tune(monkeypatch, "WIDE_FILE", 64 * 1024)
+    _tune(monkeypatch, "WIDE_CHUNK", 256 * 1024)
     wide, _ = hash_evidence(root, jobs=1)
     assert comparable(wide) == comparable(narrow)
     assert_files(wide)
@@ -352,7 +364,10 @@ def test_read_whole_and_mapped_extents_equal_tsk_reads(images, tmp_path):
                 host, pieces = extents
                 if image.suffix == ".E01":
                     assert host is None
-                    data = b"".join(source.media.read(start, n) for start, n in pieces)
+                    data = b"".join(
+                        source.media.read(start, n) if start >= 0 else bytes(n)
+                        for start, n in pieces
+                    )
                 else:
                     data = _read_host(host, pieces)
                 assert data == expected, path
@@ -373,9 +388,9 @@ def test_e01_files_read_where_they_lie_equal_tsk_reads(monkeypatch, busy):
     the digests, type and description of TSK's stream, fragmented /zz/filler.bin included."""
     from tests.hostile.devices import HOSTILE_DATA
 
-    monkeypatch.setattr(hashing, "SMALL_FILE", 4096)  # nearly every file takes the extents
-    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
-    monkeypatch.setattr(hashing, "WIDE_CHUNK", 96 * 1024)  # pieces of several chunks
+    _tune(monkeypatch, "SMALL_FILE", 4096)  # nearly every file takes the extents
+    _tune(monkeypatch, "WIDE_FILE", 64 * 1024)
+    _tune(monkeypatch, "WIDE_CHUNK", 96 * 1024)  # pieces of several chunks
     locator = locate(HOSTILE_DATA / "planted.E01")
     source = reopen(locator)
     entries = [e for e in source.walk(lambda problem: None) if e.kind == "file"]
@@ -401,10 +416,10 @@ def test_head_for_libmagic_spans_short_extents():
     order up to SNIFF_BYTES, from bytes or views, and a full head is left alone."""
     sniff = hashing.SNIFF_BYTES
     first, second = b"a" * 5000, memoryview(b"b" * 5000)
-    assert hashing._fill_head(b"", [first, second]) == b"a" * 5000 + b"b" * (sniff - 5000)
-    assert hashing._fill_head(b"a" * 100, [second]) == b"a" * 100 + b"b" * 5000
-    assert hashing._fill_head(b"x" * sniff, [first]) == b"x" * sniff
-    assert list(hashing._wide_steps([(0, 10), (100, hashing.WIDE_CHUNK + 1)])) == [
+    assert readers._fill_head(b"", [first, second]) == b"a" * 5000 + b"b" * (sniff - 5000)
+    assert readers._fill_head(b"a" * 100, [second]) == b"a" * 100 + b"b" * 5000
+    assert readers._fill_head(b"x" * sniff, [first]) == b"x" * sniff
+    assert list(readers._wide_steps([(0, 10), (100, hashing.WIDE_CHUNK + 1)])) == [
         (0, 10),
         (100, 100 + hashing.WIDE_CHUNK),
         (100 + hashing.WIDE_CHUNK, 101 + hashing.WIDE_CHUNK),
@@ -428,6 +443,9 @@ def _read_host(host: Path, pieces: list[tuple[int, int]]) -> bytes:
     with open(host, "rb") as handle:
         parts = []
         for start, length in pieces:
+            if start < 0:  # a hole (sparse run): zeros
+                parts.append(bytes(length))
+                continue
             handle.seek(start)
             parts.append(handle.read(length))
     return b"".join(parts)
@@ -436,10 +454,10 @@ def _read_host(host: Path, pieces: list[tuple[int, int]]) -> bytes:
 def test_mapped_wide_files_hash_like_streams(tmp_path, monkeypatch):
     """ext2 files above WIDE_FILE digested in place in lanes equal hashlib (jobs=1: patched)."""
     image = build_ext2(tmp_path)
-    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
-    monkeypatch.setattr(hashing, "SMALL_FILE", 64 * 1024)
-    monkeypatch.setattr(hashing, "WIDE_CHUNK", 256 * 1024)
-    monkeypatch.setattr(hashing, "CACHE_PIECE", 100_000)
+    _tune(monkeypatch, "WIDE_FILE", 64 * 1024)
+    _tune(monkeypatch, "SMALL_FILE", 64 * 1024)
+    _tune(monkeypatch, "WIDE_CHUNK", 256 * 1024)
+    _tune(monkeypatch, "CACHE_PIECE", 100_000)
     wide, _ = hash_evidence(image, jobs=1)
     assert_files(wide)
 
@@ -463,11 +481,11 @@ def test_digests_in_thread_or_in_lanes_are_the_same(tmp_path, monkeypatch, busy,
     """Alone a worker spreads digests over lanes, with others busy it hashes in its thread;
     switching between the two in the middle of a file keeps every digest's byte order, whether
     the lanes hold one digest each or several (fewer cores than digests)."""
-    monkeypatch.setattr(hashing, "default_jobs", lambda: cores)
+    _tune(monkeypatch, "default_jobs", lambda: cores)
     root = write_tree(tmp_path / "root")
-    monkeypatch.setattr(hashing, "WIDE_FILE", 64 * 1024)
-    monkeypatch.setattr(hashing, "WIDE_CHUNK", 128 * 1024)
-    monkeypatch.setattr(hashing, "CACHE_PIECE", 50_000)
+    _tune(monkeypatch, "WIDE_FILE", 64 * 1024)
+    _tune(monkeypatch, "WIDE_CHUNK", 128 * 1024)
+    _tune(monkeypatch, "CACHE_PIECE", 50_000)
     locator = locate(root)
     source = reopen(locator)
     entries = [e for e in source.walk(lambda problem: None) if e.kind == "file"]

@@ -1,17 +1,19 @@
-"""File types from content (libmagic), and extensions that lie about it.
+"""File types from content (a signature table, then libmagic), and extensions that lie about it.
 
-libmagic sees the first bytes of every file inside the hashing read, so typing costs no extra
-I/O. A type mismatch is flagged only for extensions whose real types are well known (a ``.jpg``
-that is a PE executable, a ``.pdf`` that is a ZIP): flagging every odd text file would bury the
-ones that matter.
+Typing sees the first bytes of every file inside the hashing read, so it costs no extra I/O.
+It has two tiers: :func:`triage.sniff.sniff` names the formats an examiner meets most from a
+table, in microseconds, with the MIME string libmagic would give; libmagic types the rest.
+A type mismatch is flagged only for extensions whose real types are well known (a ``.jpg`` that
+is a PE executable, a ``.pdf`` that is a ZIP): flagging every odd text file would bury the ones
+that matter.
 
 libmagic is by far the dearest part of a scan of small files: one call walks its ~3,500 top-level
 tests and costs 0.3-1 ms on this kind of machine whatever the buffer size (bench/hashing.py),
-where reading and hashing a 10 KiB file costs ~40 us. So each file costs one call, for its MIME
-type; the libmagic description (the ``magic`` column: "PE32 executable (GUI) Intel 80386...")
-takes a second call and is asked only for the files a report shows it for: those whose extension
-lies and executables (:data:`DESCRIBE_ALL` restores it for every file). Files with the same
-content (same digest) are typed once per worker.
+where reading and hashing a 10 KiB file costs ~40 us. So a file the first tier cannot name costs
+one call, for its MIME type; the libmagic description (the ``magic`` column: "PE32 executable
+(GUI) Intel 80386...") takes a call of its own and is asked only for the files a report shows
+it for: those whose extension lies and executables (:data:`DESCRIBE_ALL` restores it for every
+file). Files with the same content (same digest) are typed by libmagic once per worker.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 
 import magic
 
-SNIFF_BYTES = 8192
+SNIFF_BYTES = 8192  # the head of a file both tiers see (triage.sniff.SNIFF_BYTES)
+
 DESCRIBE_ALL = False  # True: a libmagic description for every file (one more call per file)
 TYPE_CACHE = 16384  # contents (by digest) whose type a worker remembers
 
@@ -141,11 +144,18 @@ class FileTyper:
     """One libmagic handle pair per process (libmagic handles are not shared across processes)."""
 
     def __init__(self, describe_all: bool = DESCRIBE_ALL) -> None:
+        # The first tier is imported here, not with this module: its tables cost ~40 ms to load,
+        # which only the hashing workers need (the forkserver preloads it for them).
+        from triage.sniff import sniff
+
+        self._sniff = sniff
         self._mime = magic.Magic(mime=True)
         self._describe = magic.Magic()
         self._describe_all = describe_all
         # content digest -> (MIME type, description or None when not asked yet)
         self._known: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
+        self.signature_typed = 0  # files the first tier named (for the benchmark's shares)
+        self.libmagic_typed = 0  # files libmagic typed (not counting those it had cached)
 
     def identify(self, head: bytes) -> FileType:
         """Type of a file from its first bytes (an empty file is ``inode/x-empty``)."""
@@ -161,17 +171,24 @@ class FileTyper:
     ) -> tuple[str, str | None, bool]:
         """(MIME type, description or None, extension mismatch) from a file's first bytes.
 
-        One libmagic call for the MIME type; the description only for a file whose extension
-        lies or that is an executable (or for every file with ``describe_all``). ``digest``
-        (of the whole content) lets files with the same content be typed once.
+        The MIME type from the signature table, else one libmagic call; the description (always
+        libmagic's) only for a file whose extension lies or that is an executable (or for every
+        file with ``describe_all``). ``digest`` (of the whole content) lets files with the same
+        content be typed by libmagic once.
         """
         if not head:
             return "inode/x-empty", "empty", False
         known = self._known.get(digest) if digest else None
+        asked = False  # whether libmagic gave the MIME type (worth remembering)
         if known is not None:
             self._known.move_to_end(digest)
             mime, description = known
+        elif (first := self._sniff(head)) is not None:  # the first tier: no libmagic call
+            mime, description = first, None
+            self.signature_typed += 1
         else:
+            self.libmagic_typed += 1
+            asked = True
             try:
                 mime, description = self._mime.from_buffer(head), None
             except magic.MagicException as error:
@@ -181,7 +198,7 @@ class FileTyper:
         # Whether this file gets a description depends on its own name and type only, never on
         # what the cache holds, so results do not depend on the order files are typed in.
         if not (self._describe_all or mismatch or mime in EXECUTABLE_MIME):
-            if digest and known is None:
+            if digest and asked:
                 self._remember(digest, mime, None)
             return mime, None, mismatch
         if description is None:

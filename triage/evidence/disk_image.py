@@ -97,6 +97,7 @@ META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
 BAD_CLUSTERS_NOTE = "sparse bad-cluster map as large as the volume: not hashed"
 DEFAULT_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
 NO_DATA_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+HOLE = -1  # data_extents: the start of a run the file system stores nowhere (zeros)
 NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
 NOT_PLAIN = (
     int(pytsk3.TSK_FS_ATTR_RES)
@@ -447,7 +448,8 @@ class DiskImageSource:
     def data_extents(self, ref: FileRef) -> tuple[Path | None, list[tuple[int, int]]] | None:
         """Where a file's bytes lie on the media, when reading them there is what TSK does.
 
-        (host file, [(offset, length), ...]) covering exactly the file's size, in order. With a
+        (host file, [(offset, length), ...]) covering exactly the file's size, in order; an
+        offset of :data:`HOLE` is a sparse run (zeros stored nowhere: never read). With a
         host file (a raw image in one piece) the offsets are also the file's, and the hashing
         core digests the mapped image in place instead of copying every byte out through TSK
         (the copy is ~8 % of the CPU of hashing large files, bench/hashing.py); with None (E01,
@@ -455,7 +457,7 @@ class DiskImageSource:
         inflated chunk as it is, where TSK's reads through the media cost two more copies and
         a callback per read (1.15 against 1.8-2.3 s per GB).
         None whenever TSK must read the file itself: not ext2/3/4 or NTFS, resident,
-        compressed, encrypted or sparse data, a hole or a gap in the runs, a run past the end of
+        compressed, encrypted or NTFS-sparse data, a gap in the runs, a run past the end of
         the media, or an NTFS file not written to its end (or whose MFT record cannot tell).
         """
         if ref.attr_id:
@@ -482,15 +484,20 @@ class DiskImageSource:
         extents: list[tuple[int, int]] = []
         left, expected = size, 0
         for run in data:
-            if int(run.flags) or run.offset != expected or not run.len:
+            run_flags = int(run.flags)
+            if run_flags & ~NO_DATA_RUN or run.offset != expected or not run.len:
                 return None
             length = min(run.len * block, left)
-            extents.append((volume.info.start + run.addr * block, length))
+            # A sparse or filler run is stored nowhere and reads as zeros: a hole (issue 15.9).
+            start = HOLE if run_flags else volume.info.start + run.addr * block
+            extents.append((start, length))
             left -= length
             expected += run.len
             if not left:
                 break
-        if left or any(start + length > self._media.size for start, length in extents):
+        if left or any(
+            0 <= start and start + length > self._media.size for start, length in extents
+        ):
             return None
         if is_ntfs and not self._fully_initialized(ref.partition, ref.inode, size):
             return None  # TSK reads the bytes past the initialized size as zeros

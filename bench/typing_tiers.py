@@ -1,0 +1,82 @@
+"""Which typing tier types how many files of a tree, and what each costs here (issue 19).
+
+    python bench/typing_tiers.py bench/work/small-tree-full ../shared/corpus
+
+For every file (its first 8 KiB, as the hashing read gives it): the first tier
+(:func:`triage.sniff.sniff`) or libmagic, the CPU of each per file, and where the first tier
+names a type whether libmagic agrees. Costs are per file on this machine now (noisy when it is
+shared: compare the two tiers within one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import sys
+import time
+from pathlib import Path
+
+import magic
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from triage.sniff import SNIFF_BYTES, sniff  # noqa: E402
+
+
+def heads(root: Path, limit: int) -> list[bytes]:
+    """The first bytes of up to ``limit`` files under ``root`` (all when 0)."""
+    found = []
+    for folder, _, names in os.walk(root):
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            with open(path, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+            if head:
+                found.append(head)
+            if limit and len(found) >= limit:
+                return found
+    return found
+
+
+def report(root: Path, limit: int) -> str:
+    typer = magic.Magic(mime=True)
+    sample = heads(root, limit)
+    first_seconds = libmagic_seconds = 0.0
+    named = agree = 0
+    kinds: collections.Counter[str] = collections.Counter()
+    for head in sample:
+        started = time.perf_counter()
+        mime = sniff(head)
+        first_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        other = typer.from_buffer(head)
+        libmagic_seconds += time.perf_counter() - started
+        if mime is not None:
+            named += 1
+            agree += mime == other
+            kinds[mime] += 1
+    count = max(1, len(sample))
+    top = ", ".join(f"{mime} {n}" for mime, n in kinds.most_common(6))
+    return (
+        f"{root}: {len(sample)} files; first tier {named} ({named / count:.0%}, agrees with "
+        f"libmagic on {agree}), libmagic {len(sample) - named} ({1 - named / count:.0%}); "
+        f"first tier {first_seconds / count * 1e6:.0f} us/file, libmagic "
+        f"{libmagic_seconds / count * 1e6:.0f} us/file\n  first tier named: {top}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("trees", nargs="+", type=Path)
+    parser.add_argument("--limit", type=int, default=5000, help="files per tree (0: all)")
+    options = parser.parse_args()
+    for tree in options.trees:
+        print(report(tree, options.limit))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
