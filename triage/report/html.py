@@ -59,7 +59,10 @@ SECTION_TITLES = {
     "hashset_hits": "Hash-set hits",
 }
 # Columns a printout leaves out to keep record tables within the page (the CSV has them).
-AUX_COLUMNS = ("extractor", "time_note", "session_key", "visit_id", "row_id")
+AUX_COLUMNS = ("extractor", "time_note", "session_key", "visit_id", "row_id", "recovery")
+# Columns shown only when a row uses them: the volume of records from a plain partition, and
+# the recovery columns of a section with no recovered record (its rows are all live).
+SOMETIMES_COLUMNS = ("source_volume", "recovered", "recovery", "confidence")
 HIDDEN_COLUMNS = {
     "source_evidence",
     "source_file_id",
@@ -172,6 +175,20 @@ def _listed(value: Any) -> Any:
     return value
 
 
+def _without_unused(
+    columns: list[str], rows: list[tuple[Any, ...]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Drop the :data:`SOMETIMES_COLUMNS` no shown row fills (None, empty or 0)."""
+    keep = [
+        index
+        for index, column in enumerate(columns)
+        if column not in SOMETIMES_COLUMNS or any(row[index] not in (None, "", 0) for row in rows)
+    ]
+    if len(keep) == len(columns):
+        return columns, rows
+    return [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
+
+
 def record_cell(column: str, value: Any, zone: tzinfo | None, kind: str) -> dict[str, Any]:
     """One record cell for the page: its text (or time markup), CSS class and sort key."""
     if kind in ("time", "time_ms"):
@@ -226,12 +243,7 @@ def record_sections(store: DeviceStore, zone: tzinfo | None = None) -> list[dict
                 f'SELECT {quoted} FROM "{table}" ORDER BY rowid LIMIT {ROWS_PER_SECTION}'
             )
         ]
-        if "source_volume" in columns and all(
-            row[columns.index("source_volume")] is None for row in rows
-        ):  # a plain partition's records: no volume column (encrypted or snapshot: shown)
-            drop = columns.index("source_volume")
-            columns = columns[:drop] + columns[drop + 1 :]
-            rows = [row[:drop] + row[drop + 1 :] for row in rows]
+        columns, rows = _without_unused(columns, rows)
         kinds = _column_kinds(columns, rows, set(kind.timeline))
         cells = [
             [
