@@ -414,7 +414,11 @@ def verify(ctx: click.Context, evidence: Path, as_json: bool) -> None:
             for key, value in outcome["stored_hashes"].items():
                 click.echo(f"stored {key:6} {value}", err=True)
             click.echo(f"verification  {outcome['verification']}", err=True)
-        if outcome["verification"].startswith("MISMATCH") or outcome.get("error"):
+        if (
+            outcome["verification"].startswith("MISMATCH")
+            or outcome.get("error")
+            or outcome.get("damaged")
+        ):
             return int(ExitStatus.DONE_WITH_PROBLEMS)
         return int(ExitStatus.DONE)
 

@@ -111,6 +111,7 @@ class _LoadedTable:
     offsets: array  # absolute file offset of each chunk's stored data
     sizes: array  # stored size, checksum included
     compressed: bytes  # 1 where the chunk is deflated
+    broken: str | None = None  # why none of the table's chunks can be found
 
 
 class EwfReader:
@@ -291,10 +292,14 @@ class EwfReader:
         raw = self._entries(table, table.entries)
         if raw is None and table.mirror is not None:
             raw = self._entries(table, table.mirror)
-        if raw is None:
-            raise EwfFormatError(
-                f"{self.segments[table.segment].name}: chunk table at {table.start} "
-                "is damaged and has no usable copy"
+        if raw is None:  # its chunks read as zeros, counted as damage: the rest is still read
+            count = table.count
+            return _LoadedTable(
+                array("Q", bytes(8 * count)),
+                array("I", bytes(4 * count)),
+                bytes(count),
+                f"is listed in a damaged chunk table (segment {self.segments[table.segment].name}"
+                f" offset {table.start}) that has no usable copy",
             )
         entries = array("I")
         entries.frombytes(raw)
@@ -309,7 +314,9 @@ class EwfReader:
         raw = self._pread(table.segment, size + 4, offset)
         if len(raw) < size:
             return None
-        if len(raw) == size + 4:
+        first = (struct.unpack_from("<I", raw)[0] & OFFSET_MASK) + table.base
+        if len(raw) == size + 4 and first != offset + size:
+            # SMART (.s01) tables have no checksum: the first chunk follows the entries directly.
             (checksum,) = struct.unpack_from("<I", raw, size)
             if _adler32(raw[:size]) != checksum and checksum != 0:
                 return None
@@ -390,6 +397,8 @@ class EwfReader:
     def _unpack(self, index: int, loaded: _LoadedTable, position: int, stored) -> bytes:
         start = index * self.chunk_size
         expected = min(self.chunk_size, self.size - start)
+        if loaded.broken is not None:
+            return self._damage(index, expected, loaded.broken)
         if len(stored) < loaded.sizes[position] or len(stored) < 4:
             return self._damage(index, expected, "the segment file ends inside it")
         if loaded.compressed[position]:
