@@ -15,6 +15,7 @@ import bz2
 import gzip
 import io
 import lzma
+import os
 import struct
 import tarfile
 import zipfile
@@ -36,6 +37,7 @@ from triage.evidence.base import (
     ProblemSink,
     open_evidence_file,
 )
+from triage.evidence.zip_salvage import SalvagedZip, central_directory, scan_local_headers
 
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
 MAX_RATIO = 200
@@ -57,7 +59,9 @@ def archive_format(path) -> str | None:
     """``zip``, ``tar``, ``tar.gz``, ``tar.bz2``, ``tar.xz`` from the file's content, else None."""
     with open_evidence_file(path) as handle:
         head = handle.read(512)
-        if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if head.startswith(b"PK\x03\x04"):  # a local header: readable without its directory
+            return "zip"
+        if head.startswith(b"PK\x05\x06"):
             return "zip" if zipfile.is_zipfile(handle) else None
     compression = None
     if head.startswith(b"\x1f\x8b"):
@@ -67,6 +71,8 @@ def archive_format(path) -> str | None:
     elif head.startswith(b"\xfd7zXZ\x00"):
         compression = "xz"
     if compression is None:
+        if len(head) == 512 and not any(head):  # an empty tar is only its end-of-archive blocks
+            return "tar" if _empty_tar(path) else None
         return "tar" if len(head) == 512 and _is_tar_header(head) else None
     try:
         with _decompressor(path, compression) as stream:
@@ -74,6 +80,16 @@ def archive_format(path) -> str | None:
     except (OSError, EOFError, lzma.LZMAError):
         return None
     return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
+
+
+def _empty_tar(path) -> bool:
+    """Zeros only, whole 512-byte blocks, and named .tar: what ``tar cf x.tar -T /dev/null``
+    writes (the name decides here only because zeros carry no signature at all)."""
+    size = os.stat(path).st_size
+    if not str(path).lower().endswith(".tar") or size % 512 or size > 1 << 20:
+        return False
+    with open_evidence_file(path) as handle:
+        return not any(handle.read())
 
 
 def _is_tar_header(block: bytes) -> bool:
@@ -186,28 +202,73 @@ class TarSource:
         return self._compression is not None
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every member in archive order; a damaged tail is reported and the walk ends there."""
+        """Every member in archive order; a damaged tail is reported and the walk ends there.
+
+        tarfile ends a listing silently at a header cut short, and a compressed stream's own
+        check (gzip CRC and length, the xz and bzip2 end of stream) is only met at its very
+        end, which tarfile never reads: both are checked here once the members are listed.
+        A member declaring more bytes than the archive can hold at :data:`MAX_RATIO` (a
+        decompression bomb) ends the listing before its bytes are inflated.
+        """
         seen: set[str] = set()
+        cap = self._inflate_cap()
+        last: tarfile.TarInfo | None = None
         try:
             with (
                 _decompressor(self.locator.path, self._compression) as raw,
-                tarfile.open(fileobj=raw, mode="r|", errors="surrogateescape") as archive,
+                tarfile.open(
+                    fileobj=raw, mode="r|", errors="surrogateescape", tarinfo=_TarInfo
+                ) as archive,
             ):
                 for count, member in enumerate(archive):
                     if count % 1000 == 999:
                         archive.members = []  # stream mode keeps every TarInfo otherwise
+                    if cap is not None and member.offset_data + member.size > cap:
+                        problems(self._bomb(member, cap))
+                        yield self._entry(member, problems, seen, bomb=True)
+                        return
+                    last = member
                     yield self._entry(member, problems, seen)
+                damage = _check_end(archive, last)
+                if last is None and not damage:
+                    problems(
+                        Problem(
+                            "walk",
+                            "archive holds no members",
+                            str(self.locator.path),
+                            severity="warning",
+                        )
+                    )
+            if damage:
+                problems(Problem("walk", damage, str(self.locator.path)))
         except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error) as error:
             problems(
                 Problem(
                     "walk",
-                    f"archive is damaged or truncated, listing stopped: {error}",
+                    f"archive is damaged or truncated, listing stopped{_after(last)}: {error}",
                     str(self.locator.path),
                 )
             )
 
+    def _inflate_cap(self) -> int | None:
+        """Decompressed bytes beyond which a compressed tar is read as a bomb (None: plain)."""
+        if self._compression is None:
+            return None
+        return max(MAX_BOMB_SIZE, MAX_RATIO * self.locator.path.stat().st_size)
+
+    def _bomb(self, member: tarfile.TarInfo, cap: int) -> Problem:
+        size = self.locator.path.stat().st_size
+        return Problem(
+            "walk",
+            f"member declares {member.size} bytes at decompressed offset {member.offset_data}: "
+            f"beyond {cap} bytes, {MAX_RATIO} times this {size}-byte {self.format}, so likely a "
+            f"decompression bomb; capped after {member.offset_data} decompressed bytes: the "
+            "member is not read and the listing stops there",
+            str(safe_member_path(member.name)[0]),
+        )
+
     def _entry(
-        self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str]
+        self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str], bomb: bool = False
     ) -> EvidenceFile:
         path, note = safe_member_path(member.name)
         if note:
@@ -216,7 +277,12 @@ class TarSource:
             note = "name appears more than once in the archive"
         seen.add(str(path))
         kind: EntryKind
-        if member.isreg() and not member.issparse():
+        if bomb:
+            kind, note = (
+                "other",
+                f"declares {member.size} bytes: likely a decompression bomb, not read",
+            )
+        elif member.isreg() and not member.issparse():
             kind = "file"
         elif member.isdir():
             kind = "dir"
@@ -268,6 +334,55 @@ class TarSource:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
+
+
+class _TarInfo(tarfile.TarInfo):
+    """TarInfo that keeps, on its TarFile, the last header block read: tarfile ends a listing
+    silently on a block that is cut short or not a header, and only that block tells which."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # as in the stdlib
+        buf = tarfile_.fileobj.read(tarfile.BLOCKSIZE)
+        tarfile_.last_block = buf  # type: ignore[attr-defined]
+        obj = cls.frombuf(buf, tarfile_.encoding, tarfile_.errors)
+        obj.offset = tarfile_.fileobj.tell() - tarfile.BLOCKSIZE
+        return obj._proc_member(tarfile_)
+
+
+def _check_end(archive: tarfile.TarFile, last: tarfile.TarInfo | None) -> str | None:
+    """What is wrong with the end of a tar listed to its last member, or None.
+
+    A whole tar ends with a zero block after its last member's data; after it the compressed
+    stream is read to its end, so that its own check (CRC, length, end marker) runs.
+    """
+    block = getattr(archive, "last_block", b"\0" * tarfile.BLOCKSIZE)
+    present = archive.offset + len(block)
+    if len(block) < tarfile.BLOCKSIZE:
+        inside = ""
+        if last is not None and last.offset_data + last.size > present:
+            inside = f" inside member {str(safe_member_path(last.name)[0])!r}"
+        return (
+            f"archive is truncated: it ends at byte {present}{inside}, before its "
+            f"end-of-archive block{_after(last)}"
+        )
+    if any(block):
+        return (
+            f"archive holds an unreadable header at byte {archive.offset}: listing stopped"
+            f"{_after(last)}"
+        )
+    try:
+        while archive.fileobj.read(1 << 20):
+            pass
+    except READ_ERRORS as error:
+        return (
+            f"compressed stream is damaged after the end of the archive ({error}): every member "
+            "was listed, but their bytes may not be what was archived"
+        )
+    return None
+
+
+def _after(last: tarfile.TarInfo | None) -> str:
+    return f" after member {str(safe_member_path(last.name)[0])!r}" if last is not None else ""
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes:
@@ -372,12 +487,40 @@ class ZipSource:
     def __init__(self, locator: EvidenceLocator) -> None:
         self.locator = locator
         self._file = open_evidence_file(locator.path)
+        self.salvaged: str | None = None  # why the members were found by their local headers
         try:
             self._zip = zipfile.ZipFile(self._file)
-        except (zipfile.BadZipFile, OSError) as error:
-            self._file.close()
-            raise EvidenceError(f"{locator.path}: zip archive cannot be read: {error}") from error
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            self._zip = self._salvage(error)
         self._by_offset: dict[int, zipfile.ZipInfo] | None = None
+
+    def _salvage(self, error: BaseException) -> zipfile.ZipFile:
+        """The members found by their local headers, when the central directory is unusable."""
+        length = os.fstat(self._file.fileno()).st_size
+        try:
+            entries, ended = scan_local_headers(self._file, length)
+            if not entries:
+                raise EvidenceError(
+                    f"{self.locator.path}: zip archive cannot be read ({error}) and holds no "
+                    f"member header ({ended}); check that the file is whole"
+                )
+            view = io.BufferedReader(
+                SalvagedZip(self._file, length, central_directory(entries, length)), 1 << 16
+            )
+            archive = zipfile.ZipFile(view)
+        except (zipfile.BadZipFile, OSError, ValueError) as failure:
+            self._file.close()
+            raise EvidenceError(
+                f"{self.locator.path}: zip archive cannot be read: {error} ({failure})"
+            ) from failure
+        except BaseException:
+            self._file.close()
+            raise
+        self.salvaged = (
+            f"zip central directory unusable ({error}): {len(entries)} member(s) found by their "
+            f"local headers; {ended}"
+        )
+        return archive
 
     def info(self) -> EvidenceInfo:
         """The archive file is the evidence."""
@@ -393,8 +536,10 @@ class ZipSource:
         return []
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every member from the central directory."""
+        """Every member from the central directory (or from the local headers, said so)."""
         seen: set[str] = set()
+        if self.salvaged:
+            problems(Problem("walk", self.salvaged, str(self.locator.path)))
         for member in self._zip.infolist():
             path, note = safe_member_path(member.filename)
             if note:
