@@ -206,3 +206,53 @@ def test_e01_chunk_table_damaged_with_its_copy_is_damage_not_a_crash(images, tmp
     out = scan(copy, extractors=[])
     assert out.result.status == "done with problems"
     assert any("damaged chunk table" in text for text in messages(out))
+
+
+# -- split raw ------------------------------------------------------------------------------------
+def split_fat(folder: Path, pieces: int = 4) -> tuple[bytes, int]:
+    data = gzip.decompress((HERE / "fat.raw.gz").read_bytes())
+    size = len(data) // pieces
+    folder.mkdir()
+    for index in range(pieces):
+        (folder / f"fat.{index + 1:03d}").write_bytes(data[index * size : (index + 1) * size])
+    return data, size
+
+
+def test_split_raw_with_a_missing_piece_is_read_around_the_gap(tmp_path, scan):
+    data, size = split_fat(tmp_path / "split")
+    (tmp_path / "split" / "fat.003").unlink()
+    out = scan(tmp_path / "split" / "fat.001", extractors=[])
+    assert out.result.status == "done with problems"
+    assert [p["message"] for p in out.problems() if p["stage"] == "evidence"] == [
+        f"split raw media bytes {2 * size}-{3 * size - 1} read as zeros: piece fat.003 is missing"
+    ]
+    assert notes_hash(out) == NOTES_SHA256
+    source = open_evidence(tmp_path / "split" / "fat.001")
+    try:
+        assert source.info().size == len(data)
+        assert source.media.read(3 * size, 4096) == data[3 * size : 3 * size + 4096]
+    finally:
+        source.close()
+    assert CliRunner().invoke(main, ["verify", str(tmp_path / "split" / "fat.001")]).exit_code == 3
+
+
+def test_split_raw_with_a_short_middle_piece_keeps_later_bytes_in_place(tmp_path, scan):
+    data, size = split_fat(tmp_path / "split")
+    piece = tmp_path / "split" / "fat.002"
+    piece.write_bytes(piece.read_bytes()[:-1000])
+    source = open_evidence(tmp_path / "split" / "fat.001")
+    try:
+        assert source.info().size == len(data)  # not 1000 bytes short, every later byte shifted
+        assert source.media.read(2 * size, 4096) == data[2 * size : 2 * size + 4096]
+        assert source.media.read(2 * size - 1000, 1000) == bytes(1000)
+    finally:
+        source.close()
+    out = scan(tmp_path / "split" / "fat.001", extractors=[])
+    message = (
+        f"split raw media bytes {2 * size - 1000}-{2 * size - 1} read as zeros: piece fat.002 "
+        f"is {size - 1000} bytes, 1000 short of the others (later pieces kept at their offsets)"
+    )
+    assert [p["message"] for p in out.problems() if p["stage"] == "evidence"] == [message]
+    assert f"evidence {message}" in [p["message"] for p in out.problems() if p["stage"] == "hash"]
+    outcome = verify_evidence(tmp_path / "split" / "fat.001")
+    assert outcome["damaged"] == message

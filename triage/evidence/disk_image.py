@@ -183,6 +183,9 @@ class DiskImageSource:
     def __init__(self, locator: EvidenceLocator, problems: ProblemSink | None = None) -> None:
         self.locator = locator
         self._media = open_media(locator.path)
+        damage = self._media.metadata.get("container_damage")
+        if damage and problems is not None:  # segments or pieces missing or cut: said at once
+            problems(Problem("evidence", damage, str(locator.path)))
         self._img = MediaImage(self._media)
         self._volume_system: str | None = None
         self._volumes = self._find_volumes(problems or (lambda problem: None))

@@ -28,6 +28,7 @@ data is cached only for the chunks a read cuts in two (the next read usually con
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import re
 import struct
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from triage.evidence.base import open_untouched
+from triage.evidence.damage import DamageMap
 
 try:  # libdeflate: ~2x zlib's inflate on this kind of data, and it releases the GIL
     import deflate as _libdeflate
@@ -117,15 +119,22 @@ class _LoadedTable:
 class EwfReader:
     """Random access to the media of an E01 segment set, chunk by chunk."""
 
-    def __init__(self, segments: Sequence[Path]) -> None:
-        self.segments = tuple(Path(segment) for segment in segments)
+    def __init__(self, segments: Sequence[Path | None], lenient: bool = False) -> None:
+        """``segments`` in order, None where a segment of the set is missing; ``lenient``
+        reads a set with missing or cut segments as far as it goes, the chunks that are not
+        there reading as zeros, counted as damage and named as gaps (:attr:`gaps`)."""
+        self.segments = tuple(
+            Path(segment) if segment is not None else None for segment in segments
+        )
+        self.lenient = lenient
+        self.gaps: list[tuple[int, int, str]] = []  # first chunk, stop chunk, why
         self._open: OrderedDict[int, int] = OrderedDict()
         self._tables: list[_Table] = []
         self._loaded: OrderedDict[int, _LoadedTable] = OrderedDict()
         self._chunks: OrderedDict[int, bytes] = OrderedDict()
         self.stored_hashes: dict[str, str] = {}
         self.hash_section_errors: list[str] = []  # stored hashes whose section is damaged
-        self.damaged: dict[int, str] = {}  # chunk index -> why it reads as zeros
+        self.damaged = DamageMap()  # chunk index -> why it reads as zeros (gaps as ranges)
         self.damage_events = 0
         self.chunk_size = 0
         self.size = 0
@@ -178,7 +187,14 @@ class EwfReader:
     def _parse(self) -> None:
         chunk_index = 0
         volume: tuple[int, int, int] | None = None  # sectors/chunk, bytes/sector, sectors
+        missing: list[tuple[int, int, str]] = []  # table position, chunk index, why
         for segment in range(len(self.segments)):
+            if self.segments[segment] is None:
+                if not missing or missing[-1][0] != len(self._tables):
+                    missing.append((len(self._tables), chunk_index, f"segment {segment + 1}"))
+                else:
+                    missing[-1] = (*missing[-1][:2], f"{missing[-1][2]}, {segment + 1}")
+                continue
             sections = self._sections(segment)
             for position, section in enumerate(sections):
                 if section.kind in ("volume", "disk") and volume is None:
@@ -194,20 +210,57 @@ class EwfReader:
                         chunk_index += table.count
                 elif section.kind in ("hash", "digest", "xhash"):
                     self._read_hashes(segment, section)
+        first = self._name(0)
         if volume is None:
-            raise EwfFormatError(f"{self.segments[0].name}: no volume section")
+            raise EwfFormatError(f"{first}: no volume section")
         sectors_per_chunk, self.sector_size, sectors = volume
         self.chunk_size = sectors_per_chunk * self.sector_size
         self.size = sectors * self.sector_size
         if self.chunk_size <= 0:
-            raise EwfFormatError(f"{self.segments[0].name}: volume section gives no chunk size")
+            raise EwfFormatError(f"{first}: volume section gives no chunk size")
         self.chunk_count = chunk_index
         needed = -(-self.size // self.chunk_size)
-        if self.chunk_count < needed:
+        if self.chunk_count < needed and not self.lenient:
             raise EwfFormatError(
-                f"{self.segments[-1].name}: tables list {self.chunk_count} of the {needed} "
+                f"{self._name(-1)}: tables list {self.chunk_count} of the {needed} "
                 "chunks of the media; the image is truncated"
             )
+        if self.chunk_count < needed or missing:
+            self._place_gaps(missing, needed)
+
+    def _name(self, segment: int) -> str:
+        path = self.segments[segment]
+        return path.name if path is not None else f"segment {segment % len(self.segments) + 1}"
+
+    def _place_gaps(self, missing: list[tuple[int, int, str]], needed: int) -> None:
+        """Where the chunks of missing segments (or of a cut last segment) lie on the media.
+
+        Tables list chunks without their numbers, so the chunks after a gap are placed by
+        counting: with one gap, it holds exactly the chunks no table lists; with more, the
+        segments after the first gap cannot be placed and are not read.
+        """
+        listed = self.chunk_count
+        if len(missing) > 1:
+            position, first, why = missing[0]
+            self._tables = self._tables[:position]
+            later = ", ".join(text for _, _, text in missing[1:])
+            missing = [(position, first, f"{why} (and {later}: later segments cannot be placed)")]
+            listed = first
+        if missing:
+            position, first, why = missing[0]
+            shift = needed - listed
+            self._tables[position:] = [
+                dataclasses.replace(table, first_chunk=table.first_chunk + shift)
+                for table in self._tables[position:]
+            ]
+            reason = f"E01 {why} of the set is missing"
+        else:
+            first, shift = listed, needed - listed
+            reason = f"E01 segment {self._name(-1)} is cut short: its chunk tables are gone"
+        if shift > 0:
+            self.gaps.append((first, first + shift, reason))
+            self.damaged.ranges.append((first, first + shift, reason))
+        self.chunk_count = needed
 
     def _read_volume(self, segment: int, section: _Section) -> tuple[int, int, int]:
         data = self._pread(segment, VOLUME_E01.size, section.data)
@@ -222,7 +275,7 @@ class EwfReader:
     ) -> _Table | None:
         header = self._pread(segment, TABLE_HEADER.size, section.data)
         if len(header) < TABLE_HEADER.size:
-            raise EwfFormatError(f"{self.segments[segment].name}: table at {section.start} is cut")
+            raise EwfFormatError(f"{self._name(segment)}: table at {section.start} is cut")
         count, _, base, _, _ = TABLE_HEADER.unpack(header)
         if count == 0:
             return None
@@ -267,6 +320,9 @@ class EwfReader:
             self.stored_hashes[name] = value.hex()
 
     # -- tables ----------------------------------------------------------------------------------
+    def _gap_at(self, chunk: int) -> tuple[int, int, str] | None:
+        return next((gap for gap in self.gaps if gap[0] <= chunk < gap[1]), None)
+
     def _table_for(self, chunk: int) -> tuple[_Table, _LoadedTable]:
         position = bisect.bisect_right(self._tables, chunk, key=lambda t: t.first_chunk) - 1
         if (
@@ -274,7 +330,7 @@ class EwfReader:
             or chunk >= self._tables[position].first_chunk + self._tables[position].count
         ):
             raise EwfFormatError(
-                f"{self.segments[-1].name}: no table lists chunk {chunk} "
+                f"{self._name(-1)}: no table lists chunk {chunk} "
                 f"(tables list {self.chunk_count}); the image is truncated"
             )
         table = self._tables[position]
@@ -298,7 +354,7 @@ class EwfReader:
                 array("Q", bytes(8 * count)),
                 array("I", bytes(4 * count)),
                 bytes(count),
-                f"is listed in a damaged chunk table (segment {self.segments[table.segment].name}"
+                f"is listed in a damaged chunk table (segment {self._name(table.segment)}"
                 f" offset {table.start}) that has no usable copy",
             )
         entries = array("I")
@@ -369,6 +425,13 @@ class EwfReader:
         result: list[bytes] = []
         index = first
         while index < stop:
+            gap = self._gap_at(index) if self.gaps else None
+            if gap is not None:
+                for missing in range(index, min(stop, gap[1])):
+                    start = missing * self.chunk_size
+                    result.append(self._zeros(min(self.chunk_size, self.size - start)))
+                index = min(stop, gap[1])
+                continue
             table, loaded = self._table_for(index)
             start = index - table.first_chunk
             end = min(stop - table.first_chunk, table.count)
@@ -426,10 +489,27 @@ class EwfReader:
             self.damaged[index] = reason
         return bytes(length)
 
+    def _zeros(self, length: int) -> bytes:
+        """A chunk of a gap: zeros, counted (the gap itself is named in :meth:`describe_damage`)."""
+        self.damage_events += 1
+        return bytes(length)
+
     def describe_damage(self) -> str | None:
-        """``N corrupt chunk(s) read as zeros: chunk 3 at media offset 98304 does not ...``."""
-        if not self.damaged:
-            return None
+        """``N corrupt chunk(s) read as zeros: chunk 3 at media offset 98304 does not ...``,
+        after the gaps: ``E01 segment 2 of the set is missing: media bytes A-B read as zeros``."""
+        gaps = [
+            f"{why}: media bytes {first * self.chunk_size}-"
+            f"{min(self.size, stop * self.chunk_size) - 1} (chunks {first}-{stop - 1}) "
+            "read as zeros"
+            for first, stop, why in self.gaps
+        ]
+        if not len(self.damaged):
+            return "; ".join(gaps) or None
+        if gaps:
+            return "; ".join(gaps) + "; " + self._describe_chunks()
+        return self._describe_chunks()
+
+    def _describe_chunks(self) -> str:
         named = "; ".join(
             f"chunk {index} at media offset {index * self.chunk_size} {reason}"
             for index, reason in list(self.damaged.items())[:MAX_DAMAGE_NAMED]
