@@ -256,3 +256,36 @@ def test_split_raw_with_a_short_middle_piece_keeps_later_bytes_in_place(tmp_path
     assert f"evidence {message}" in [p["message"] for p in out.problems() if p["stage"] == "hash"]
     outcome = verify_evidence(tmp_path / "split" / "fat.001")
     assert outcome["damaged"] == message
+
+
+# -- file systems cut short -----------------------------------------------------------------------
+def test_ext4_cut_short_is_reported_with_the_missing_blocks(images, tmp_path, scan):
+    source = open_evidence(images["gpt"])
+    try:
+        ext4 = next(part for part in source.partitions() if part.fs_type == "ext4")
+    finally:
+        source.close()
+    data = images["gpt"].read_bytes()[ext4.start : ext4.start + ext4.length]
+    cut = tmp_path / "ext4-cut.raw"
+    cut.write_bytes(data[: len(data) * 3 // 4])
+    out = scan(cut, extractors=[])
+    assert out.result.status == "done with problems"
+    evidence = [p["message"] for p in out.problems() if p["stage"] == "evidence"]
+    blocks, size = len(data) // 1024, 1024  # mke2fs chose 1 KiB blocks for this small volume
+    assert evidence == [
+        f"ext4 file system in the image (at byte 0) is cut short: it has {blocks} blocks of "
+        f"{size} bytes, the image holds {blocks * 3 // 4}; blocks {blocks * 3 // 4}-{blocks - 1} "
+        f"(bytes {blocks * 3 // 4 * size}-{len(data) - 1}) are missing: the image is truncated"
+    ]
+
+
+def test_truncated_iso_is_reported(corpus, tmp_path, scan):
+    cut = tmp_path / "cut.iso"
+    cut.write_bytes((corpus / "disk-images" / "dfvfs_iso9660.raw").read_bytes()[:200000])
+    out = scan(cut, extractors=[])
+    assert [p["message"] for p in out.problems() if p["stage"] == "evidence"] == [
+        "ISO9660 file system in the image (at byte 0) is cut short: it has 179 blocks of 2048 "
+        "bytes, the image holds 97; blocks 97-178 (bytes 198656-366591) are missing: the image "
+        "is truncated"
+    ]
+    assert out.result.status == "done with problems"

@@ -175,6 +175,23 @@ def _fs_name(fs: pytsk3.FS_Info) -> str:
     return FS_NAMES.get(int(fs.info.ftype), f"TSK type {int(fs.info.ftype)}")
 
 
+def _report_cut_short(fs: pytsk3.FS_Info, start: int, where: str, problems: ProblemSink) -> None:
+    """A file system whose last blocks are not in the image (a truncated ISO, ext4, ...):
+    TSK lists what it can and fails on reads past the end; the cut is said once, here."""
+    last, present = int(fs.info.last_block), int(fs.info.last_block_act)
+    if present < last:
+        size = fs.info.block_size
+        problems(
+            Problem(
+                "evidence",
+                f"{_fs_name(fs)} file system in {where} (at byte {start}) is cut short: it has "
+                f"{last + 1} blocks of {size} bytes, the image holds {present + 1}; blocks "
+                f"{present + 1}-{last} (bytes {start + (present + 1) * size}-"
+                f"{start + (last + 1) * size - 1}) are missing: the image is truncated",
+            )
+        )
+
+
 class DiskImageSource:
     """A disk image opened read-only: its media, its volumes, and TSK handles per volume."""
 
@@ -230,6 +247,7 @@ class DiskImageSource:
                 return volumes
         bare = self._open_fs(0)
         if bare is not None:
+            _report_cut_short(bare, 0, "the image", problems)
             info = PartitionInfo(1, "-", 0, self._media.size, "whole image", _fs_name(bare), True)
             return [_Volume(info, bare)]
         if self._media.read(510, 2) == b"\x55\xaa" or self._media.read(512, 8) == b"EFI PART":
@@ -255,6 +273,8 @@ class DiskImageSource:
                 )
             fs = self._open_fs(start)
             if fs is not None:
+                if start + length <= self._media.size:  # else reported just above
+                    _report_cut_short(fs, start, f"partition {index}", problems)
                 info = PartitionInfo(index, slot, start, length, description, _fs_name(fs), True)
             else:
                 foreign = self._foreign_signature(start)
