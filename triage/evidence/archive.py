@@ -77,8 +77,13 @@ def archive_format(path) -> str | None:
     try:
         with _decompressor(path, compression) as stream:
             block = stream.read(512)
-    except (OSError, EOFError, lzma.LZMAError):
-        return None
+    except (*READ_ERRORS, ValueError) as error:
+        # Compressed, but damaged from its first block: nothing in it can be listed.
+        tool = {"gz": "gzip", "bz2": "bzip2", "xz": "xz"}[compression]
+        raise EvidenceError(
+            f"{path}: {tool}-compressed data that cannot be decompressed from its start "
+            f"({error}); the file is damaged (check it with `{tool} -t`)"
+        ) from error
     return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
 
 
@@ -490,7 +495,7 @@ class ZipSource:
         self.salvaged: str | None = None  # why the members were found by their local headers
         try:
             self._zip = zipfile.ZipFile(self._file)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
             self._zip = self._salvage(error)
         self._by_offset: dict[int, zipfile.ZipInfo] | None = None
 
@@ -508,7 +513,7 @@ class ZipSource:
                 SalvagedZip(self._file, length, central_directory(entries, length)), 1 << 16
             )
             archive = zipfile.ZipFile(view)
-        except (zipfile.BadZipFile, OSError, ValueError) as failure:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as failure:
             self._file.close()
             raise EvidenceError(
                 f"{self.locator.path}: zip archive cannot be read: {error} ({failure})"
@@ -547,7 +552,7 @@ class ZipSource:
             if str(path) in seen:
                 note = "name appears more than once in the archive"
             seen.add(str(path))
-            kind: EntryKind = "dir" if member.is_dir() else "file"
+            kind: EntryKind = "dir" if member.filename.endswith("/") else "file"
             mode = member.external_attr >> 16
             if mode and (mode & 0o170000) == 0o120000:
                 kind, note = "link", "symbolic link member: not followed"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from triage.errors import EvidenceError
 from triage.evidence.base import open_evidence_file
+from triage.evidence.damage import DamagedMedia
 from triage.evidence.ewf_reader import INFLATE_NAME, EwfReader
 from triage.evidence.media import EWF_SIGNATURE, Media
 
@@ -182,11 +183,17 @@ def open_ewf(path: Path) -> Media:
             for name, value in (handle.get_hash_values() or {}).items()
             if value and set(value.lower()) - {"0"}
         }
+        reads = DamagedMedia(  # a chunk libewf cannot read is zeros, counted and reported
+            lambda offset, length: handle.read_buffer_at_offset(length, offset),
+            media_size,
+            (OSError, RuntimeError, ValueError),
+            what="E01 media",
+        )
         return Media(
             format="E01",
             size=media_size,
             segments=segments,
-            read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
+            read_at=reads.read,
             close=close_pyewf,
             stored_hashes=stored,
             metadata=metadata,
@@ -216,9 +223,13 @@ def _incomplete(path: Path, slots: tuple[Path | None, ...], gaps: list[str]) -> 
     try:
         reader = EwfReader(slots, lenient=True)
     except OSError as error:
+        advice = (
+            "put all segments in one folder"
+            if any("missing" in gap for gap in gaps)
+            else "copy the segment file again from its source"
+        )
         raise EvidenceError(
-            f"{path}: E01 set cannot be read ({'; '.join(gaps)}; {error}); put all segments "
-            "in one folder"
+            f"{path}: E01 cannot be opened ({'; '.join(gaps)}; {error}); {advice}"
         ) from error
     segments = tuple(slot for slot in slots if slot is not None)
     damage = "; ".join([*gaps, *filter(None, [reader.describe_damage()])])

@@ -141,6 +141,9 @@ class EwfReader:
         self.sector_size = 512
         try:
             self._parse()
+        except (struct.error, ValueError, OverflowError, IndexError) as error:
+            self.close()  # a field read past its section's end, or a number beyond reason
+            raise EwfFormatError(f"{self._name(0)}: damaged EWF structures ({error})") from error
         except BaseException:
             self.close()
             raise

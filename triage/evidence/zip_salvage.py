@@ -133,8 +133,8 @@ def central_directory(entries: list[LocalEntry], at: int) -> bytes:
                 CENTRAL_SIG,
                 20,
                 0,
-                version & 0xFF,
-                version >> 8,
+                min(version & 0xFF, 45),  # zipfile refuses what it cannot extract anyway
+                0,
                 flags,
                 method,
                 time,
