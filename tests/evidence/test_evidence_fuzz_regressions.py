@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from fuzz.evidence import exercise
+from tests.conftest import DATA
 from triage.cli import main
 from triage.errors import EvidenceError
 from triage.evidence import open_evidence
@@ -118,3 +119,42 @@ def test_e01_cut_inside_its_volume_section_is_one_clean_error(tmp_path):
         "EWF structures (unpack requires a buffer of 24 bytes)); copy the segment file again "
         "from its source"
     )
+
+
+def test_e01_table_declaring_billions_of_chunks_is_bounded_by_its_section(tmp_path):
+    """Fuzzer (evidence.ewf hang x1): a table count of 0x7fffffff made the reader allocate
+    offsets for every declared chunk (GBs) and misplace the tables after it."""
+    from triage.evidence.ewf_reader import TABLE_HEADER, EwfReader
+
+    reader = EwfReader([PLANTED])
+    table = reader._tables[0]
+    reader.close()
+    data = bytearray(PLANTED.read_bytes())
+    header = table.entries - TABLE_HEADER.size
+    data[header : header + 4] = (0x7FFFFFFF).to_bytes(4, "little")
+    evidence = tmp_path / "planted.E01"
+    evidence.write_bytes(data)
+    damaged = EwfReader([evidence])
+    try:
+        assert damaged._tables[0].count == (table.end - table.entries) // 4  # what fits
+        assert damaged.read(0, 512) == bytes(512)  # its entries fail their checksum: zeros
+        assert damaged.describe_damage().startswith(
+            "1 corrupt E01 chunk(s) read as zeros: chunk 0 at media offset 0 is listed in a "
+            "damaged chunk table"
+        )
+    finally:
+        damaged.close()
+
+
+def test_vmdk_naming_its_descriptor_beyond_any_file_is_a_clean_error(tmp_path):
+    """Fuzzer (evidence.vm_disk x1): ValueError seeking to descriptorOffset * 512 when libvmdk
+    had already refused the header."""
+    import tarfile
+
+    with tarfile.open(DATA / "containers" / "vm-disks.tar.gz") as archive:
+        data = bytearray(archive.extractfile("fat.vmdk").read())  # type: ignore[union-attr]
+    data[28:36] = (2**62).to_bytes(8, "little")  # descriptorOffset, in sectors
+    evidence = tmp_path / "fat.vmdk"
+    evidence.write_bytes(data)
+    with pytest.raises(EvidenceError, match=r"fat\.vmdk: cannot be opened as VMDK: its header "):
+        open_evidence(evidence)

@@ -61,6 +61,7 @@ INT32_MAX = 0x7FFFFFFF
 TABLE_CACHE = 16  # tables kept loaded (16375 chunks each, ~512 MiB of media with 32 KiB chunks)
 CHUNK_CACHE = 64  # inflated chunks kept (chunks cut by a read's start or end)
 OPEN_SEGMENTS = 64  # segment files kept open at once
+MAX_CHUNK = 64 << 20  # ewfacquire's largest chunk is 32768 sectors (16 MiB of 512 bytes)
 MAX_DAMAGED = 1000  # corrupt chunks remembered with their reason (all are counted)
 MAX_DAMAGE_NAMED = 3
 
@@ -219,8 +220,11 @@ class EwfReader:
         sectors_per_chunk, self.sector_size, sectors = volume
         self.chunk_size = sectors_per_chunk * self.sector_size
         self.size = sectors * self.sector_size
-        if self.chunk_size <= 0:
-            raise EwfFormatError(f"{first}: volume section gives no chunk size")
+        if not 0 < self.chunk_size <= MAX_CHUNK or not 0 < self.sector_size <= MAX_CHUNK:
+            raise EwfFormatError(
+                f"{first}: volume section gives a chunk of {sectors_per_chunk} sectors of "
+                f"{self.sector_size} bytes, beyond what EWF writers make"
+            )
         self.chunk_count = chunk_index
         needed = -(-self.size // self.chunk_size)
         if self.chunk_count < needed and not self.lenient:
@@ -280,6 +284,9 @@ class EwfReader:
         if len(header) < TABLE_HEADER.size:
             raise EwfFormatError(f"{self._name(segment)}: table at {section.start} is cut")
         count, _, base, _, _ = TABLE_HEADER.unpack(header)
+        entries = section.data + TABLE_HEADER.size
+        room = (min(section.end, os.fstat(self._fd(segment)).st_size) - entries) // 4
+        count = min(count, max(room, 0))  # a count beyond its section: the rest is not there
         if count == 0:
             return None
         mirror_entries = mirror.data + TABLE_HEADER.size if mirror is not None else None
@@ -352,11 +359,10 @@ class EwfReader:
         if raw is None and table.mirror is not None:
             raw = self._entries(table, table.mirror)
         if raw is None:  # its chunks read as zeros, counted as damage: the rest is still read
-            count = table.count
             return _LoadedTable(
-                array("Q", bytes(8 * count)),
-                array("I", bytes(4 * count)),
-                bytes(count),
+                array("Q"),
+                array("I"),
+                b"",
                 f"is listed in a damaged chunk table (segment {self._name(table.segment)}"
                 f" offset {table.start}) that has no usable copy",
             )
@@ -438,6 +444,11 @@ class EwfReader:
             table, loaded = self._table_for(index)
             start = index - table.first_chunk
             end = min(stop - table.first_chunk, table.count)
+            if loaded.broken is not None:
+                for position in range(start, end):
+                    result.append(self._unpack(table.first_chunk + position, loaded, position, b""))
+                index = table.first_chunk + end
+                continue
             run_start = loaded.offsets[start]
             run_end = loaded.offsets[end - 1] + loaded.sizes[end - 1]
             contiguous = run_end - run_start == sum(loaded.sizes[start:end])

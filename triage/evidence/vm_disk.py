@@ -92,8 +92,11 @@ def _is_extent(path: Path) -> bool:
         *_, offset, size = SPARSE_HEADER.unpack(header)
         if offset == 0:
             return True
-        handle.seek(offset * 512)  # qemu-img leaves an empty descriptor area in each extent
-        area = handle.read(min(size, 128) * 512)
+        try:
+            handle.seek(offset * 512)  # qemu-img leaves an empty descriptor area in each extent
+            area = handle.read(min(size, 128) * 512)
+        except (OSError, ValueError, OverflowError):  # an offset beyond any file
+            return False
         return bool(area) and VMDK_DESCRIPTOR_MARK not in area  # empty: the file is cut
 
 
