@@ -289,3 +289,14 @@ def test_truncated_iso_is_reported(corpus, tmp_path, scan):
         "is truncated"
     ]
     assert out.result.status == "done with problems"
+
+
+def test_batch_scans_a_split_image_with_a_missing_piece_as_one_device(tmp_path):
+    from triage.case import scan_folder
+
+    split_fat(tmp_path / "seized")
+    (tmp_path / "seized" / "fat.002").unlink()
+    case = scan_folder(tmp_path / "seized")
+    assert [(device.name, Path(device.evidence).name) for device in case.devices] == [
+        ("fat", "fat.001")
+    ]
