@@ -106,11 +106,17 @@ def _is_monolithic(path: Path) -> bool:
         return handle.read(4) == b"KDMV" and not _is_extent(path)
 
 
-def _parent_name(handle: Any, container: str) -> str | None:
-    if container == "QCOW2":
-        name = handle.get_backing_filename()
-    else:
-        name = getattr(handle, "parent_filename", None)
+def _parent_name(handle: Any, container: str, path: Path) -> str | None:
+    try:
+        if container == "QCOW2":
+            name = handle.get_backing_filename()
+        else:
+            name = getattr(handle, "parent_filename", None)
+    except LIBYAL_ERRORS as error:
+        raise EvidenceError(
+            f"{path}: its {container} header names a parent that cannot be read "
+            f"({_first_sentence(error)})"
+        ) from error
     if isinstance(name, bytes):
         name = name.decode("utf-8", "surrogateescape")
     return name or None
@@ -150,7 +156,7 @@ def open_vm_disk(path: Path, container: str) -> Media:
     child, kind = path, container
     try:
         handles.append(_open_one(path, container, files))
-        while (name := _parent_name(handles[-1], kind)) is not None:
+        while (name := _parent_name(handles[-1], kind, child)) is not None:
             parent = _backing_path(child, name, folder)
             if parent in seen or len(handles) > MAX_CHAIN:
                 raise EvidenceError(f"{child}: its backing chain loops back to {parent.name}")
