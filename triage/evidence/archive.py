@@ -37,6 +37,7 @@ from triage.evidence.base import (
     ProblemSink,
     open_evidence_file,
 )
+from triage.evidence.tar_end import TarInfoKeepingBlock, check_end
 from triage.evidence.zip_salvage import SalvagedZip, central_directory, scan_local_headers
 
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
@@ -222,7 +223,7 @@ class TarSource:
             with (
                 _decompressor(self.locator.path, self._compression) as raw,
                 tarfile.open(
-                    fileobj=raw, mode="r|", errors="surrogateescape", tarinfo=_TarInfo
+                    fileobj=raw, mode="r|", errors="surrogateescape", tarinfo=TarInfoKeepingBlock
                 ) as archive,
             ):
                 for count, member in enumerate(archive):
@@ -234,7 +235,7 @@ class TarSource:
                         return
                     last = member
                     yield self._entry(member, problems, seen)
-                damage = _check_end(archive, last)
+                damage = check_end(archive, last, _label, READ_ERRORS)
                 if last is None and not damage:
                     problems(
                         Problem(
@@ -250,7 +251,9 @@ class TarSource:
             problems(
                 Problem(
                     "walk",
-                    f"archive is damaged or truncated, listing stopped{_after(last)}: {error}",
+                    "archive is damaged or truncated, listing stopped"
+                    + (f" after member {_label(last.name)!r}" if last is not None else "")
+                    + f": {error}",
                     str(self.locator.path),
                 )
             )
@@ -341,53 +344,8 @@ class TarSource:
             self._stream = None
 
 
-class _TarInfo(tarfile.TarInfo):
-    """TarInfo that keeps, on its TarFile, the last header block read: tarfile ends a listing
-    silently on a block that is cut short or not a header, and only that block tells which."""
-
-    @classmethod
-    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # as in the stdlib
-        buf = tarfile_.fileobj.read(tarfile.BLOCKSIZE)
-        tarfile_.last_block = buf  # type: ignore[attr-defined]
-        obj = cls.frombuf(buf, tarfile_.encoding, tarfile_.errors)
-        obj.offset = tarfile_.fileobj.tell() - tarfile.BLOCKSIZE
-        return obj._proc_member(tarfile_)
-
-
-def _check_end(archive: tarfile.TarFile, last: tarfile.TarInfo | None) -> str | None:
-    """What is wrong with the end of a tar listed to its last member, or None.
-
-    A whole tar ends with a zero block after its last member's data; after it the compressed
-    stream is read to its end, so that its own check (CRC, length, end marker) runs.
-    """
-    block = getattr(archive, "last_block", b"\0" * tarfile.BLOCKSIZE)
-    present = archive.offset + len(block)
-    if len(block) < tarfile.BLOCKSIZE:
-        inside = ""
-        if last is not None and last.offset_data + last.size > present:
-            inside = f" inside member {str(safe_member_path(last.name)[0])!r}"
-        return (
-            f"archive is truncated: it ends at byte {present}{inside}, before its "
-            f"end-of-archive block{_after(last)}"
-        )
-    if any(block):
-        return (
-            f"archive holds an unreadable header at byte {archive.offset}: listing stopped"
-            f"{_after(last)}"
-        )
-    try:
-        while archive.fileobj.read(1 << 20):
-            pass
-    except READ_ERRORS as error:
-        return (
-            f"compressed stream is damaged after the end of the archive ({error}): every member "
-            "was listed, but their bytes may not be what was archived"
-        )
-    return None
-
-
-def _after(last: tarfile.TarInfo | None) -> str:
-    return f" after member {str(safe_member_path(last.name)[0])!r}" if last is not None else ""
+def _label(name: str) -> str:
+    return str(safe_member_path(name)[0])
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes:
