@@ -158,3 +158,14 @@ def test_vmdk_naming_its_descriptor_beyond_any_file_is_a_clean_error(tmp_path):
     evidence.write_bytes(data)
     with pytest.raises(EvidenceError, match=r"fat\.vmdk: cannot be opened as VMDK: its header "):
         open_evidence(evidence)
+
+
+def test_unnamed_encrypted_zip_member_is_a_read_problem(tmp_path, scan):
+    """Fuzzer (evidence.tar x1, a tar given a zip signature): IndexError out of zipfile, whose
+    "is encrypted" message calls ZipInfo.is_dir on an empty name, through ZipSource.open_file."""
+    evidence = tmp_path / "odd.zip"
+    evidence.write_bytes(bytes.fromhex("504b0304504b0304612f6f6e652e747874") + bytes(13))
+    assert exercise(evidence) is not None
+    out = scan(evidence, extractors=[])
+    assert out.result.status == "done with problems"
+    assert [p["stage"] for p in out.problems()] == ["walk", "hash"]

@@ -52,6 +52,8 @@ ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
     NotImplementedError,  # a compression method zipfile does not know (deflate64, PPMd)
     RuntimeError,  # an encrypted member
     ValueError,
+    LookupError,  # zipfile's own message on an unnamed encrypted member (ZipInfo.is_dir)
+    struct.error,
 )
 ZIP_EXTENDED_TIME = 0x5455  # Info-ZIP "UT" extra field: UTC modification time
 
