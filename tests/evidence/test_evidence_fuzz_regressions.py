@@ -9,6 +9,7 @@ reports the damage as problem lines (exit 3).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_e01_cut_inside_its_volume_section_is_one_clean_error(tmp_path):
         open_evidence(evidence)
     assert str(raised.value) == (
         f"{evidence}: E01 cannot be opened (E01 segment cut.E01 is truncated; cut.E01: damaged "
-        "EWF structures (unpack requires a buffer of 24 bytes)); copy the segment file again "
+        "EWF structures (unpack requires a buffer of 20 bytes)); copy the segment file again "
         "from its source"
     )
 
@@ -169,3 +170,37 @@ def test_unnamed_encrypted_zip_member_is_a_read_problem(tmp_path, scan):
     out = scan(evidence, extractors=[])
     assert out.result.status == "done with problems"
     assert [p["stage"] for p in out.problems()] == ["walk", "hash"]
+
+
+def test_e01_section_size_beyond_the_file_and_impossible_chunk_sizes(tmp_path, scan):
+    """Fuzzer (evidence.ewf x1): a table section whose size field says 2**57 made the last
+    chunk's stored size overflow 32 bits (OverflowError, raised out of TSK's Volume_Info as
+    RuntimeError). The section now ends with the file, so the chunk reads; and a stored size
+    no deflate stream can have (damaged entries) reads as a damaged chunk."""
+    from triage.evidence.ewf_reader import EwfReader
+
+    data = bytearray((DATA / "containers" / "smart.s01").read_bytes())
+    for offset, value in ((370, 2), (411, 99), (413, 224)):
+        data[offset] = value  # the table section's size field (and its checksum, refitted)
+    evidence = tmp_path / "smart.s01"
+    evidence.write_bytes(data)
+    out = scan(evidence, extractors=[])
+    assert out.result.status == "done", out.problems()
+    sha = [row["sha256"] for row in out.files() if row["path"] == "/NOTES.TXT"]
+    assert sha == [hashlib.sha256(b"meeting at the docks\n" * 100).hexdigest()]
+    reader = EwfReader([evidence])
+    table = reader._tables[0]
+    reader.close()
+    entries = bytearray(data)
+    last = table.entries + 4 * (table.count - 1)
+    entries[last : last + 4] = (0x80000000 | 4).to_bytes(4, "little")  # a size of ~6000 bytes
+    entries[last - 4 : last] = (0x80000000 | 8).to_bytes(4, "little")  # and one below zero
+    evidence.write_bytes(entries)
+    damaged = EwfReader([evidence])
+    try:
+        damaged.read(0, damaged.size)
+        assert "chunk 30 at media offset 983040 has a table entry giving no usable size" in (
+            damaged.describe_damage() or ""
+        )
+    finally:
+        damaged.close()

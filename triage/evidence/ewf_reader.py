@@ -182,6 +182,7 @@ class EwfReader:
                 raise EwfFormatError(f"{name}: section descriptor at {offset} fails its checksum")
             kind = kind_raw.rstrip(b"\0").decode("ascii", "replace")
             end = offset + size if size >= SECTION.size else next_offset
+            end = min(end, file_size)  # a size beyond the file: the section ends with it
             sections.append(_Section(kind, offset, max(end, offset + SECTION.size), offset + 76))
             if kind in ("done", "next") or next_offset <= offset:
                 break
@@ -372,7 +373,7 @@ class EwfReader:
             raise EwfFormatError("unsupported platform: array('I') is not 32 bits")
         if struct.pack("=I", 1) != struct.pack("<I", 1):  # pragma: no cover - big-endian host
             entries.byteswap()
-        return _fill(table, entries)
+        return _fill(table, entries, 2 * self.chunk_size + 1024)
 
     def _entries(self, table: _Table, offset: int) -> bytes | None:
         size = table.count * 4
@@ -476,7 +477,9 @@ class EwfReader:
         expected = min(self.chunk_size, self.size - start)
         if loaded.broken is not None:
             return self._damage(index, expected, loaded.broken)
-        if len(stored) < loaded.sizes[position] or len(stored) < 4:
+        if loaded.sizes[position] < 4:
+            return self._damage(index, expected, "has a table entry giving no usable size")
+        if len(stored) < loaded.sizes[position]:
             return self._damage(index, expected, "the segment file ends inside it")
         if loaded.compressed[position]:
             try:
@@ -542,8 +545,11 @@ class EwfReader:
         self._chunks.clear()
 
 
-def _fill(table: _Table, entries: array) -> _LoadedTable:
-    """Offsets, stored sizes and flags of one table's chunks (libewf_chunk_group_fill_v1)."""
+def _fill(table: _Table, entries: array, largest: int) -> _LoadedTable:
+    """Offsets, stored sizes and flags of one table's chunks (libewf_chunk_group_fill_v1).
+
+    A stored size beyond ``largest`` (no deflate stream grows a chunk that much), or below
+    zero, comes from damaged entries: it is kept as 0, which reads as a damaged chunk."""
     count = table.count
     offsets = array("Q", bytes(8 * count))
     sizes = array("I", bytes(4 * count))
@@ -570,7 +576,7 @@ def _fill(table: _Table, entries: array) -> _LoadedTable:
             else:
                 size = 0
         offsets[position] = table.base + current
-        sizes[position] = size
+        sizes[position] = size if 0 <= size <= largest else 0
         compressed[position] = is_compressed
         if not overflow and current + size > INT32_MAX:
             overflow = True
