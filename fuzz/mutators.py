@@ -297,3 +297,65 @@ def mutated(draw, data: bytes) -> bytes:
     if kind == "text":
         return apply_text_ops(data, draw(st.lists(text_op, min_size=1, max_size=8)))
     return apply_byte_ops(data, draw(st.lists(byte_op, min_size=1, max_size=8)))
+
+
+# -- container structures ------------------------------------------------------------------------
+# Headers and tables of containers (tar headers, zip records, partition tables, EWF sections,
+# VM-disk headers) are where a parser trusts numbers; random flips over a whole image rarely
+# land there. A structured mutation picks a region the seed says holds structure and writes a
+# boundary value of a field's width there, zeroes or flips it, or cuts the file anywhere.
+FIELD_VALUES = [
+    0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
+    0x100000000, 2**62, 2**63 - 1, 2**64 - 1, 512, 4096, 65536,
+]  # fmt: skip
+STRUCT_OPS = ("field", "field", "field", "flip", "zero", "cut", "cut_region", "delete", "insert")
+struct_op = st.tuples(
+    st.sampled_from(STRUCT_OPS),
+    fraction,  # which region
+    fraction,  # where in it
+    st.sampled_from(FIELD_VALUES),
+    st.sampled_from((1, 2, 4, 8)),
+    st.sampled_from(("little", "big")),
+    st.binary(min_size=1, max_size=16),
+)
+
+
+def apply_struct_ops(data: bytes, regions: tuple[tuple[int, int], ...], ops) -> bytes:
+    """``data`` with each op applied inside one of ``regions`` (byte ranges of structure)."""
+    buffer = bytearray(data)
+    regions = tuple((start, end) for start, end in regions if end > start) or ((0, len(data)),)
+    for name, which, where, value, width, order, blob in ops:
+        start, end = regions[_at(len(regions), which)]
+        end = min(end, len(buffer))
+        if start >= end:
+            if name == "insert":
+                buffer.extend(blob)
+            continue
+        position = start + _at(end - start, where)
+        if name == "field":
+            if width > 1:
+                position -= position % width
+            buffer[position : position + width] = (value % (1 << (8 * width))).to_bytes(
+                width, order
+            )
+        elif name == "flip":
+            buffer[position] ^= blob[0] or 1
+        elif name == "zero":
+            buffer[position : position + len(blob) * 4] = bytes(
+                len(buffer[position : position + len(blob) * 4])
+            )
+        elif name == "cut":
+            del buffer[_at(len(buffer), where) or 1 :]
+        elif name == "cut_region":
+            del buffer[position:]
+        elif name == "delete":
+            del buffer[position : position + len(blob)]
+        elif name == "insert":
+            buffer[position:position] = blob
+    return bytes(buffer)
+
+
+@st.composite
+def mutated_structure(draw, data: bytes, regions: tuple[tuple[int, int], ...]) -> bytes:
+    """A container seed with its structures damaged (see :func:`apply_struct_ops`)."""
+    return apply_struct_ops(data, regions, draw(st.lists(struct_op, min_size=1, max_size=6)))

@@ -1,9 +1,15 @@
-"""Fuzz every extractor's parser for a bounded time and report executions and crashes.
+"""Fuzz every extractor's parser and the evidence layer for a bounded time; report executions
+and crashes.
 
 Usage (from the repository root)::
 
-    python fuzz/run.py                     # every extractor, 5 s each
+    python fuzz/run.py                     # every extractor and evidence target, 5 s each
     python fuzz/run.py --seconds 60 --only 'router.*' --crashes fuzz-crashes/
+    python fuzz/run.py --seconds 120 --only 'evidence.*'   # archives, MBR/GPT, EWF, VM disks...
+
+The evidence targets (``evidence.tar``, ``.gzip``, ``.zip``, ``.mbr``, ``.gpt``, ``.ewf``,
+``.vm_disk``, ``.itunes``) damage real containers and open them as a scan does: see
+:mod:`fuzz.evidence`.
 
 For each extractor, real artifacts it reads (fixtures, generated devices, the shared corpus:
 see :mod:`fuzz.seeds`) are mutated by Hypothesis strategies (:mod:`fuzz.mutators`: text
@@ -39,6 +45,8 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from fuzz.evidence import TARGETS as EVIDENCE_TARGETS  # noqa: E402
+from fuzz.evidence import EvidenceHarness  # noqa: E402
 from fuzz.harness import Finding, Harness  # noqa: E402
 from fuzz.mutators import mutated  # noqa: E402
 from fuzz.seeds import collect  # noqa: E402
@@ -69,7 +77,11 @@ def fuzz_target(name: str, seeds, seconds: float, seed: int | None) -> TargetRes
     result = TargetResult(name, len(seeds))
     if not seeds:
         return result
-    harness = Harness(all_extractors()[name](), seeds)
+    harness = (
+        EvidenceHarness(seeds)
+        if name in EVIDENCE_TARGETS
+        else Harness(all_extractors()[name](), seeds)
+    )
     deadline = time.monotonic() + seconds
     started = time.monotonic()
 
@@ -96,7 +108,10 @@ def fuzz_target(name: str, seeds, seconds: float, seed: int | None) -> TargetRes
         @given(st.data())
         def one(data) -> None:
             chosen = data.draw(st.sampled_from(seeds), label="seed")
-            payload = data.draw(mutated(chosen.data), label="mutation")
+            strategy = getattr(harness, "strategy", None)
+            payload = data.draw(
+                strategy(chosen) if strategy else mutated(chosen.data), label="mutation"
+            )
             record(harness.run(chosen, payload))
 
         return one if seed is None else hypothesis_seed(seed * 100_003 + number)(one)
@@ -144,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.disable(logging.CRITICAL)  # extractors log each problem; the table says enough
     warnings.simplefilter("ignore")
-    seeds = collect(corpus=not args.no_corpus)
+    wanted = args.only or ["*"]
+    extractors_wanted = any(not pattern.startswith("evidence.") for pattern in wanted)
+    seeds = collect(corpus=not args.no_corpus) if extractors_wanted else {}
+    for target, build in EVIDENCE_TARGETS.items():
+        if any(fnmatch.fnmatch(target, pattern) for pattern in wanted):
+            seeds[target] = build()
     names = [
         name
         for name in sorted(seeds)

@@ -39,7 +39,7 @@ import yaml
 
 from triage.config import HashSetSpec, device_name
 from triage.errors import CaseError, EvidenceError
-from triage.evidence.media import split_segments
+from triage.evidence.media import split_pieces
 from triage.evidence.single_file import COMPANIONS
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
@@ -229,9 +229,10 @@ def scan_folder(folder: Path) -> Case:
         if item in grouped:
             skipped.append((name, "split-image piece, scanned with its first piece"))
             continue
-        if item.is_file():  # split_segments reads the folder only for split-image names
-            try:
-                pieces = split_segments(item)
+        if item.is_file():  # split_pieces reads the folder only for split-image names
+            try:  # a piece missing is scanned and reported (issue 15), not skipped
+                found = split_pieces(item)
+                pieces = tuple(piece for piece in found[0] if piece is not None) if found else None
             except EvidenceError as error:
                 skipped.append((name, str(error)))
                 continue

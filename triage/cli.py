@@ -571,8 +571,10 @@ def verify(ctx: click.Context, evidence: Path, as_json: bool) -> None:
                 click.echo(f"stored {key:6} {value}", err=True)
             click.echo(f"verification  {outcome['verification']}", err=True)
         verdict = verification_status(outcome["verification"])
-        if verdict != ExitStatus.EVIDENCE_ALTERED and outcome.get("error"):
-            return int(ExitStatus.DONE_WITH_PROBLEMS)  # could not be read to the end
+        if verdict != ExitStatus.EVIDENCE_ALTERED and (
+            outcome.get("error") or outcome.get("damaged")
+        ):
+            return int(ExitStatus.DONE_WITH_PROBLEMS)  # not read to the end, or damaged media
         return int(verdict)
 
     _run(ctx, action)

@@ -44,6 +44,13 @@ def verify_evidence(path: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> dic
         if not digest.error
         else "not verified: the evidence could not be read to the end"
     )
+    if digest.note and not digest.error and verdict.startswith("verified"):
+        # Corrupt chunks read as zeros; when they held zeros at acquisition the hashes still
+        # match, but the container is damaged all the same and must not pass as sound.
+        verdict = (
+            f"DAMAGED: {verdict} only because the corrupt chunks held zeros when acquired; "
+            f"{digest.note}"
+        )
     return {
         "evidence": str(path),
         "format": info.format,

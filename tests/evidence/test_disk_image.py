@@ -292,10 +292,19 @@ def _first_block_offset(image: Path, ref) -> int:
     raise AssertionError("no data run")
 
 
-def test_missing_e01_segment_is_a_clear_error(corpus, tmp_path):
-    from triage.errors import EvidenceError
-
+def test_missing_e01_segment_is_read_as_far_as_it_goes(corpus, tmp_path):
     shutil.copy(corpus / "disk-images" / "plaso_image-split.E01", tmp_path / "image.E01")
-    with pytest.raises(EvidenceError, match="segment") as error:
-        open_evidence(tmp_path / "image.E01")
-    assert "put all segments in one folder" in str(error.value)
+    problems = []
+    source = open_evidence(tmp_path / "image.E01", problems=problems.append)
+    try:
+        assert source.info().size == 1474560
+        media = source.media
+        before = media.read_at.__self__.damage_events
+        assert media.read(1015808 - 4, 8)[4:] == bytes(4)  # the gap reads as zeros, counted
+        assert media.read_at.__self__.damage_events == before + 1
+    finally:
+        source.close()
+    assert [problem.message for problem in problems] == [
+        "E01 segment image.E01 points to image.E02, which is missing; E01 segment 2 of the set "
+        "is missing: media bytes 1015808-1474559 (chunks 31-44) read as zeros"
+    ]

@@ -224,7 +224,11 @@ def test_damaged_e01_chunk_under_the_folders_says_the_listing_may_be_incomplete(
 
 
 @pytest.mark.parametrize("trouble", ["missing", "truncated"])
-def test_e01_with_a_missing_or_cut_segment_is_one_clear_error(corpus, tmp_path, trouble):
+def test_e01_with_a_missing_or_cut_segment_is_read_as_far_as_it_goes(
+    corpus, tmp_path, trouble, scan
+):
+    """The chunks of the missing (or cut) second segment read as zeros, named with their
+    media offsets; the files in the first segment are listed and read (issue 15 item 3)."""
     first = corpus / "disk-images" / "plaso_image-split.E01"
     second = corpus / "disk-images" / "plaso_image-split.E02"
     shutil.copy(first, tmp_path / "image.E01")
@@ -233,14 +237,23 @@ def test_e01_with_a_missing_or_cut_segment_is_one_clear_error(corpus, tmp_path, 
     result = CliRunner().invoke(
         main, ["scan", str(tmp_path / "image.E01"), "-o", str(tmp_path / "out"), "--no-progress"]
     )
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    expected = {
-        "missing": "E01 segment image.E01 points to image.E02, which is missing",
-        "truncated": "E01 segment image.E02 is truncated",
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    gap = {
+        "missing": "E01 segment image.E01 points to image.E02, which is missing; E01 segment 2 "
+        "of the set is missing",
+        "truncated": "E01 segment image.E02 is truncated; E01 segment image.E02 is cut short: "
+        "its chunk tables are gone",
     }[trouble]
-    assert result.output.splitlines()[-1] == (
-        f"triage: error: {tmp_path / 'image.E01'}: {expected}; put all segments in one folder"
-    )
+    out = scan(tmp_path / "image.E01", extractors=[])
+    evidence = [p["message"] for p in out.problems() if p["stage"] == "evidence"]
+    assert evidence == [f"{gap}: media bytes 1015808-1474559 (chunks 31-44) read as zeros"]
+    # The same listing as the whole set gives (its ext2 has no files beyond lost+found).
+    assert [(f["path"], f["partition"]) for f in out.files()] == [
+        ("/lost+found", 2),
+        ("/$OrphanFiles", 2),
+    ]
+    verified = CliRunner().invoke(main, ["verify", str(tmp_path / "image.E01")])
+    assert verified.exit_code == 3
 
 
 def laptop_files(tmp_path: Path) -> Path:

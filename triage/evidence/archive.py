@@ -15,6 +15,7 @@ import bz2
 import gzip
 import io
 import lzma
+import os
 import struct
 import tarfile
 import zipfile
@@ -36,7 +37,9 @@ from triage.evidence.base import (
     ProblemSink,
     open_evidence_file,
 )
+from triage.evidence.tar_end import TarInfoKeepingBlock, check_end
 from triage.evidence.zip_names import open_zip, zip_member_name
+from triage.evidence.zip_salvage import SalvagedZip, central_directory, scan_local_headers
 from triage.names import NOT_UTF8, not_utf8
 
 # A member expanding beyond both limits is treated as a decompression bomb and not read.
@@ -51,6 +54,8 @@ ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
     NotImplementedError,  # a compression method zipfile does not know (deflate64, PPMd)
     RuntimeError,  # an encrypted member
     ValueError,
+    LookupError,  # zipfile's own message on an unnamed encrypted member (ZipInfo.is_dir)
+    struct.error,
 )
 ZIP_EXTENDED_TIME = 0x5455  # Info-ZIP "UT" extra field: UTC modification time
 
@@ -59,7 +64,9 @@ def archive_format(path) -> str | None:
     """``zip``, ``tar``, ``tar.gz``, ``tar.bz2``, ``tar.xz`` from the file's content, else None."""
     with open_evidence_file(path) as handle:
         head = handle.read(512)
-        if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if head.startswith(b"PK\x03\x04"):  # a local header: readable without its directory
+            return "zip"
+        if head.startswith(b"PK\x05\x06"):
             return "zip" if zipfile.is_zipfile(handle) else None
     compression = None
     if head.startswith(b"\x1f\x8b"):
@@ -69,13 +76,30 @@ def archive_format(path) -> str | None:
     elif head.startswith(b"\xfd7zXZ\x00"):
         compression = "xz"
     if compression is None:
+        if len(head) == 512 and not any(head):  # an empty tar is only its end-of-archive blocks
+            return "tar" if _empty_tar(path) else None
         return "tar" if len(head) == 512 and _is_tar_header(head) else None
     try:
         with _decompressor(path, compression) as stream:
             block = stream.read(512)
-    except (OSError, EOFError, lzma.LZMAError, zlib.error):  # damaged in its first block
-        return None
+    except (*READ_ERRORS, ValueError) as error:
+        # Compressed, but damaged from its first block: nothing in it can be listed.
+        tool = {"gz": "gzip", "bz2": "bzip2", "xz": "xz"}[compression]
+        raise EvidenceError(
+            f"{path}: {tool}-compressed data that cannot be decompressed from its start "
+            f"({error}); the file is damaged (check it with `{tool} -t`)"
+        ) from error
     return f"tar.{compression}" if len(block) == 512 and _is_tar_header(block) else None
+
+
+def _empty_tar(path) -> bool:
+    """Zeros only, whole 512-byte blocks, and named .tar: what ``tar cf x.tar -T /dev/null``
+    writes (the name decides here only because zeros carry no signature at all)."""
+    size = os.stat(path).st_size
+    if not str(path).lower().endswith(".tar") or size % 512 or size > 1 << 20:
+        return False
+    with open_evidence_file(path) as handle:
+        return not any(handle.read())
 
 
 def _is_tar_header(block: bytes) -> bool:
@@ -188,28 +212,75 @@ class TarSource:
         return self._compression is not None
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every member in archive order; a damaged tail is reported and the walk ends there."""
+        """Every member in archive order; a damaged tail is reported and the walk ends there.
+
+        tarfile ends a listing silently at a header cut short, and a compressed stream's own
+        check (gzip CRC and length, the xz and bzip2 end of stream) is only met at its very
+        end, which tarfile never reads: both are checked here once the members are listed.
+        A member declaring more bytes than the archive can hold at :data:`MAX_RATIO` (a
+        decompression bomb) ends the listing before its bytes are inflated.
+        """
         seen: set[str] = set()
+        cap = self._inflate_cap()
+        last: tarfile.TarInfo | None = None
         try:
             with (
                 _decompressor(self.locator.path, self._compression) as raw,
-                tarfile.open(fileobj=raw, mode="r|", errors="surrogateescape") as archive,
+                tarfile.open(
+                    fileobj=raw, mode="r|", errors="surrogateescape", tarinfo=TarInfoKeepingBlock
+                ) as archive,
             ):
                 for count, member in enumerate(archive):
                     if count % 1000 == 999:
                         archive.members = []  # stream mode keeps every TarInfo otherwise
+                    if cap is not None and member.offset_data + member.size > cap:
+                        problems(self._bomb(member, cap))
+                        yield self._entry(member, problems, seen, bomb=True)
+                        return
+                    last = member
                     yield self._entry(member, problems, seen)
+                damage = check_end(archive, last, _label, READ_ERRORS)
+                if last is None and not damage:
+                    problems(
+                        Problem(
+                            "walk",
+                            "archive holds no members",
+                            str(self.locator.path),
+                            severity="warning",
+                        )
+                    )
+            if damage:
+                problems(Problem("walk", damage, str(self.locator.path)))
         except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error) as error:
             problems(
                 Problem(
                     "walk",
-                    f"archive is damaged or truncated, listing stopped: {error}",
+                    "archive is damaged or truncated, listing stopped"
+                    + (f" after member {_label(last.name)!r}" if last is not None else "")
+                    + f": {error}",
                     str(self.locator.path),
                 )
             )
 
+    def _inflate_cap(self) -> int | None:
+        """Decompressed bytes beyond which a compressed tar is read as a bomb (None: plain)."""
+        if self._compression is None:
+            return None
+        return max(MAX_BOMB_SIZE, MAX_RATIO * self.locator.path.stat().st_size)
+
+    def _bomb(self, member: tarfile.TarInfo, cap: int) -> Problem:
+        size = self.locator.path.stat().st_size
+        return Problem(
+            "walk",
+            f"member declares {member.size} bytes at decompressed offset {member.offset_data}: "
+            f"beyond {cap} bytes, {MAX_RATIO} times this {size}-byte {self.format}, so likely a "
+            f"decompression bomb; capped after {member.offset_data} decompressed bytes: the "
+            "member is not read and the listing stops there",
+            str(safe_member_path(member.name)[0]),
+        )
+
     def _entry(
-        self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str]
+        self, member: tarfile.TarInfo, problems: ProblemSink, seen: set[str], bomb: bool = False
     ) -> EvidenceFile:
         path, note = safe_member_path(member.name)
         if not note and not_utf8(path.name):
@@ -220,7 +291,12 @@ class TarSource:
             note = "name appears more than once in the archive"
         seen.add(str(path))
         kind: EntryKind
-        if member.isreg() and not member.issparse():
+        if bomb:
+            kind, note = (
+                "other",
+                f"declares {member.size} bytes: likely a decompression bomb, not read",
+            )
+        elif member.isreg() and not member.issparse():
             kind = "file"
         elif member.isdir():
             kind = "dir"
@@ -272,6 +348,10 @@ class TarSource:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
+
+
+def _label(name: str) -> str:
+    return str(safe_member_path(name)[0])
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes:
@@ -376,13 +456,41 @@ class ZipSource:
     def __init__(self, locator: EvidenceLocator) -> None:
         self.locator = locator
         self._file = open_evidence_file(locator.path)
+        self.salvaged: str | None = None  # why the members were found by their local headers
         try:
             self._zip = open_zip(self._file)
-        except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as error:
-            self._file.close()
-            raise EvidenceError(f"{locator.path}: zip archive cannot be read: {error}") from error
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
+            self._zip = self._salvage(error)
         self._masked: set[bytes] = getattr(self._zip.fp, "masked", set())  # see open_zip
         self._by_offset: dict[int, zipfile.ZipInfo] | None = None
+
+    def _salvage(self, error: BaseException) -> zipfile.ZipFile:
+        """The members found by their local headers, when the central directory is unusable."""
+        length = os.fstat(self._file.fileno()).st_size
+        try:
+            entries, ended = scan_local_headers(self._file, length)
+            if not entries:
+                raise EvidenceError(
+                    f"{self.locator.path}: zip archive cannot be read ({error}) and holds no "
+                    f"member header ({ended}); check that the file is whole"
+                )
+            view = io.BufferedReader(
+                SalvagedZip(self._file, length, central_directory(entries, length)), 1 << 16
+            )
+            archive = open_zip(view)  # a name flagged UTF-8 that is not: see zip_names
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as failure:
+            self._file.close()
+            raise EvidenceError(
+                f"{self.locator.path}: zip archive cannot be read: {error} ({failure})"
+            ) from failure
+        except BaseException:
+            self._file.close()
+            raise
+        self.salvaged = (
+            f"zip central directory unusable ({error}): {len(entries)} member(s) found by their "
+            f"local headers; {ended}"
+        )
+        return archive
 
     def info(self) -> EvidenceInfo:
         """The archive file is the evidence."""
@@ -398,8 +506,10 @@ class ZipSource:
         return []
 
     def walk(self, problems: ProblemSink) -> Iterator[EvidenceFile]:
-        """Every member from the central directory."""
+        """Every member from the central directory (or from the local headers, said so)."""
         seen: set[str] = set()
+        if self.salvaged:
+            problems(Problem("walk", self.salvaged, str(self.locator.path)))
         for member in self._zip.infolist():
             name, name_note = zip_member_name(member, self._masked)
             path, note = safe_member_path(name)

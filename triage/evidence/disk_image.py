@@ -178,6 +178,31 @@ def _fs_name(fs: pytsk3.FS_Info) -> str:
     return FS_NAMES.get(int(fs.info.ftype), f"TSK type {int(fs.info.ftype)}")
 
 
+def _report_cut_short(fs: pytsk3.FS_Info, start: int, where: str, problems: ProblemSink) -> None:
+    """A file system whose last blocks are not in the image (a truncated ISO, ext4, ...):
+    TSK lists what it can and fails on reads past the end; the cut is said once, here."""
+    last, present = int(fs.info.last_block), int(fs.info.last_block_act)
+    if present < last:
+        size = fs.info.block_size
+        problems(
+            Problem(
+                "evidence",
+                f"{_fs_name(fs)} file system in {where} (at byte {start}) is cut short: it has "
+                f"{last + 1} blocks of {size} bytes, the image holds {present + 1}; blocks "
+                f"{present + 1}-{last} (bytes {start + (present + 1) * size}-"
+                f"{start + (last + 1) * size - 1}) are missing: the image is truncated",
+            )
+        )
+
+
+def _report_cut_volumes(volumes: list[StackedVolume], where: str, problems: ProblemSink) -> None:
+    """:func:`_report_cut_short` for each plain file system of a partition (a decrypted or
+    snapshot volume's bytes are the library's, not the image's: their ends are its concern)."""
+    for volume in volumes:
+        if volume.fs is not None and volume.media is None and volume.snapshot_of is None:
+            _report_cut_short(volume.fs, volume.info.start, where, problems)
+
+
 class DiskImageSource:
     """A disk image opened read-only: its media, its volumes, and TSK handles per volume."""
 
@@ -186,6 +211,9 @@ class DiskImageSource:
     def __init__(self, locator: EvidenceLocator, problems: ProblemSink | None = None) -> None:
         self.locator = locator
         self._media = open_media(locator.path)
+        damage = self._media.metadata.get("container_damage")
+        if damage and problems is not None:  # segments or pieces missing or cut: said at once
+            problems(Problem("evidence", damage, str(locator.path)))
         self._img = MediaImage(self._media)
         self._images: dict[int, MediaImage] = {id(self._media): self._img}  # per decrypted media
         self._volume_system: str | None = None
@@ -240,7 +268,9 @@ class DiskImageSource:
             if volumes:
                 return volumes
         if self._stack.has_volume_layer(0) or self._open_fs(0) is not None:
-            return self._stack.volumes(1, "-", 0, self._media.size, "whole image")
+            volumes = self._stack.volumes(1, "-", 0, self._media.size, "whole image")
+            _report_cut_volumes(volumes, "the image", problems)
+            return volumes
         if self._media.read(510, 2) == b"\x55\xaa" or self._media.read(512, 8) == b"EFI PART":
             problems(
                 Problem("evidence", "partition table present but unreadable; probing usual offsets")
@@ -290,7 +320,10 @@ class DiskImageSource:
                         "truncated",
                     )
                 )
-            volumes.extend(self._stack.volumes(index, slot, start, length, description))
+            stacked = self._stack.volumes(index, slot, start, length, description)
+            if start + length <= self._media.size:  # else reported just above
+                _report_cut_volumes(stacked, f"partition {index}", problems)
+            volumes.extend(stacked)
         return volumes
 
     def _probe_offsets(self, problems: ProblemSink) -> list[_Volume]:

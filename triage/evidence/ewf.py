@@ -9,12 +9,14 @@ last segment must end with a ``done`` section (EWF specification, libewf documen
 from __future__ import annotations
 
 import logging
+import re
 import string
 import struct
 from pathlib import Path
 
 from triage.errors import EvidenceError
 from triage.evidence.base import open_evidence_file
+from triage.evidence.damage import DamagedMedia
 from triage.evidence.ewf_reader import INFLATE_NAME, EwfReader
 from triage.evidence.media import EWF_SIGNATURE, Media
 from triage.names import not_utf8
@@ -100,6 +102,45 @@ def _segment_siblings(path: Path) -> list[Path]:
     return found or [path]
 
 
+SEGMENT_SUFFIX = re.compile(r"^\.[EeSsLl](\d\d|[A-Za-z]{2})$")
+
+
+def survey_segments(path: Path) -> tuple[tuple[Path | None, ...], list[str]]:
+    """The segments of the set ``path`` belongs to, numbered by their own headers, with None
+    for each one missing (after the last one found too, when its chain points to a next
+    segment), and a sentence per gap; the set is read as far as it goes, not refused.
+    """
+    found: dict[int, Path] = {}
+    for candidate in path.parent.iterdir():
+        if candidate.stem == path.stem and SEGMENT_SUFFIX.match(candidate.suffix):
+            try:
+                number = segment_number(candidate)
+            except (EvidenceError, OSError):
+                continue
+            found.setdefault(number, candidate)
+    if 1 not in found:
+        raise EvidenceError(
+            f"{path}: E01 segment 1 (the .E01 file, which holds the media's description) is "
+            "missing or unreadable; put all segments in one folder"
+        )
+    last = max(found)
+    slots: list[Path | None] = [found.get(number) for number in range(1, last + 1)]
+    gaps = [
+        f"E01 segment {number} is missing" for number in range(1, last + 1) if number not in found
+    ]
+    chain = section_types(found[last])
+    if "done" not in chain:
+        if "next" in chain:
+            slots.append(None)
+            gaps.append(
+                f"E01 segment {found[last].name} points to {_next_segment_name(found[last])}, "
+                "which is missing"
+            )
+        else:
+            gaps.append(f"E01 segment {found[last].name} is truncated")
+    return tuple(slots), gaps
+
+
 def _next_segment_name(path: Path) -> str:
     suffix = path.suffix
     if len(suffix) == 4 and suffix[2:].isdigit() and suffix[2:] != "99":
@@ -117,7 +158,10 @@ def open_ewf(path: Path) -> Media:
     """
     import pyewf  # noqa: PLC0415
 
-    segments = find_segments(path)
+    slots, gaps = survey_segments(path)
+    if gaps:
+        return _incomplete(path, slots, gaps)
+    segments = tuple(slot for slot in slots if slot is not None)
     try:
         reader: EwfReader | None = EwfReader(segments)
     except OSError as error:
@@ -161,11 +205,17 @@ def open_ewf(path: Path) -> Media:
             for name, value in (handle.get_hash_values() or {}).items()
             if value and set(value.lower()) - {"0"}
         }
+        reads = DamagedMedia(  # a chunk libewf cannot read is zeros, counted and reported
+            lambda offset, length: handle.read_buffer_at_offset(length, offset),
+            media_size,
+            (OSError, RuntimeError, ValueError),
+            what="E01 media",
+        )
         return Media(
             format="E01",
             size=media_size,
             segments=segments,
-            read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
+            read_at=reads.read,
             close=close_pyewf,
             stored_hashes=stored,
             metadata=metadata,
@@ -187,3 +237,22 @@ def _reader_media(reader: EwfReader, segments: tuple[Path, ...], metadata: dict[
         stored_hashes=dict(reader.stored_hashes),
         metadata=metadata,
     )
+
+
+def _incomplete(path: Path, slots: tuple[Path | None, ...], gaps: list[str]) -> Media:
+    """A set with segments missing or cut: read by our reader as far as it goes (pyewf cannot
+    read past a gap), the missing chunks reading as zeros, counted and named."""
+    try:
+        reader = EwfReader(slots, lenient=True)
+    except OSError as error:
+        advice = (
+            "put all segments in one folder"
+            if any("missing" in gap for gap in gaps)
+            else "copy the segment file again from its source"
+        )
+        raise EvidenceError(
+            f"{path}: E01 cannot be opened ({'; '.join(gaps)}; {error}); {advice}"
+        ) from error
+    segments = tuple(slot for slot in slots if slot is not None)
+    damage = "; ".join([*gaps, *filter(None, [reader.describe_damage()])])
+    return _reader_media(reader, segments, {"container_damage": damage})

@@ -28,6 +28,7 @@ data is cached only for the chunks a read cuts in two (the next read usually con
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import re
 import struct
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from triage.evidence.base import open_untouched
+from triage.evidence.damage import DamageMap
 
 try:  # libdeflate: ~2x zlib's inflate on this kind of data, and it releases the GIL
     import deflate as _libdeflate
@@ -59,6 +61,7 @@ INT32_MAX = 0x7FFFFFFF
 TABLE_CACHE = 16  # tables kept loaded (16375 chunks each, ~512 MiB of media with 32 KiB chunks)
 CHUNK_CACHE = 64  # inflated chunks kept (chunks cut by a read's start or end)
 OPEN_SEGMENTS = 64  # segment files kept open at once
+MAX_CHUNK = 64 << 20  # ewfacquire's largest chunk is 32768 sectors (16 MiB of 512 bytes)
 MAX_DAMAGED = 1000  # corrupt chunks remembered with their reason (all are counted)
 MAX_DAMAGE_NAMED = 3
 
@@ -111,26 +114,37 @@ class _LoadedTable:
     offsets: array  # absolute file offset of each chunk's stored data
     sizes: array  # stored size, checksum included
     compressed: bytes  # 1 where the chunk is deflated
+    broken: str | None = None  # why none of the table's chunks can be found
 
 
 class EwfReader:
     """Random access to the media of an E01 segment set, chunk by chunk."""
 
-    def __init__(self, segments: Sequence[Path]) -> None:
-        self.segments = tuple(Path(segment) for segment in segments)
+    def __init__(self, segments: Sequence[Path | None], lenient: bool = False) -> None:
+        """``segments`` in order, None where a segment of the set is missing; ``lenient``
+        reads a set with missing or cut segments as far as it goes, the chunks that are not
+        there reading as zeros, counted as damage and named as gaps (:attr:`gaps`)."""
+        self.segments = tuple(
+            Path(segment) if segment is not None else None for segment in segments
+        )
+        self.lenient = lenient
+        self.gaps: list[tuple[int, int, str]] = []  # first chunk, stop chunk, why
         self._open: OrderedDict[int, int] = OrderedDict()
         self._tables: list[_Table] = []
         self._loaded: OrderedDict[int, _LoadedTable] = OrderedDict()
         self._chunks: OrderedDict[int, bytes] = OrderedDict()
         self.stored_hashes: dict[str, str] = {}
         self.hash_section_errors: list[str] = []  # stored hashes whose section is damaged
-        self.damaged: dict[int, str] = {}  # chunk index -> why it reads as zeros
+        self.damaged = DamageMap()  # chunk index -> why it reads as zeros (gaps as ranges)
         self.damage_events = 0
         self.chunk_size = 0
         self.size = 0
         self.sector_size = 512
         try:
             self._parse()
+        except (struct.error, ValueError, OverflowError, IndexError) as error:
+            self.close()  # a field read past its section's end, or a number beyond reason
+            raise EwfFormatError(f"{self._name(0)}: damaged EWF structures ({error})") from error
         except BaseException:
             self.close()
             raise
@@ -168,6 +182,7 @@ class EwfReader:
                 raise EwfFormatError(f"{name}: section descriptor at {offset} fails its checksum")
             kind = kind_raw.rstrip(b"\0").decode("ascii", "replace")
             end = offset + size if size >= SECTION.size else next_offset
+            end = min(end, file_size)  # a size beyond the file: the section ends with it
             sections.append(_Section(kind, offset, max(end, offset + SECTION.size), offset + 76))
             if kind in ("done", "next") or next_offset <= offset:
                 break
@@ -177,7 +192,14 @@ class EwfReader:
     def _parse(self) -> None:
         chunk_index = 0
         volume: tuple[int, int, int] | None = None  # sectors/chunk, bytes/sector, sectors
+        missing: list[tuple[int, int, str]] = []  # table position, chunk index, why
         for segment in range(len(self.segments)):
+            if self.segments[segment] is None:
+                if not missing or missing[-1][0] != len(self._tables):
+                    missing.append((len(self._tables), chunk_index, f"segment {segment + 1}"))
+                else:
+                    missing[-1] = (*missing[-1][:2], f"{missing[-1][2]}, {segment + 1}")
+                continue
             sections = self._sections(segment)
             for position, section in enumerate(sections):
                 if section.kind in ("volume", "disk") and volume is None:
@@ -193,20 +215,60 @@ class EwfReader:
                         chunk_index += table.count
                 elif section.kind in ("hash", "digest", "xhash"):
                     self._read_hashes(segment, section)
+        first = self._name(0)
         if volume is None:
-            raise EwfFormatError(f"{self.segments[0].name}: no volume section")
+            raise EwfFormatError(f"{first}: no volume section")
         sectors_per_chunk, self.sector_size, sectors = volume
         self.chunk_size = sectors_per_chunk * self.sector_size
         self.size = sectors * self.sector_size
-        if self.chunk_size <= 0:
-            raise EwfFormatError(f"{self.segments[0].name}: volume section gives no chunk size")
+        if not 0 < self.chunk_size <= MAX_CHUNK or not 0 < self.sector_size <= MAX_CHUNK:
+            raise EwfFormatError(
+                f"{first}: volume section gives a chunk of {sectors_per_chunk} sectors of "
+                f"{self.sector_size} bytes, beyond what EWF writers make"
+            )
         self.chunk_count = chunk_index
         needed = -(-self.size // self.chunk_size)
-        if self.chunk_count < needed:
+        if self.chunk_count < needed and not self.lenient:
             raise EwfFormatError(
-                f"{self.segments[-1].name}: tables list {self.chunk_count} of the {needed} "
+                f"{self._name(-1)}: tables list {self.chunk_count} of the {needed} "
                 "chunks of the media; the image is truncated"
             )
+        if self.chunk_count < needed or missing:
+            self._place_gaps(missing, needed)
+
+    def _name(self, segment: int) -> str:
+        path = self.segments[segment]
+        return path.name if path is not None else f"segment {segment % len(self.segments) + 1}"
+
+    def _place_gaps(self, missing: list[tuple[int, int, str]], needed: int) -> None:
+        """Where the chunks of missing segments (or of a cut last segment) lie on the media.
+
+        Tables list chunks without their numbers, so the chunks after a gap are placed by
+        counting: with one gap, it holds exactly the chunks no table lists; with more, the
+        segments after the first gap cannot be placed and are not read.
+        """
+        listed = self.chunk_count
+        if len(missing) > 1:
+            position, first, why = missing[0]
+            self._tables = self._tables[:position]
+            later = ", ".join(text for _, _, text in missing[1:])
+            missing = [(position, first, f"{why} (and {later}: later segments cannot be placed)")]
+            listed = first
+        if missing:
+            position, first, why = missing[0]
+            shift = needed - listed
+            self._tables[position:] = [
+                dataclasses.replace(table, first_chunk=table.first_chunk + shift)
+                for table in self._tables[position:]
+            ]
+            reason = f"E01 {why} of the set is missing"
+        else:
+            first, shift = listed, needed - listed
+            reason = f"E01 segment {self._name(-1)} is cut short: its chunk tables are gone"
+        if shift > 0:
+            self.gaps.append((first, first + shift, reason))
+            self.damaged.ranges.append((first, first + shift, reason))
+        self.chunk_count = needed
 
     def _read_volume(self, segment: int, section: _Section) -> tuple[int, int, int]:
         data = self._pread(segment, VOLUME_E01.size, section.data)
@@ -221,8 +283,11 @@ class EwfReader:
     ) -> _Table | None:
         header = self._pread(segment, TABLE_HEADER.size, section.data)
         if len(header) < TABLE_HEADER.size:
-            raise EwfFormatError(f"{self.segments[segment].name}: table at {section.start} is cut")
+            raise EwfFormatError(f"{self._name(segment)}: table at {section.start} is cut")
         count, _, base, _, _ = TABLE_HEADER.unpack(header)
+        entries = section.data + TABLE_HEADER.size
+        room = (min(section.end, os.fstat(self._fd(segment)).st_size) - entries) // 4
+        count = min(count, max(room, 0))  # a count beyond its section: the rest is not there
         if count == 0:
             return None
         mirror_entries = mirror.data + TABLE_HEADER.size if mirror is not None else None
@@ -266,6 +331,9 @@ class EwfReader:
             self.stored_hashes[name] = value.hex()
 
     # -- tables ----------------------------------------------------------------------------------
+    def _gap_at(self, chunk: int) -> tuple[int, int, str] | None:
+        return next((gap for gap in self.gaps if gap[0] <= chunk < gap[1]), None)
+
     def _table_for(self, chunk: int) -> tuple[_Table, _LoadedTable]:
         position = bisect.bisect_right(self._tables, chunk, key=lambda t: t.first_chunk) - 1
         if (
@@ -273,7 +341,7 @@ class EwfReader:
             or chunk >= self._tables[position].first_chunk + self._tables[position].count
         ):
             raise EwfFormatError(
-                f"{self.segments[-1].name}: no table lists chunk {chunk} "
+                f"{self._name(-1)}: no table lists chunk {chunk} "
                 f"(tables list {self.chunk_count}); the image is truncated"
             )
         table = self._tables[position]
@@ -291,10 +359,13 @@ class EwfReader:
         raw = self._entries(table, table.entries)
         if raw is None and table.mirror is not None:
             raw = self._entries(table, table.mirror)
-        if raw is None:
-            raise EwfFormatError(
-                f"{self.segments[table.segment].name}: chunk table at {table.start} "
-                "is damaged and has no usable copy"
+        if raw is None:  # its chunks read as zeros, counted as damage: the rest is still read
+            return _LoadedTable(
+                array("Q"),
+                array("I"),
+                b"",
+                f"is listed in a damaged chunk table (segment {self._name(table.segment)}"
+                f" offset {table.start}) that has no usable copy",
             )
         entries = array("I")
         entries.frombytes(raw)
@@ -302,14 +373,16 @@ class EwfReader:
             raise EwfFormatError("unsupported platform: array('I') is not 32 bits")
         if struct.pack("=I", 1) != struct.pack("<I", 1):  # pragma: no cover - big-endian host
             entries.byteswap()
-        return _fill(table, entries)
+        return _fill(table, entries, 2 * self.chunk_size + 1024)
 
     def _entries(self, table: _Table, offset: int) -> bytes | None:
         size = table.count * 4
         raw = self._pread(table.segment, size + 4, offset)
         if len(raw) < size:
             return None
-        if len(raw) == size + 4:
+        first = (struct.unpack_from("<I", raw)[0] & OFFSET_MASK) + table.base
+        if len(raw) == size + 4 and first != offset + size:
+            # SMART (.s01) tables have no checksum: the first chunk follows the entries directly.
             (checksum,) = struct.unpack_from("<I", raw, size)
             if _adler32(raw[:size]) != checksum and checksum != 0:
                 return None
@@ -362,9 +435,21 @@ class EwfReader:
         result: list[bytes] = []
         index = first
         while index < stop:
+            gap = self._gap_at(index) if self.gaps else None
+            if gap is not None:
+                for missing in range(index, min(stop, gap[1])):
+                    start = missing * self.chunk_size
+                    result.append(self._zeros(min(self.chunk_size, self.size - start)))
+                index = min(stop, gap[1])
+                continue
             table, loaded = self._table_for(index)
             start = index - table.first_chunk
             end = min(stop - table.first_chunk, table.count)
+            if loaded.broken is not None:
+                for position in range(start, end):
+                    result.append(self._unpack(table.first_chunk + position, loaded, position, b""))
+                index = table.first_chunk + end
+                continue
             run_start = loaded.offsets[start]
             run_end = loaded.offsets[end - 1] + loaded.sizes[end - 1]
             contiguous = run_end - run_start == sum(loaded.sizes[start:end])
@@ -390,7 +475,11 @@ class EwfReader:
     def _unpack(self, index: int, loaded: _LoadedTable, position: int, stored) -> bytes:
         start = index * self.chunk_size
         expected = min(self.chunk_size, self.size - start)
-        if len(stored) < loaded.sizes[position] or len(stored) < 4:
+        if loaded.broken is not None:
+            return self._damage(index, expected, loaded.broken)
+        if loaded.sizes[position] < 4:
+            return self._damage(index, expected, "has a table entry giving no usable size")
+        if len(stored) < loaded.sizes[position]:
             return self._damage(index, expected, "the segment file ends inside it")
         if loaded.compressed[position]:
             try:
@@ -417,10 +506,27 @@ class EwfReader:
             self.damaged[index] = reason
         return bytes(length)
 
+    def _zeros(self, length: int) -> bytes:
+        """A chunk of a gap: zeros, counted (the gap itself is named in :meth:`describe_damage`)."""
+        self.damage_events += 1
+        return bytes(length)
+
     def describe_damage(self) -> str | None:
-        """``N corrupt chunk(s) read as zeros: chunk 3 at media offset 98304 does not ...``."""
-        if not self.damaged:
-            return None
+        """``N corrupt chunk(s) read as zeros: chunk 3 at media offset 98304 does not ...``,
+        after the gaps: ``E01 segment 2 of the set is missing: media bytes A-B read as zeros``."""
+        gaps = [
+            f"{why}: media bytes {first * self.chunk_size}-"
+            f"{min(self.size, stop * self.chunk_size) - 1} (chunks {first}-{stop - 1}) "
+            "read as zeros"
+            for first, stop, why in self.gaps
+        ]
+        if not len(self.damaged):
+            return "; ".join(gaps) or None
+        if gaps:
+            return "; ".join(gaps) + "; " + self._describe_chunks()
+        return self._describe_chunks()
+
+    def _describe_chunks(self) -> str:
         named = "; ".join(
             f"chunk {index} at media offset {index * self.chunk_size} {reason}"
             for index, reason in list(self.damaged.items())[:MAX_DAMAGE_NAMED]
@@ -439,8 +545,11 @@ class EwfReader:
         self._chunks.clear()
 
 
-def _fill(table: _Table, entries: array) -> _LoadedTable:
-    """Offsets, stored sizes and flags of one table's chunks (libewf_chunk_group_fill_v1)."""
+def _fill(table: _Table, entries: array, largest: int) -> _LoadedTable:
+    """Offsets, stored sizes and flags of one table's chunks (libewf_chunk_group_fill_v1).
+
+    A stored size beyond ``largest`` (no deflate stream grows a chunk that much), or below
+    zero, comes from damaged entries: it is kept as 0, which reads as a damaged chunk."""
     count = table.count
     offsets = array("Q", bytes(8 * count))
     sizes = array("I", bytes(4 * count))
@@ -467,7 +576,7 @@ def _fill(table: _Table, entries: array) -> _LoadedTable:
             else:
                 size = 0
         offsets[position] = table.base + current
-        sizes[position] = size
+        sizes[position] = size if 0 <= size <= largest else 0
         compressed[position] = is_compressed
         if not overflow and current + size > INT32_MAX:
             overflow = True
