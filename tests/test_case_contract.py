@@ -28,7 +28,7 @@ from triage.extractors.calls.base import make_call
 from triage.extractors.calls.numbers import normalise_number
 
 DEMO = demo_manifest().parent
-BROKEN_REASON = "E01 segment 1 is missing"
+BROKEN_REASON = "is missing or unreadable; put all segments in one folder"  # E01 segment 1
 
 
 def broken_e01() -> bytes:

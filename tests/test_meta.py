@@ -87,4 +87,6 @@ def test_the_wheel_ships_profiles_templates_schema_and_demo(tmp_path):
     assert not any(name.startswith(("tests/", "cli.py")) for name in names)
     for family in ("browser", "calls", "remote_access", "identity", "router"):
         assert f"triage/extractors/{family}/__init__.py" in names
+    for package in (REPO / "triage").rglob("__init__.py"):  # every package listed in setup.cfg
+        assert package.relative_to(REPO).as_posix() in names, package
     assert len([line for line in (REPO / "cli.py").read_text().splitlines() if line.strip()]) <= 3

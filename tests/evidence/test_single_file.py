@@ -313,7 +313,11 @@ def test_any_lone_file_opens_as_one_file_or_an_image(tmp_path_factory, content, 
         assert entry.size == len(content)
     finally:
         source.close()
-    assert all(problem.severity == "warning" for problem in problems)
+    # errors only for compressed data damaged from its start (it names itself an archive)
+    assert all(
+        problem.severity == "warning" or problem.message.endswith("(hashed only)")
+        for problem in problems
+    )
 
 
 def test_lone_openwrt_network_file(tmp_path: Path, scan) -> None:

@@ -26,7 +26,7 @@ from triage.evidence.base import (
 )
 from triage.evidence.directory import DirectorySource
 from triage.evidence.itunes_backup import ItunesBackupSource, is_itunes_backup
-from triage.evidence.media import sniff_container, split_segments
+from triage.evidence.media import sniff_container, split_pieces
 from triage.evidence.single_file import SingleFileSource, is_typed_file
 
 __all__ = [
@@ -46,7 +46,12 @@ __all__ = [
 
 
 def _is_archive(path: Path) -> bool:
-    return path.is_file() and archive_format(path) is not None
+    """A zip or tar (compressed or not); compressed data damaged from its start is not one: it
+    is scanned as one file, whose problem line says why (:func:`single_file.archive_damage`)."""
+    try:
+        return path.is_file() and archive_format(path) is not None
+    except EvidenceError:
+        return False
 
 
 def _is_image(path: Path) -> bool:
@@ -69,7 +74,7 @@ def _raw_or_file(path: Path) -> str:
     ``file``: a file of no known type that holds no file system is a one-file device."""
     from triage.evidence.disk_image import DiskImageSource  # noqa: PLC0415
 
-    if sniff_container(path) is not None or split_segments(path):
+    if sniff_container(path) is not None or split_pieces(path):
         return "disk_image"  # a container or split image is never opened twice to tell
     source = DiskImageSource(EvidenceLocator("disk_image", path.absolute()))
     try:

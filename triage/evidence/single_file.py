@@ -176,6 +176,17 @@ def untyped_problem(path: Path) -> Problem:
     )
 
 
+def archive_damage(path: Path) -> str | None:
+    """Why a compressed file that names itself an archive cannot be read as one, or None."""
+    from triage.evidence.archive import archive_format  # noqa: PLC0415 - archive imports base
+
+    try:
+        archive_format(path)
+    except EvidenceError as error:
+        return str(error).removeprefix(f"{path}: ")
+    return None
+
+
 class SingleFileSource:
     """One host file opened as evidence, listed at ``/<name>``; read-only, access time kept."""
 
@@ -216,7 +227,10 @@ class SingleFileSource:
         path = PurePosixPath("/", self._name)
         if self._note:
             problems(Problem("walk", self._note, str(path), severity="warning"))
-        if self.type is None:
+        damage = archive_damage(self._path) if self.type is None else None
+        if damage:
+            problems(Problem("walk", f"{damage}: scanned as one file (hashed only)", str(path)))
+        elif self.type is None:
             problems(untyped_problem(self._path))
         yield self._entry(path, self._status, "", self._note)
         for suffix, companion in self._companions.items():
