@@ -1,4 +1,4 @@
-"""The fast BitLocker AES-XTS path reads every byte as libbde does, and falls back when unsure.
+"""The fast AES-XTS paths read every byte as libbde/libluksde do, and fall back when unsure.
 
 libbde is the independent reference: each corpus vector and the BitLocker fixture is read whole
 both ways (libbde opened by file name, and triage's opener with the fast path) and the hashes
@@ -19,12 +19,14 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.evidence.volume_fixtures import bitlocker_volume, ntfs_payload
+from tests.evidence.volume_fixtures import bitlocker_volume, luks1_volume, ntfs_payload
 from triage.evidence.media import open_media
 from triage.evidence.volumes import bde_fast
 from triage.evidence.volumes.bde_fast import FastReader
 from triage.evidence.volumes.bitlocker import open_bitlocker
 from triage.evidence.volumes.keys import Key, classify
+from triage.evidence.volumes.luks import open_luks
+from triage.evidence.volumes.luks_fast import XtsPlain64Reader
 from triage.evidence.volumes.xts import XtsDecryptor
 
 pybde = pytest.importorskip("pybde")
@@ -187,4 +189,59 @@ def test_a_key_that_does_not_read_libbdes_header_falls_back(fixture_volume, monk
     assert "does not read libbde's header" in caplog.text
     assert password not in caplog.text
     opened.media.close()
+    media.close()
+
+
+@pytest.fixture(scope="module")
+def luks_volume(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("luksfix") / "luks1.raw"
+    path.write_bytes(luks1_volume(ntfs_payload(), "fast path"))
+    return path
+
+
+def test_luks1_fast_path_reads_the_fixture_byte_for_byte_as_libluksde(luks_volume):
+    pyluksde = pytest.importorskip("pyluksde")
+    media = open_media(luks_volume)
+    opened = open_luks(media, 0, media.size, [Key("password", "fast path")])
+    assert isinstance(getattr(opened.media.read_at, "__self__", None), XtsPlain64Reader)
+    assert (opened.encryption, opened.lock_state) == ("aes-xts-plain64", "unlocked")
+    reference = pyluksde.volume()
+    reference.open(str(luks_volume))
+    reference.set_password("fast path")
+    assert reference.unlock()
+    size = reference.get_size()
+    libyal = _chunk_hashes(
+        lambda offset, length: reference.read_buffer_at_offset(length, offset), size
+    )
+    assert _chunk_hashes(opened.media.read, size) == libyal
+    plain = ntfs_payload()
+    assert opened.media.read(0, size) == plain[:size]
+    reference.close()
+    opened.media.close()
+    media.close()
+
+
+def test_a_wrong_luks_passphrase_never_reaches_the_fast_path(luks_volume):
+    media = open_media(luks_volume)
+    opened = open_luks(media, 0, media.size, [Key("password", "not it")])
+    assert opened.lock_state == "locked" and opened.media is None
+    media.close()
+
+
+@pytest.mark.parametrize("kind", ["bitlocker", "luks"])
+def test_libyal_fallback_reads_unaligned_ranges_right(kind, fixture_volume, luks_volume):
+    """libbde/libluksde return wrong bytes for a read that starts inside a sector and spans
+    more than one; the libyal media reads aligned blocks and cuts."""
+    if kind == "bitlocker":
+        path, password = fixture_volume
+        key, opener = Key("recovery password", password), open_bitlocker
+    else:
+        path, key, opener = luks_volume, Key("password", "fast path"), open_luks
+    plain = ntfs_payload()
+    media = open_media(path)
+    for fast in (False, True):
+        opened = opener(media, 0, media.size, [key], fast=fast)
+        for offset, length in ((1, 5000), (511, 2), (8191, 2), (9001, 70000), (4095, 4098)):
+            assert opened.media.read(offset, length) == plain[offset : offset + length]
+        opened.media.close()
     media.close()
