@@ -34,7 +34,7 @@ class XtsDecryptor:
         self._blocks = unit // BLOCK
         if self._blocks > 57:  # the folded bits must fit in 64 (4 KiB units are 256 blocks)
             raise ValueError("data units above 912 bytes are not supported")
-        self._shifts = np.arange(1, self._blocks, dtype=np.uint64)[None, :]
+        self._shifts = np.arange(1, self._blocks, dtype=np.uint64)[:, None]
         self._backs = np.uint64(64) - self._shifts
         self._lock = threading.Lock()
         self._work: tuple[Any, ...] | None = None
@@ -63,50 +63,49 @@ class XtsDecryptor:
     def _scratch(self, units: int) -> tuple[Any, ...]:
         """Work arrays reused from call to call: fresh ones cost a page fault per 4 KiB."""
         if self._work is None or self._work[0].shape[0] < units:
-            rest = (units, self._blocks - 1)
+            rows = (self._blocks - 1, units)
             self._work = (
                 np.empty((units, self._blocks, 2), dtype="<u8"),
-                np.empty(rest, dtype="<u8"),
-                np.empty(rest, dtype="<u8"),
-                np.empty(rest, dtype="<u8"),
+                *(np.empty(rows, dtype="<u8") for _ in range(4)),
                 np.empty(units * self._unit // 8, dtype="<u8"),
                 bytearray(units * self._unit + BLOCK),
             )
-        masks, out, fold, spare, words, plain = self._work
-        size = units * (self._blocks - 1)
+        masks, low, high, out, fold, words, plain = self._work
         return (
             masks[:units],
-            out.reshape(-1)[:size].reshape(units, -1),
-            fold.reshape(-1)[:size].reshape(units, -1),
-            spare.reshape(-1)[:size].reshape(units, -1),
+            *(rows[:, :units] for rows in (low, high, out, fold)),
             words[: units * self._unit // 8],
             plain,
         )
 
     def _decrypt(self, data: bytes, first_unit: int, units: int) -> bytes:
-        masks, out, fold, spare, words, plain = self._scratch(units)
+        masks, low, high, out, fold, words, plain = self._scratch(units)
         numbers = np.zeros((units, 2), dtype="<u8")
         numbers[:, 0] = np.arange(first_unit, first_unit + units, dtype=np.uint64)
         encryptor = Cipher(self._tweak, modes.ECB()).encryptor()
         tweaks = np.frombuffer(encryptor.update(numbers.tobytes()), dtype="<u8").reshape(units, 2)
-        low, high = tweaks[:, :1], tweaks[:, 1:]
         masks[:, 0, :] = tweaks
         if self._blocks > 1:
-            # T * alpha^j for 0 < j < 64: shift left by j, fold the j bits shifted out of the
-            # top back in times x^7 + x^2 + x + 1 (a carry-less multiply by 0x87).
+            # T * alpha^j for 0 < j < 64, one row per j (long contiguous rows: numpy's fast
+            # loops): shift left by j, fold the j bits shifted out of the top back in times
+            # x^7 + x^2 + x + 1 (a carry-less multiply by 0x87); then one transposing copy.
             shift, back = self._shifts, self._backs
-            np.right_shift(high, back, out=out)
+            tweak_low = np.ascontiguousarray(tweaks[:, 0])[None, :]
+            tweak_high = np.ascontiguousarray(tweaks[:, 1])[None, :]
+            np.right_shift(tweak_high, back, out=out)
             np.left_shift(out, np.uint64(1), out=fold)
-            fold ^= out
-            np.left_shift(out, np.uint64(2), out=spare)
-            fold ^= spare
-            np.left_shift(out, np.uint64(7), out=spare)
-            fold ^= spare
-            np.left_shift(low, shift, out=spare)
-            np.bitwise_xor(spare, fold, out=masks[:, 1:, 0])
-            np.left_shift(high, shift, out=fold)
-            np.right_shift(low, back, out=spare)
-            np.bitwise_or(fold, spare, out=masks[:, 1:, 1])
+            np.bitwise_xor(fold, out, out=fold)
+            np.left_shift(out, np.uint64(2), out=low)
+            np.bitwise_xor(fold, low, out=fold)
+            np.left_shift(out, np.uint64(7), out=low)
+            np.bitwise_xor(fold, low, out=fold)
+            np.left_shift(tweak_low, shift, out=low)
+            np.bitwise_xor(low, fold, out=low)
+            np.left_shift(tweak_high, shift, out=high)
+            np.right_shift(tweak_low, back, out=out)
+            np.bitwise_or(high, out, out=high)
+            masks[:, 1:, 0] = low.T
+            masks[:, 1:, 1] = high.T
         mask = masks.reshape(-1)
         np.bitwise_xor(np.frombuffer(data, dtype="<u8"), mask, out=words)
         decryptor = Cipher(self._data, modes.ECB()).decryptor()
