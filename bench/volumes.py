@@ -4,8 +4,9 @@
     python bench/volumes.py [--corpus ../shared/corpus] [--repeat 3]
 
 For each case the same byte range is read (1 MiB reads) and SHA-256 hashed, side by side: raw
-from the image file, through libbde/libluksde over the Python media stream, and (BitLocker
-AES-XTS) through triage's fast path (OpenSSL AES-XTS from the FVEK, :mod:`bde_fast`), with 1 and
+from the image file, through libbde/libluksde over the Python media stream, and through
+triage's fast path (OpenSSL AES-XTS from the FVEK or LUKS master key, :mod:`bde_fast`,
+:mod:`luks_fast`), with 1 and
 2 processes (each opens and unlocks its own handles, as hashing workers do; the unlock is not
 timed). Cases:
 
@@ -42,9 +43,10 @@ CHUNK = 1 << 20
 OPENERS = {
     "bitlocker": lambda *args: open_bitlocker(*args, fast=False),
     "bitlocker-fast": open_bitlocker,
-    "luks": open_luks,
+    "luks": lambda *args: open_luks(*args, fast=False),
+    "luks-fast": open_luks,
 }
-WAYS = {"bitlocker": ("bitlocker", "bitlocker-fast"), "luks": ("luks",)}
+WAYS = {"bitlocker": ("bitlocker", "bitlocker-fast"), "luks": ("luks", "luks-fast")}
 
 
 def _read(kind: str, path: str, keys: tuple[str, ...], start: int, end: int) -> list[float]:
