@@ -245,3 +245,22 @@ def test_libyal_fallback_reads_unaligned_ranges_right(kind, fixture_volume, luks
             assert opened.media.read(offset, length) == plain[offset : offset + length]
         opened.media.close()
     media.close()
+
+
+@pytest.fixture(scope="module")
+def fast_fixture(fixture_volume):
+    path, password = fixture_volume
+    media = open_media(path)
+    opened = open_bitlocker(media, 0, media.size, [Key("recovery password", password)])
+    assert _is_fast(opened.media)
+    yield opened.media, ntfs_payload()
+    media.close()
+
+
+@given(offset=st.integers(0, 6 << 20), length=st.integers(0, 300_000))
+@settings(max_examples=60, deadline=None)
+def test_any_read_of_the_fast_path_is_the_plain_volume(fast_fixture, offset, length):
+    """Reads at any offset and length, across the moved header, sectors and metadata, are the
+    plain bytes (the fixture's payload) and short only at the end."""
+    media, plain = fast_fixture
+    assert media.read(offset, length) == plain[offset : min(offset + length, media.size)]
