@@ -12,6 +12,7 @@ encrypted size are read as they are (a volume still being converted).
 from __future__ import annotations
 
 import logging
+import struct
 from typing import Any
 
 from triage.evidence.media import Media
@@ -101,7 +102,7 @@ def fast_media(media: Media, start: int, volume: Any, key: Key | None) -> Media 
     except NotFast as reason:
         log.info("BitLocker read through libbde: %s", reason)
         return None
-    except (ImportError, ValueError, OSError) as error:
+    except (ImportError, ValueError, OSError, struct.error, IndexError) as error:
         log.info("BitLocker read through libbde: fast path failed (%s)", type(error).__name__)
         return None
     theirs = volume.read_buffer_at_offset(CHECK_BYTES, 0)

@@ -137,7 +137,7 @@ def fast_luks_media(media: Media, start: int, volume: Any, key: Key) -> Media | 
     except NotFast as reason:
         log.info("LUKS1 read through libluksde: %s", reason)
         return None
-    except (ImportError, ValueError, OSError) as error:
+    except (ImportError, ValueError, OSError, struct.error, IndexError) as error:
         log.info("LUKS1 read through libluksde: fast path failed (%s)", type(error).__name__)
         return None
     if mine != volume.read_buffer_at_offset(check, 0):
