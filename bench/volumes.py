@@ -3,10 +3,12 @@
 
     python bench/volumes.py [--corpus ../shared/corpus] [--repeat 3]
 
-For each case the same byte range is read (1 MiB reads) and SHA-256 hashed twice, side by side:
-raw from the image file, and through the decryption triage uses (:mod:`triage.evidence.volumes`,
-libbde/libluksde over the Python media stream), with 1 and 2 processes (each opens and
-unlocks its own handle, as hashing workers do; the unlock is not timed). Cases:
+For each case the same byte range is read (1 MiB reads) and SHA-256 hashed, side by side: raw
+from the image file, through libbde/libluksde over the Python media stream, and through
+triage's fast path (OpenSSL AES-XTS from the FVEK or LUKS master key, :mod:`bde_fast`,
+:mod:`luks_fast`), with 1 and
+2 processes (each opens and unlocks its own handles, as hashing workers do; the unlock is not
+timed). Cases:
 
 - BitLocker AES-XTS 128: the corpus vector ``bde_password_aes-xts-128`` (48 MiB read)
 - BitLocker AES-CBC/XTS recovery password vector ``bde_recovery_password``
@@ -38,38 +40,41 @@ from triage.evidence.volumes.keys import keys_of  # noqa: E402
 from triage.evidence.volumes.luks import open_luks  # noqa: E402
 
 CHUNK = 1 << 20
-OPENERS = {"bitlocker": open_bitlocker, "luks": open_luks}
+OPENERS = {
+    "bitlocker": lambda *args: open_bitlocker(*args, fast=False),
+    "bitlocker-fast": open_bitlocker,
+    "luks": lambda *args: open_luks(*args, fast=False),
+    "luks-fast": open_luks,
+}
+WAYS = {"bitlocker": ("bitlocker", "bitlocker-fast"), "luks": ("luks", "luks-fast")}
 
 
-def _read(kind: str, path: str, keys: tuple[str, ...], start: int, end: int) -> tuple[float, float]:
-    """(raw seconds, through seconds) for [start, end) of the volume, in this process."""
+def _read(kind: str, path: str, keys: tuple[str, ...], start: int, end: int) -> list[float]:
+    """Seconds for [start, end) of the volume raw, then each way of ``kind``, in this process."""
     media = open_media(Path(path))
-    opened = OPENERS[kind](media, 0, media.size, keys_of(keys))
-    plain = opened.media
+    readers = [media]
+    for way in WAYS[kind]:
+        readers.append(OPENERS[way](media, 0, media.size, keys_of(keys)).media)
     results = []
-    for reader in (media, plain):
+    for reader in readers:
         digest = hashlib.sha256()
         began = time.perf_counter()
         for offset in range(start, end, CHUNK):
             digest.update(reader.read(offset, min(CHUNK, end - offset)))
         results.append(time.perf_counter() - began)
-    plain.close()
-    media.close()
-    return results[0], results[1]
+    for reader in reversed(readers):
+        reader.close()
+    return results
 
 
-def measure(
-    kind: str, path: Path, keys: tuple[str, ...], length: int, workers: int
-) -> tuple[float, float]:
-    """MB/s raw and through the layer with ``workers`` processes splitting the range."""
+def measure(kind: str, path: Path, keys: tuple[str, ...], length: int, workers: int) -> list[float]:
+    """MB/s raw and through each way with ``workers`` processes splitting the range."""
     step = -(-length // workers // CHUNK) * CHUNK
     ranges = [(start, min(start + step, length)) for start in range(0, length, step)]
     with ProcessPoolExecutor(workers) as pool:
         jobs = [pool.submit(_read, kind, str(path), keys, a, b) for a, b in ranges]
         times = [job.result() for job in jobs]
-    raw = max(t[0] for t in times)
-    through = max(t[1] for t in times)
-    return length / raw / 1e6, length / through / 1e6
+    return [length / max(t[way] for t in times) / 1e6 for way in range(len(times[0]))]
 
 
 def main() -> None:
@@ -96,15 +101,21 @@ def main() -> None:
     luks = work / "luks1.raw"
     luks.write_bytes(luks1_volume(ntfs_payload(), "bench"))
     cases.append(("LUKS1 aes-xts-plain64 fixture", "luks", luks, ("bench",), 6 << 20))
-    print(f"{'case':42} {'procs':>5} {'raw MB/s':>9} {'through MB/s':>13} {'ratio':>6}")
+    print(
+        f"{'case':42} {'procs':>5} {'raw MB/s':>9} {'libyal MB/s':>12} {'ratio':>6}"
+        f" {'fast MB/s':>10} {'ratio':>6}"
+    )
     for label, kind, path, keys, length in cases:
         for workers in (1, 2):
             best = max(
                 (measure(kind, path, keys, length, workers) for _ in range(args.repeat)),
-                key=lambda rates: rates[1] / rates[0],
+                key=lambda rates: rates[-1] / rates[0],
             )
-            ratio = best[1] / best[0]
-            print(f"{label:42} {workers:>5} {best[0]:>9.0f} {best[1]:>13.0f} {ratio:>6.0%}")
+            line = f"{label:42} {workers:>5} {best[0]:>9.0f}"
+            line += f" {best[1]:>12.0f} {best[1] / best[0]:>6.0%}"
+            if len(best) > 2:
+                line += f" {best[2]:>10.0f} {best[2] / best[0]:>6.0%}"
+            print(line)
     shutil.rmtree(work)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from triage.evidence.media import Media
 
+ALIGN = 4096  # reads through libyal volume handles start and end on this boundary
+
 
 class MediaStream(io.RawIOBase):
     """``length`` bytes of ``media`` from ``start``, as the seekable file libyal reads."""
@@ -69,13 +71,15 @@ def libyal_media(handle: Any, kind: str, size: int, keep: Any = None) -> Media:
         if keep is not None:
             keep.close()
 
-    return Media(
-        format=kind,
-        size=size,
-        segments=(),
-        read_at=lambda offset, length: handle.read_buffer_at_offset(length, offset),
-        close=close,
-    )
+    def read_at(offset: int, length: int) -> bytes:
+        # libbde 20260916 and libluksde 20260902 return wrong bytes for a read that starts
+        # inside a sector and spans more than one: read whole aligned blocks, then cut.
+        first = offset - offset % ALIGN
+        last = min(-(-(offset + length) // ALIGN) * ALIGN, size)
+        data = handle.read_buffer_at_offset(last - first, first)
+        return data[offset - first : offset - first + length]
+
+    return Media(format=kind, size=size, segments=(), read_at=read_at, close=close)
 
 
 @dataclass

@@ -1,0 +1,115 @@
+"""AES-XTS over many data units at once: one OpenSSL call per chunk instead of one per sector.
+
+``cryptography``'s XTS mode takes one tweak per cipher object, and building one per 512-byte
+sector costs more than the decryption (~11 MB/s on the bench machine, slower than libbde).
+XTS is AES-ECB between two XORs with a per-block mask ``T_j = E_K2(tweak) * alpha^j`` in
+GF(2^128), so a whole chunk is decrypted with one ECB call for the tweaks, the masks doubled
+for all sectors at once with numpy, and one ECB call for the data (IEEE 1619; the data unit is a
+whole number of 16-byte blocks, so no ciphertext stealing). Proved against libbde/libluksde and
+against ``cryptography``'s own XTS in the tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+BLOCK = 16
+PIECE = 4 << 20  # bytes decrypted per pass
+
+
+class XtsDecryptor:
+    """Decrypts runs of consecutive data units; ``key`` is K1 || K2 (32 or 64 bytes)."""
+
+    def __init__(self, key: bytes, unit: int) -> None:
+        if len(key) not in (32, 64) or unit % BLOCK or unit <= 0:
+            raise ValueError("AES-XTS needs a 256/512-bit key and a data unit of whole blocks")
+        half = len(key) // 2
+        self._data = algorithms.AES(key[:half])
+        self._tweak = algorithms.AES(key[half:])
+        self._unit = unit
+        self._blocks = unit // BLOCK
+        if self._blocks > 57:  # the folded bits must fit in 64 (4 KiB units are 256 blocks)
+            raise ValueError("data units above 912 bytes are not supported")
+        self._shifts = np.arange(1, self._blocks, dtype=np.uint64)[:, None]
+        self._backs = np.uint64(64) - self._shifts
+        self._lock = threading.Lock()
+        self._work: tuple[Any, ...] | None = None
+
+    def decrypt(self, data: bytes, first_unit: int) -> bytes:
+        """``data`` (whole data units) decrypted, the first unit's tweak being ``first_unit``."""
+        units = len(data) // self._unit
+        if units * self._unit != len(data):
+            raise ValueError("XTS input must be whole data units")
+        if not units:
+            return b""
+        step = PIECE // self._unit  # bounded work arrays, however large the read
+        with self._lock:
+            if units <= step:
+                return self._decrypt(data, first_unit, units)
+            view = memoryview(data)
+            return b"".join(
+                self._decrypt(
+                    view[at * self._unit : (at + step) * self._unit],
+                    first_unit + at,
+                    min(step, units - at),
+                )
+                for at in range(0, units, step)
+            )
+
+    def _scratch(self, units: int) -> tuple[Any, ...]:
+        """Work arrays reused from call to call: fresh ones cost a page fault per 4 KiB."""
+        if self._work is None or self._work[0].shape[0] < units:
+            rows = (self._blocks - 1, units)
+            self._work = (
+                np.empty((units, self._blocks, 2), dtype="<u8"),
+                *(np.empty(rows, dtype="<u8") for _ in range(4)),
+                np.empty(units * self._unit // 8, dtype="<u8"),
+                bytearray(units * self._unit + BLOCK),
+            )
+        masks, low, high, out, fold, words, plain = self._work
+        return (
+            masks[:units],
+            *(rows[:, :units] for rows in (low, high, out, fold)),
+            words[: units * self._unit // 8],
+            plain,
+        )
+
+    def _decrypt(self, data: bytes, first_unit: int, units: int) -> bytes:
+        masks, low, high, out, fold, words, plain = self._scratch(units)
+        numbers = np.zeros((units, 2), dtype="<u8")
+        numbers[:, 0] = np.arange(first_unit, first_unit + units, dtype=np.uint64)
+        encryptor = Cipher(self._tweak, modes.ECB()).encryptor()
+        tweaks = np.frombuffer(encryptor.update(numbers.tobytes()), dtype="<u8").reshape(units, 2)
+        masks[:, 0, :] = tweaks
+        if self._blocks > 1:
+            # T * alpha^j for 0 < j < 64, one row per j (long contiguous rows: numpy's fast
+            # loops): shift left by j, fold the j bits shifted out of the top back in times
+            # x^7 + x^2 + x + 1 (a carry-less multiply by 0x87); then one transposing copy.
+            shift, back = self._shifts, self._backs
+            tweak_low = np.ascontiguousarray(tweaks[:, 0])[None, :]
+            tweak_high = np.ascontiguousarray(tweaks[:, 1])[None, :]
+            np.right_shift(tweak_high, back, out=out)
+            np.left_shift(out, np.uint64(1), out=fold)
+            np.bitwise_xor(fold, out, out=fold)
+            np.left_shift(out, np.uint64(2), out=low)
+            np.bitwise_xor(fold, low, out=fold)
+            np.left_shift(out, np.uint64(7), out=low)
+            np.bitwise_xor(fold, low, out=fold)
+            np.left_shift(tweak_low, shift, out=low)
+            np.bitwise_xor(low, fold, out=low)
+            np.left_shift(tweak_high, shift, out=high)
+            np.right_shift(tweak_low, back, out=out)
+            np.bitwise_or(high, out, out=high)
+            masks[:, 1:, 0] = low.T
+            masks[:, 1:, 1] = high.T
+        mask = masks.reshape(-1)
+        np.bitwise_xor(np.frombuffer(data, dtype="<u8"), mask, out=words)
+        decryptor = Cipher(self._data, modes.ECB()).decryptor()
+        decryptor.update_into(memoryview(words).cast("B"), plain)
+        view = np.frombuffer(plain, dtype="<u8", count=len(mask))
+        view ^= mask
+        return bytes(memoryview(plain)[: len(data)])
