@@ -57,6 +57,9 @@ class RecoverySpec:
     lookups: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     key_column: str | None = None  # the record key's column when it is not the rowid
+    row_check: Callable[[RecoveredRow], bool] | None = None  # on the raw values, before reading
+    empty: tuple[str, ...] = ()  # other record tables, shadowed empty (their rows not read again)
+    key_is_value: bool = False  # the key is a value (a time, a term), not an id: never blanked
 
 
 class QuietContext:
@@ -100,9 +103,34 @@ def plausible_visit(record: Any) -> bool:
     return plausible_url(record.url) and plausible_time(record.visited)
 
 
+def plausible_download(record: Any) -> bool:
+    """A recovered download: a start time of this era, URLs that parse, something it names
+    (a URL or a target path), byte counts that are counts."""
+    urls = [*record.url_chain, *([record.url] if record.url else [])]
+    counts = (record.received_bytes, record.total_bytes)
+    return (
+        plausible_time(record.started)
+        and (record.ended is None or plausible_time(record.ended))
+        and all(plausible_url(url) for url in urls)
+        and bool(urls or record.target_path)
+        and all(count is None or count >= 0 for count in counts)
+    )
+
+
+def plausible_search(record: Any) -> bool:
+    """A recovered search: printable text, and a URL and time that fit when it has them."""
+    term = record.term or ""
+    return (
+        bool(term.strip())
+        and not any(ord(char) < 32 for char in term)
+        and (record.url is None or plausible_url(record.url))
+        and (record.searched is None or plausible_time(record.searched))
+    )
+
+
 def recovered_records(
     read: Callable[[sqlite3.Connection, Any], Iterator[Any]],
-    spec: RecoverySpec,
+    spec: RecoverySpec | tuple[RecoverySpec, ...],
     connection: sqlite3.Connection,
     file: Any,
     ctx: Any,
@@ -115,8 +143,11 @@ def recovered_records(
     """
     if not getattr(ctx, "recover", False) or file.size > MAX_BYTES:
         return
+    specs = spec if isinstance(spec, tuple) else (spec,)
     try:
-        yield from _recovered(read, spec, connection, file, ctx, live)
+        rows = _rows(specs, connection, file, ctx)
+        for one in specs:
+            yield from _recovered(read, one, connection, rows, ctx, live)
     except Exception as error:  # noqa: BLE001 - see the docstring
         ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
 
@@ -125,23 +156,27 @@ def _recovered(
     read: Callable[[sqlite3.Connection, Any], Iterator[Any]],
     spec: RecoverySpec,
     connection: sqlite3.Connection,
-    file: Any,
+    rows: list[RecoveredRow],
     ctx: Any,
     live: list[Any],
 ) -> Iterator[Any]:
-    rows = _rows(spec, connection, file, ctx)
-    primary = [row for row in rows if row.table.lower() in {t.lower() for t in spec.tables}]
+    names = {table.lower() for table in spec.tables}
+    primary = [row for row in rows if row.table.lower() in names]
+    if spec.row_check is not None:
+        primary = [row for row in primary if spec.row_check(row)]
     if not primary:
         return
     quiet = QuietContext(ctx)
-    keyed = _load(connection, spec, primary, rows)
+    created: set[str] = set()
     try:
+        keyed = _load(connection, spec, primary, rows, created)
         found = list(read(connection, quiet))
     finally:
-        for table in {row.table for row in rows}:
+        for table in created:
             connection.execute(f'DROP TABLE IF EXISTS temp."{table}"')
     live_set = set(live)
-    blank = {_blank(record, spec.key) for record in live}
+    ident = "" if spec.key_is_value else spec.key  # what differs between two copies of a row
+    blank = {_blank(record, ident) for record in live}
     emitted: set[Any] = set()
     for record in found:
         row = keyed.get(str(getattr(record, spec.key, None)))
@@ -149,9 +184,9 @@ def _recovered(
             continue
         if row.rowid is None and spec.key_column is None:
             record = dataclasses.replace(record, **{spec.key: None})
-        if _blank(record, spec.key) in blank or not spec.check(record):
+        if _blank(record, ident) in blank or not spec.check(record):
             continue
-        same = _blank(record, spec.key)
+        same = _blank(record, ident)
         if same in emitted:
             continue  # one row seen twice, whole in one page and carved in another
         emitted.add(same)
@@ -162,16 +197,19 @@ def _recovered(
 
 def _blank(record: Any, key: str) -> Any:
     """The record without its key (records of other kinds, e.g. downloads, have none)."""
-    return dataclasses.replace(record, **{key: None}) if hasattr(record, key) else record
+    if not key or not hasattr(record, key):
+        return record
+    return dataclasses.replace(record, **{key: None})
 
 
 def _rows(
-    spec: RecoverySpec, connection: sqlite3.Connection, file: Any, ctx: Any
+    specs: tuple[RecoverySpec, ...], connection: sqlite3.Connection, file: Any, ctx: Any
 ) -> list[RecoveredRow]:
-    """The recovered rows of the spec's tables, read from the extractor's private copy."""
+    """The recovered rows of the specs' tables, read from the extractor's private copy."""
+    tables = {table for spec in specs for table in (*spec.tables, *spec.lookups)}
     try:
         main, wal, journal = _database_bytes(connection, file, ctx)
-        return recover_rows(connection, main, wal, journal, {*spec.tables, *spec.lookups})
+        return recover_rows(connection, main, wal, journal, tables)
     except (FormatError, OSError, sqlite3.DatabaseError, MemoryError) as error:
         ctx.log.debug("%s: no recovery: %s", file.path, error)
         return []
@@ -208,8 +246,10 @@ def _load(
     spec: RecoverySpec,
     primary: list[RecoveredRow],
     rows: list[RecoveredRow],
+    created: set[str],
 ) -> dict[str, RecoveredRow]:
-    """TEMP tables shadowing the real ones; returns key text -> recovered row."""
+    """TEMP tables shadowing the real ones (their names added to ``created``); returns key
+    text -> recovered row."""
     keyed: dict[str, RecoveredRow] = {}
     by_table: dict[str, list[tuple[int, RecoveredRow]]] = {}
     for index, row in enumerate(primary):
@@ -219,9 +259,15 @@ def _load(
             continue  # no key to tie its record back to: not recoverable as a record
         keyed[str(named)] = row
         by_table.setdefault(row.table, []).append((key, row))
+    existing = _tables(connection)
+    for table in spec.empty:
+        if table.lower() in existing and table not in by_table:
+            _create(connection, table, _columns(connection, table))
+            created.add(table)
     for table, items in by_table.items():
         columns = _columns(connection, table)
         _create(connection, table, columns)
+        created.add(table)
         alias = _alias(connection, table)
         values = []
         for key, row in items:
@@ -233,6 +279,7 @@ def _load(
     lookups = {name.lower() for name in spec.lookups}
     extra = [row for row in rows if row.table.lower() in lookups]
     for table in sorted({row.table for row in extra}):
+        created.add(table)
         _lookup(connection, spec, table, [row for row in extra if row.table == table], primary)
     return keyed
 
@@ -289,6 +336,11 @@ def _linked(
                 known.add(target)
                 wanted.append((target, matches[0]))
     return wanted
+
+
+def _tables(connection: sqlite3.Connection) -> set[str]:
+    rows = connection.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    return {str(name).lower() for (name,) in rows}
 
 
 def _columns(connection: sqlite3.Connection, table: str) -> list[str]:

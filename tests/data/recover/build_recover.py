@@ -227,6 +227,107 @@ def _chrome_filler(index: int) -> tuple[str, dict]:
     return ("segments", {"name": f"segment-{index}" * 8, "url_id": 0})
 
 
+def download_chain(index: int) -> tuple[str, str]:
+    """The URL chain of download ``index``: a link, redirected to the file."""
+    return (
+        f"https://files{index}.example/get/{index}",
+        f"https://cdn{index}.example/tool{index}.zip",
+    )
+
+
+def download_path(index: int) -> str:
+    """Where download ``index`` was saved."""
+    return f"C:\\Users\\suspect\\Downloads\\tool{index}.zip"
+
+
+def download_time(index: int) -> datetime:
+    """When download ``index`` started (it ended 42 s later)."""
+    return BASE + timedelta(minutes=13 * index, seconds=7)
+
+
+def search_term(index: int) -> str:
+    """The term of search ``index`` (Chromium stores it and its lower-case form)."""
+    return f"How to wipe Phone {index}"
+
+
+def search_url(index: int) -> str:
+    """The results page of search ``index``."""
+    return f"https://search.example/results?q=how+to+wipe+phone+{index}"
+
+
+def search_time(index: int) -> datetime:
+    """The last visit of the results page of search ``index``."""
+    return BASE + timedelta(minutes=19 * index, seconds=3)
+
+
+def _chrome_download_rows(index: int) -> list[tuple[str, dict]]:
+    start = _micro(download_time(index), WEBKIT_EPOCH)
+    first, final = download_chain(index)
+    download = {
+        "id": index,
+        "guid": f"00000000-0000-4000-8000-{index:012d}",
+        "current_path": download_path(index),
+        "target_path": download_path(index),
+        "start_time": start,
+        "received_bytes": 1000 * index,
+        "total_bytes": 1000 * index,
+        "state": 1,
+        "danger_type": 0,
+        "interrupt_reason": 0,
+        "hash": b"",
+        "end_time": start + 42_000_000,
+        "opened": 0,
+        "last_access_time": 0,
+        "transient": 0,
+        "referrer": "",
+        "site_url": "",
+        "embedder_download_data": "",
+        "tab_url": "",
+        "tab_referrer_url": "",
+        "http_method": "GET",
+        "by_ext_id": "",
+        "by_ext_name": "",
+        "by_web_app_id": "",
+        "etag": "",
+        "last_modified": "",
+        "mime_type": "application/zip",
+        "original_mime_type": "application/zip",
+    }
+    term = search_term(index)
+    return [
+        (
+            "urls",
+            {
+                "id": index,
+                "url": search_url(index),
+                "title": f"{term} - Search",
+                "visit_count": 1,
+                "typed_count": 0,
+                "last_visit_time": _micro(search_time(index), WEBKIT_EPOCH),
+                "hidden": 0,
+            },
+        ),
+        (
+            "keyword_search_terms",
+            {"keyword_id": 2, "url_id": index, "term": term, "normalized_term": term.lower()},
+        ),
+        ("downloads", download),
+        ("downloads_url_chains", {"id": index, "chain_index": 0, "url": first}),
+        ("downloads_url_chains", {"id": index, "chain_index": 1, "url": final}),
+    ]
+
+
+def _chrome_download_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    """What "Clear browsing data" does: downloads, their chains, the searches and their pages."""
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM downloads_url_chains WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM downloads WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM keyword_search_terms WHERE url_id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM urls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
 def _firefox_schema(connection: sqlite3.Connection) -> None:
     connection.executescript(browser.FIREFOX_SCHEMA)
     connection.execute("PRAGMA user_version = 77")
@@ -296,6 +397,14 @@ RECIPES = {
         _chrome_schema,
         _chrome_rows,
         _chrome_delete,
+        _chrome_filler,
+    ),
+    "chromedl": Recipe(
+        "chromedl",
+        "Users/suspect/AppData/Local/Google/Chrome/User Data/Profile 1/History",
+        _chrome_schema,
+        _chrome_download_rows,
+        _chrome_download_delete,
         _chrome_filler,
     ),
     "firefox": Recipe(
