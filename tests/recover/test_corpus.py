@@ -30,6 +30,9 @@ RECOVERED_TABLES = {
     "urls",
     "moz_historyvisits",
     "moz_places",
+    "downloads",
+    "downloads_url_chains",
+    "keyword_search_terms",
 }
 GOOGLE_VOICE = "threadingStore.sqlite"
 

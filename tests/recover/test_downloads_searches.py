@@ -8,6 +8,7 @@ A download is tied back to its recovered row by its start time, a search by its 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -120,3 +121,37 @@ def test_report_shows_recovered_downloads_and_searches(recover_scan) -> None:
     assert "deleted downloads recovered" in html
     assert "deleted searches recovered" in html
     assert "How to wipe Phone 3" in html
+
+
+def test_older_versions_of_live_rows_are_not_deleted_rows(
+    build_recover: ModuleType, tmp_path, scan
+) -> None:
+    # a download that went on after a checkpoint (bytes, state, end written later) and a visit
+    # whose duration was written later: their old versions sit in the main file's old pages,
+    # but the rows are live, so nothing is "recovered"
+    evidence = tmp_path / "evidence"
+    recipe = build_recover.RECIPES["chromedl"]
+    path = evidence / recipe.path
+    connection = build_recover._open(path, recipe, "WAL", secure=True)
+    build_recover._txn(connection, lambda: build_recover._fill(connection, recipe, [1, 2]))
+    connection.execute(
+        "INSERT INTO visits (id, url, visit_time, from_visit, transition, segment_id, "
+        "visit_duration) VALUES (1, 1, 13353760623000000, 0, 1, 0, 0)"
+    )
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("UPDATE downloads SET received_bytes = 5, state = 2 WHERE id = 1")
+    connection.execute("UPDATE visits SET visit_duration = 9000000 WHERE id = 1")
+    snapshot = tmp_path / "copy" / "History"
+    build_recover._snapshot(path, snapshot)
+    connection.close()
+    for suffix in ("", "-wal"):
+        Path(f"{snapshot}{suffix}").replace(f"{path}{suffix}")
+    out = scan(evidence, extractors=["chromium.history"])
+    for table in ("browser_downloads", "browser_visits", "browser_searches"):
+        records = out.records(table)
+        assert records
+        assert not [row for row in records if row["recovered"]]
+    (live,) = [
+        row for row in out.records("browser_downloads") if row["target_path"].endswith("tool1.zip")
+    ]
+    assert live["received_bytes"] == 5

@@ -60,6 +60,10 @@ class RecoverySpec:
     row_check: Callable[[RecoveredRow], bool] | None = None  # on the raw values, before reading
     empty: tuple[str, ...] = ()  # other record tables, shadowed empty (their rows not read again)
     key_is_value: bool = False  # the key is a value (a time, a term), not an id: never blanked
+    # columns that name one row for good (a download's guid): a recovered row whose rowid is
+    # live with these values equal is an older version of a live row (a download in progress,
+    # a visit before its duration was written), not a deleted one
+    same_row: tuple[str, ...] = ()
 
 
 class QuietContext:
@@ -164,6 +168,8 @@ def _recovered(
     primary = [row for row in rows if row.table.lower() in names]
     if spec.row_check is not None:
         primary = [row for row in primary if spec.row_check(row)]
+    if spec.same_row:
+        primary = [row for row in primary if not _older_version(connection, spec, row)]
     if not primary:
         return
     quiet = QuietContext(ctx)
@@ -193,6 +199,19 @@ def _recovered(
         yield dataclasses.replace(
             record, recovered=True, recovery=row.describe(), confidence=row.confidence
         )
+
+
+def _older_version(connection: sqlite3.Connection, spec: RecoverySpec, row: RecoveredRow) -> bool:
+    """Whether ``row`` is an older version of a live row (see ``RecoverySpec.same_row``)."""
+    present = set(_columns(connection, row.table))
+    columns = [column for column in spec.same_row if column in present]
+    if row.rowid is None or not columns:
+        return False
+    names = ", ".join(f'"{column}"' for column in columns)
+    live = connection.execute(
+        f'SELECT {names} FROM main."{row.table}" WHERE rowid = ?', (row.rowid,)
+    ).fetchone()
+    return live is not None and tuple(live) == tuple(row.values.get(c) for c in columns)
 
 
 def _blank(record: Any, key: str) -> Any:

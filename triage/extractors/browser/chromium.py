@@ -165,6 +165,7 @@ class ChromiumHistory(SqliteBrowserExtractor):
             lookups=("urls",),
             links=(Link("url", "visit_time", "urls", "last_visit_time"),),
             empty=("downloads", "keyword_search_terms"),
+            same_row=("url", "visit_time"),
         ),
         # a download is tied back to its row by its start time, a search by its term: neither
         # record carries the row's id
@@ -176,6 +177,7 @@ class ChromiumHistory(SqliteBrowserExtractor):
             key_column="start_time",
             key_is_value=True,
             empty=("visits", "keyword_search_terms"),
+            same_row=("guid",),
         ),
         RecoverySpec(
             ("keyword_search_terms",),
