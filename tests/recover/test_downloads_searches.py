@@ -8,6 +8,7 @@ A download is tied back to its recovered row by its start time, a search by its 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -155,3 +156,39 @@ def test_older_versions_of_live_rows_are_not_deleted_rows(
         row for row in out.records("browser_downloads") if row["target_path"].endswith("tool1.zip")
     ]
     assert live["received_bytes"] == 5
+
+
+@pytest.mark.parametrize("mode", [*WHOLE, "wal_frames", "freeblocks"])
+def test_deleted_firefox_downloads_recovered(
+    recover_scan, recover_evidence, build_recover: ModuleType, mode: str
+) -> None:
+    # "Remove from history" of a download deletes its two moz_annos rows; the place stays, so
+    # the URL is the live one's in every mode (a carved annotation keeps its place_id)
+    _root, doomed = recover_evidence
+    records = _records(recover_scan, "browser_downloads", "firefoxdl", mode)
+    recovered = [row for row in records if row["recovered"]]
+    assert len([row for row in records if not row["recovered"]]) == LIVE[mode]
+    got = {
+        (row["url"], row["target_path"], row["started"], row["ended"], row["total_bytes"])
+        for row in recovered
+    }
+    want = {
+        (
+            build_recover.download_chain(index)[-1],
+            build_recover.download_path(index).replace("\\", "/"),
+            _when(build_recover.download_time(index)),
+            _when(build_recover.download_time(index) + timedelta(seconds=42)),
+            1000 * index,
+        )
+        for index in doomed[("firefoxdl", mode)]
+    }
+    assert got == want
+    assert len(recovered) == 3
+    assert {row["confidence"] for row in recovered} == {"low" if mode == "freeblocks" else "high"}
+
+
+@pytest.mark.parametrize("mode", ["vacuumed", "journal_hot"])
+def test_firefox_downloads_nothing_to_recover(recover_scan, mode: str) -> None:
+    records = _records(recover_scan, "browser_downloads", "firefoxdl", mode)
+    assert len(records) == (7 if mode == "vacuumed" else 10)
+    assert not [row for row in records if row["recovered"]]

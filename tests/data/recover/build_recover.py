@@ -370,6 +370,70 @@ def _firefox_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
     ]
 
 
+def _firefox_download_rows(index: int) -> list[tuple[str, dict]]:
+    """A download kept in history (its place and visit stay) with its two annotations."""
+    start = _micro(download_time(index), PRTIME_EPOCH)
+    end = start + 42_000_000
+    url = download_chain(index)[-1]
+    target = "file:///" + download_path(index).replace("\\", "/")
+    meta = f'{{"state":1,"deleted":false,"endTime":{end // 1000},"fileSize":{1000 * index}}}'
+    annos = [
+        (
+            "moz_annos",
+            {
+                "id": 2 * index - 1 + attribute,
+                "place_id": index,
+                "anno_attribute_id": attribute,
+                "content": content,
+                "flags": 0,
+                "expiration": 4,
+                "type": 3,
+                "dateAdded": start,
+                "lastModified": end,
+            },
+        )
+        for attribute, content in ((1, target), (2, meta))
+    ]
+    attributes = [
+        ("moz_anno_attributes", {"id": 1, "name": "downloads/destinationFileURI"}),
+        ("moz_anno_attributes", {"id": 2, "name": "downloads/metaData"}),
+    ]
+    return [
+        *(attributes if index == 1 else []),
+        (
+            "moz_places",
+            {
+                "id": index,
+                "url": url,
+                "title": f"tool{index}.zip",
+                "rev_host": "elpmaxe.",
+                "visit_count": 1,
+                "typed": 0,
+                "last_visit_date": start,
+                "guid": f"dl{index:010d}",
+            },
+        ),
+        (
+            "moz_historyvisits",
+            {
+                "id": index,
+                "from_visit": 0,
+                "place_id": index,
+                "visit_date": start,
+                "visit_type": 7,
+                "session": 0,
+            },
+        ),
+        *annos,
+    ]
+
+
+def _firefox_download_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    """ "Remove from history" of a download in the Library: its annotations go."""
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM moz_annos WHERE place_id IN ({marks})", tuple(doomed))]
+
+
 def _firefox_filler(index: int) -> tuple[str, dict]:
     return ("moz_anno_attributes", {"name": f"filler/attribute-{index}-" * 3})
 
@@ -406,6 +470,14 @@ RECIPES = {
         _chrome_download_rows,
         _chrome_download_delete,
         _chrome_filler,
+    ),
+    "firefoxdl": Recipe(
+        "firefoxdl",
+        "Users/suspect/AppData/Roaming/Mozilla/Firefox/Profiles/cd34ef56.dl/places.sqlite",
+        _firefox_schema,
+        _firefox_download_rows,
+        _firefox_download_delete,
+        _firefox_filler,
     ),
     "firefox": Recipe(
         "firefox",
