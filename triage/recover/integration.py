@@ -64,6 +64,9 @@ class RecoverySpec:
     # live with these values equal is an older version of a live row (a download in progress,
     # a visit before its duration was written), not a deleted one
     same_row: tuple[str, ...] = ()
+    # lookup tables joined by a column, not by their rowid (WhatsApp's participants by the
+    # call's aggregate): their carved rows, rowid lost, are joined too (under fresh rowids)
+    carved_lookups: tuple[str, ...] = ()
 
 
 class QuietContext:
@@ -318,6 +321,10 @@ def _lookup(
     _create(connection, table, columns)
     connection.execute(f'INSERT INTO temp."{table}" SELECT {names} FROM main."{table}"')
     wanted = _linked(spec, table, rows, primary, live_ids)
+    if table.lower() in {name.lower() for name in spec.carved_lookups}:
+        top = max([0, *live_ids, *(rowid for rowid, _row in wanted)])
+        carved = [row for row in rows if row.rowid is None]
+        wanted += [(top + number, row) for number, row in enumerate(carved, start=1)]
     values = []
     for rowid, row in wanted:
         row_values = dict(row.values)

@@ -175,6 +175,79 @@ def _ios_filler(index: int) -> tuple[str, dict]:
     return ("Z_MODELCACHE", {"Z_CONTENT": bytes([index % 256]) * 200})
 
 
+WHATSAPP_SCHEMA = (  # iOS 15 CallHistory.sqlite (tests/extractors/calls/test_whatsapp.py)
+    "CREATE TABLE ZWAAGGREGATECALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZINCOMING INTEGER, ZMISSED INTEGER, ZMISSEDREASON INTEGER, ZVIDEO INTEGER, "
+    "ZFIRSTDATE TIMESTAMP, ZLINKTOKEN VARCHAR )",
+    "CREATE TABLE ZWACDCALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZBYTESRECEIVED INTEGER, ZBYTESSENT INTEGER, ZOUTCOME INTEGER, Z1CALLEVENTS INTEGER, "
+    "Z_FOK_1CALLEVENTS INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZGROUPJIDSTRING VARCHAR, "
+    "ZGROUPCALLCREATORUSERJIDSTRING VARCHAR )",
+    "CREATE TABLE ZWACDCALLEVENTPARTICIPANT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, "
+    "Z_OPT INTEGER, ZOUTCOME INTEGER, Z1PARTICIPANTS INTEGER, Z_FOK_1PARTICIPANTS INTEGER, "
+    "ZJIDSTRING VARCHAR )",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+WHATSAPP_OWN = "12025550999@s.whatsapp.net"
+
+
+def whatsapp_jid(index: int) -> str:
+    """The other party of WhatsApp call ``index``."""
+    return f"1202555{100 + index:04d}@s.whatsapp.net"
+
+
+def _whatsapp_schema(connection: sqlite3.Connection) -> None:
+    for statement in WHATSAPP_SCHEMA:
+        connection.execute(statement)
+
+
+def _whatsapp_rows(index: int) -> list[tuple[str, dict]]:
+    """Call ``index``: odd ones incoming (the party created them), even ones outgoing."""
+    jid = whatsapp_jid(index)
+    return [
+        (
+            "ZWAAGGREGATECALLEVENT",
+            {"Z_PK": index, "Z_ENT": 1, "Z_OPT": 1, "ZINCOMING": index % 2, "ZVIDEO": 0},
+        ),
+        (
+            "ZWACDCALLEVENT",
+            {
+                "Z_PK": index,
+                "Z_ENT": 2,
+                "Z_OPT": 1,
+                "ZBYTESRECEIVED": 1000 + index,
+                "ZBYTESSENT": 2000 + index,
+                "ZOUTCOME": 0,
+                "Z1CALLEVENTS": index,
+                "Z_FOK_1CALLEVENTS": index,
+                "ZDATE": (call_time(index) - COCOA_EPOCH).total_seconds() + 0.25,
+                "ZDURATION": 30.5 + index,
+                "ZGROUPCALLCREATORUSERJIDSTRING": jid if index % 2 else WHATSAPP_OWN,
+            },
+        ),
+        (
+            "ZWACDCALLEVENTPARTICIPANT",
+            {
+                "Z_PK": index,
+                "Z_ENT": 3,
+                "Z_OPT": 1,
+                "ZOUTCOME": 0,
+                "Z1PARTICIPANTS": index,
+                "Z_FOK_1PARTICIPANTS": index,
+                "ZJIDSTRING": jid,
+            },
+        ),
+    ]
+
+
+def _whatsapp_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f'DELETE FROM "{table}" WHERE Z_PK IN ({marks})', tuple(doomed))
+        for table in ("ZWACDCALLEVENTPARTICIPANT", "ZWACDCALLEVENT", "ZWAAGGREGATECALLEVENT")
+    ]
+
+
 def _chrome_schema(connection: sqlite3.Connection) -> None:
     connection.executescript(browser.CHROME_SCHEMA)
     connection.execute("INSERT INTO meta VALUES ('version', '70')")
@@ -462,6 +535,14 @@ RECIPES = {
         _chrome_rows,
         _chrome_delete,
         _chrome_filler,
+    ),
+    "whatsapp": Recipe(
+        "whatsapp",
+        "private/var/mobile/Containers/Shared/AppGroup/0A1B2C3D/CallHistory.sqlite",
+        _whatsapp_schema,
+        _whatsapp_rows,
+        _whatsapp_delete,
+        _ios_filler,
     ),
     "chromedl": Recipe(
         "chromedl",
