@@ -33,6 +33,11 @@ RECOVERED_TABLES = {
     "downloads",
     "downloads_url_chains",
     "keyword_search_terms",
+    "moz_annos",
+    "moz_downloads",
+    "ZWACDCALLEVENT",
+    "ZWACDCALLEVENTPARTICIPANT",
+    "ZWAAGGREGATECALLEVENT",
 }
 GOOGLE_VOICE = "threadingStore.sqlite"
 
