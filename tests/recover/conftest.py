@@ -17,6 +17,7 @@ EXTRACTORS = (
     "android.call_log",
     "ios.call_history",
     "whatsapp.calls",
+    "skype.calls",
     "chromium.history",
     "firefox.history",
 )

@@ -38,6 +38,8 @@ RECOVERED_TABLES = {
     "ZWACDCALLEVENT",
     "ZWACDCALLEVENTPARTICIPANT",
     "ZWAAGGREGATECALLEVENT",
+    "Calls",
+    "CallMembers",
 }
 GOOGLE_VOICE = "threadingStore.sqlite"
 

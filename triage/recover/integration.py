@@ -27,6 +27,7 @@ from triage.recover import recover_rows
 from triage.recover.engine import RecoveredRow
 from triage.recover.format import FormatError
 
+RANK = {"high": 3, "medium": 2, "low": 1}
 MAX_BYTES = 512 << 20  # larger databases are not read by hand (time and memory)
 ERA_START = datetime(2000, 1, 1, tzinfo=UTC)
 URL_SCHEMES = frozenset(
@@ -67,6 +68,12 @@ class RecoverySpec:
     # lookup tables joined by a column, not by their rowid (WhatsApp's participants by the
     # call's aggregate): their carved rows, rowid lost, are joined too (under fresh rowids)
     carved_lookups: tuple[str, ...] = ()
+    # the row's part of a composite record key (Skype's "call/member" -> "call")
+    key_text: Callable[[str], str] | None = None
+    # record fields that say two records are one (a call: number, start, direction): a recovered
+    # record matching a live one is a stale copy of it (a cell moved by a rebalance), and of
+    # recovered ones matching each other the most confident is kept
+    same_record: tuple[str, ...] = ()
 
 
 class QuietContext:
@@ -187,18 +194,30 @@ def _recovered(
     ident = "" if spec.key_is_value else spec.key  # what differs between two copies of a row
     blank = {_blank(record, ident) for record in live}
     emitted: set[Any] = set()
+    kept: dict[Any, tuple[Any, RecoveredRow]] = {}
     for record in found:
-        row = keyed.get(str(getattr(record, spec.key, None)))
+        text = str(getattr(record, spec.key, None))
+        row = keyed.get(spec.key_text(text) if spec.key_text else text)
         if row is None or record in live_set:
             continue
         if row.rowid is None and spec.key_column is None:
             record = dataclasses.replace(record, **{spec.key: None})
+        elif spec.key_text and "/-" in text:  # a carved joined row's stand-in id: not its id
+            record = dataclasses.replace(record, **{spec.key: spec.key_text(text)})
         if _blank(record, ident) in blank or not spec.check(record):
             continue
         same = _blank(record, ident)
         if same in emitted:
             continue  # one row seen twice, whole in one page and carved in another
         emitted.add(same)
+        identity = tuple(getattr(record, name) for name in spec.same_record) or same
+        best = kept.get(identity)
+        if best is None or RANK[row.confidence] > RANK[best[1].confidence]:
+            kept[identity] = (record, row)
+    live_identities = {tuple(getattr(r, name) for name in spec.same_record) for r in live}
+    for identity, (record, row) in kept.items():
+        if spec.same_record and identity in live_identities:
+            continue
         yield dataclasses.replace(
             record, recovered=True, recovery=row.describe(), confidence=row.confidence
         )
@@ -322,9 +341,8 @@ def _lookup(
     connection.execute(f'INSERT INTO temp."{table}" SELECT {names} FROM main."{table}"')
     wanted = _linked(spec, table, rows, primary, live_ids)
     if table.lower() in {name.lower() for name in spec.carved_lookups}:
-        top = max([0, *live_ids, *(rowid for rowid, _row in wanted)])
         carved = [row for row in rows if row.rowid is None]
-        wanted += [(top + number, row) for number, row in enumerate(carved, start=1)]
+        wanted += [(-number, row) for number, row in enumerate(carved, start=1)]
     values = []
     for rowid, row in wanted:
         row_values = dict(row.values)

@@ -248,6 +248,87 @@ def _whatsapp_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
     ]
 
 
+SKYPE_SCHEMA = (  # plaso's skype_main.db (Skype 7), the columns the extractor reads
+    "CREATE TABLE Calls (id INTEGER NOT NULL PRIMARY KEY, is_permanent INTEGER, "
+    "begin_timestamp INTEGER, topic TEXT, is_unseen_missed INTEGER, host_identity TEXT, "
+    "duration INTEGER, is_incoming INTEGER, is_conference INTEGER, start_timestamp INTEGER, "
+    "partner_handle TEXT, partner_dispname TEXT, type INTEGER, status INTEGER, "
+    "failurereason INTEGER, pstn_number TEXT, conv_dbid INTEGER)",
+    "CREATE TABLE CallMembers (id INTEGER NOT NULL PRIMARY KEY, is_permanent INTEGER, "
+    "identity TEXT, dispname TEXT, call_duration INTEGER, type INTEGER, status INTEGER, "
+    "failurereason INTEGER, videostatus INTEGER, guid TEXT, real_identity TEXT, "
+    "start_timestamp INTEGER, is_conference INTEGER, country TEXT, call_db_id INTEGER)",
+    "CREATE TABLE Accounts (id INTEGER NOT NULL PRIMARY KEY, skypename TEXT)",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+
+
+def skype_party(index: int) -> str:
+    """Who call ``index`` was with: SkypeOut to a number every third call, else a Skype name."""
+    return (
+        call_number(index).replace(" ", "").replace("-", "")
+        if index % 3 == 0
+        else f"friend.{index:03d}"
+    )
+
+
+def _skype_schema(connection: sqlite3.Connection) -> None:
+    for statement in SKYPE_SCHEMA:
+        connection.execute(statement)
+    connection.execute("INSERT INTO Accounts VALUES (1, 'suspect.skype')")
+
+
+def _skype_rows(index: int) -> list[tuple[str, dict]]:
+    """Call ``index``: odd ones incoming; every one answered 5 s after it rang."""
+    begin = int(call_time(index).timestamp())
+    party = skype_party(index)
+    return [
+        (
+            "Calls",
+            {
+                "id": index,
+                "is_permanent": 1,
+                "begin_timestamp": begin,
+                "host_identity": "suspect.skype",
+                "duration": 30 + index,
+                "is_incoming": index % 2,
+                "is_conference": 0,
+                "start_timestamp": begin + 5,
+                "partner_handle": party,
+                "partner_dispname": f"Friend {index}",
+                "type": 1,
+                "status": 6,
+                "conv_dbid": index,
+            },
+        ),
+        (
+            "CallMembers",
+            {
+                "id": index,
+                "is_permanent": 1,
+                "identity": party,
+                "dispname": f"Friend {index}",
+                "call_duration": 30 + index,
+                "type": 1,
+                "status": 6,
+                "videostatus": 1,
+                "guid": f"guid-{index:04d}",
+                "start_timestamp": begin + 5,
+                "is_conference": 0,
+                "call_db_id": index,
+            },
+        ),
+    ]
+
+
+def _skype_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM CallMembers WHERE call_db_id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM Calls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
 def _chrome_schema(connection: sqlite3.Connection) -> None:
     connection.executescript(browser.CHROME_SCHEMA)
     connection.execute("INSERT INTO meta VALUES ('version', '70')")
@@ -542,6 +623,14 @@ RECIPES = {
         _whatsapp_schema,
         _whatsapp_rows,
         _whatsapp_delete,
+        _ios_filler,
+    ),
+    "skype": Recipe(
+        "skype",
+        "Users/suspect/AppData/Roaming/Skype/suspect.skype/main.db",
+        _skype_schema,
+        _skype_rows,
+        _skype_delete,
         _ios_filler,
     ),
     "chromedl": Recipe(

@@ -63,6 +63,7 @@ class WhatsAppCalls(SqliteCallExtractor):
         "row_id",
         plausible_call,
         lookups=("ZWACDCALLEVENTPARTICIPANT", "ZWAAGGREGATECALLEVENT"),
+        same_record=("number", "started", "direction"),
         carved_lookups=("ZWACDCALLEVENTPARTICIPANT",),
         same_row=("ZDATE", "Z1CALLEVENTS"),
     )
