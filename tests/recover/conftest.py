@@ -18,6 +18,7 @@ EXTRACTORS = (
     "ios.call_history",
     "whatsapp.calls",
     "skype.calls",
+    "teams.calls",
     "chromium.history",
     "firefox.history",
 )

@@ -118,3 +118,52 @@ def test_freelist_skype_calls_are_deleted_ones(recover_scan, build_recover) -> N
     for row in recovered:
         index = parties[row["number"]]  # a deleted call, never a live one
         assert row["started"] == _when(build_recover.call_time(index))
+
+
+@pytest.mark.parametrize("mode", ["wal_main", "wal_frames", "journal"])
+def test_deleted_teams_calls_recovered(
+    recover_scan, recover_evidence, build_recover: ModuleType, mode: str
+) -> None:
+    # a Teams call is a message (ZSMESSAGE) joined to its archived properties on ZTSID
+    _root, doomed = recover_evidence
+    records = _records(recover_scan, "calls", "teams", mode)
+    recovered = [row for row in records if row["recovered"]]
+    assert len([row for row in records if not row["recovered"]]) == LIVE.get(mode, 7)
+    deleted = doomed[("teams", mode)]
+    got = {
+        (row["number"], row["direction"], row["started"], row["duration"], row["row_id"])
+        for row in recovered
+    }
+    want = {
+        (
+            build_recover.teams_number(index),
+            "incoming" if index % 2 else "outgoing",
+            _when(build_recover.call_time(index)),
+            30 + index,
+            str(1_709_280_000_000 + index),
+        )
+        for index in deleted
+    }
+    assert got == want
+    assert len(recovered) == 3
+    assert {row["confidence"] for row in recovered} == {"high"}
+
+
+@pytest.mark.parametrize("mode", ["freeblocks", "vacuumed", "journal_hot"])
+def test_teams_nothing_false(recover_scan, mode: str) -> None:
+    # freeblocks: the ~550-byte properties cells sit one or two to a page and the deletion
+    # rebalanced those pages: the messages are carved, their properties are not found, and a
+    # message without its call-log properties is no call
+    records = _records(recover_scan, "calls", "teams", mode)
+    assert len(records) == LIVE.get(mode, 7)
+    assert not [row for row in records if row["recovered"]]
+
+
+def test_freelist_teams_calls_are_deleted_ones(recover_scan, build_recover) -> None:
+    records = _records(recover_scan, "calls", "teams", "freelist")
+    recovered = [row for row in records if row["recovered"]]
+    numbers = {build_recover.teams_number(index): index for index in range(20, 80)}
+    assert recovered
+    for row in recovered:
+        index = numbers[row["number"]]  # a deleted call, never a live one
+        assert row["started"] == _when(build_recover.call_time(index))

@@ -40,6 +40,8 @@ RECOVERED_TABLES = {
     "ZWAAGGREGATECALLEVENT",
     "Calls",
     "CallMembers",
+    "ZSMESSAGE",
+    "ZMESSAGEPROPERTIES",
 }
 GOOGLE_VOICE = "threadingStore.sqlite"
 

@@ -30,6 +30,8 @@ Every number is fictional (US 555-01xx, UK 020 7946 0xxx); every URL is under ex
 from __future__ import annotations
 
 import importlib.util
+import json
+import plistlib
 import shutil
 import sqlite3
 import sys
@@ -326,6 +328,100 @@ def _skype_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
     return [
         (f"DELETE FROM CallMembers WHERE call_db_id IN ({marks})", tuple(doomed)),
         (f"DELETE FROM Calls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
+TEAMS_SCHEMA = (  # iOS SkypeSpacesDogfood: the columns the extractor reads
+    "CREATE TABLE ZSMESSAGE ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZTSID INTEGER, ZTS_ISSENTBYME INTEGER, ZCOMPOSETIME TIMESTAMP, ZCONTENT VARCHAR )",
+    "CREATE TABLE ZMESSAGEPROPERTIES ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZTSID INTEGER, ZTHREADID VARCHAR, ZPROPERTIES BLOB )",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+TEAMS_OWN = "8:live:.cid.0000000000000abc"
+
+
+def teams_party(index: int) -> str:
+    """The other party of Teams call ``index``: a phone line (``4:``) every third call."""
+    if index % 3 == 0:
+        return "4:" + call_number(index).replace(" ", "").replace("-", "")
+    return f"8:live:.cid.{index:016x}"
+
+
+def teams_number(index: int) -> str:
+    """The number the record shows (a phone line without its ``4:``)."""
+    party = teams_party(index)
+    return party[2:] if party.startswith("4:") else party
+
+
+def _teams_properties(index: int) -> bytes:
+    """An NSKeyedArchiver dictionary {"call-log": <JSON>}, as Teams versions store it."""
+    outgoing = index % 2 == 0
+    start = call_time(index)
+    entry = {
+        "callDirection": "outgoing" if outgoing else "incoming",
+        "callState": "accepted",
+        "callType": "twoParty",
+        "startTime": start.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "connectTime": (start + timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "endTime": (start + timedelta(seconds=34 + index)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "originator": TEAMS_OWN if outgoing else teams_party(index),
+        "target": teams_party(index) if outgoing else TEAMS_OWN,
+        "callId": f"call-{index:04d}",
+    }
+    objects = [
+        "$null",
+        {"NS.keys": [plistlib.UID(2)], "NS.objects": [plistlib.UID(3)]},
+        "call-log",
+        json.dumps(entry),
+    ]
+    archive = {
+        "$top": {"root": plistlib.UID(1)},
+        "$objects": objects,
+        "$archiver": "NSKeyedArchiver",
+    }
+    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+
+
+def _teams_schema(connection: sqlite3.Connection) -> None:
+    for statement in TEAMS_SCHEMA:
+        connection.execute(statement)
+
+
+def _teams_rows(index: int) -> list[tuple[str, dict]]:
+    tsid = 1_709_280_000_000 + index
+    return [
+        (
+            "ZSMESSAGE",
+            {
+                "Z_PK": index,
+                "Z_ENT": 1,
+                "Z_OPT": 1,
+                "ZTSID": tsid,
+                "ZTS_ISSENTBYME": 1 - index % 2,
+                "ZCOMPOSETIME": (call_time(index) - COCOA_EPOCH).total_seconds(),
+                "ZCONTENT": "<partlist/>",
+            },
+        ),
+        (
+            "ZMESSAGEPROPERTIES",
+            {
+                "Z_PK": index,
+                "Z_ENT": 2,
+                "Z_OPT": 1,
+                "ZTSID": tsid,
+                "ZTHREADID": "19:thread@unq.gbl.spaces",
+                "ZPROPERTIES": _teams_properties(index),
+            },
+        ),
+    ]
+
+
+def _teams_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM ZMESSAGEPROPERTIES WHERE Z_PK IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM ZSMESSAGE WHERE Z_PK IN ({marks})", tuple(doomed)),
     ]
 
 
@@ -631,6 +727,15 @@ RECIPES = {
         _skype_schema,
         _skype_rows,
         _skype_delete,
+        _ios_filler,
+    ),
+    "teams": Recipe(
+        "teams",
+        "private/var/mobile/Containers/Shared/AppGroup/0E1F/SkypeSpacesDogfood/1A2B/"
+        "SkypeSpacesDogfood-0000.sqlite",
+        _teams_schema,
+        _teams_rows,
+        _teams_delete,
         _ios_filler,
     ),
     "chromedl": Recipe(
