@@ -13,7 +13,15 @@ from tests.conftest import ScanOutput
 from triage.config import ScanConfig
 from triage.pipeline import scan_device
 
-EXTRACTORS = ("android.call_log", "ios.call_history", "chromium.history", "firefox.history")
+EXTRACTORS = (
+    "android.call_log",
+    "ios.call_history",
+    "whatsapp.calls",
+    "skype.calls",
+    "teams.calls",
+    "chromium.history",
+    "firefox.history",
+)
 
 
 @pytest.fixture(scope="session")

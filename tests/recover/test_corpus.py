@@ -30,6 +30,18 @@ RECOVERED_TABLES = {
     "urls",
     "moz_historyvisits",
     "moz_places",
+    "downloads",
+    "downloads_url_chains",
+    "keyword_search_terms",
+    "moz_annos",
+    "moz_downloads",
+    "ZWACDCALLEVENT",
+    "ZWACDCALLEVENTPARTICIPANT",
+    "ZWAAGGREGATECALLEVENT",
+    "Calls",
+    "CallMembers",
+    "ZSMESSAGE",
+    "ZMESSAGEPROPERTIES",
 }
 GOOGLE_VOICE = "threadingStore.sqlite"
 

@@ -27,6 +27,7 @@ from triage.recover import recover_rows
 from triage.recover.engine import RecoveredRow
 from triage.recover.format import FormatError
 
+RANK = {"high": 3, "medium": 2, "low": 1}
 MAX_BYTES = 512 << 20  # larger databases are not read by hand (time and memory)
 ERA_START = datetime(2000, 1, 1, tzinfo=UTC)
 URL_SCHEMES = frozenset(
@@ -57,6 +58,22 @@ class RecoverySpec:
     lookups: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     key_column: str | None = None  # the record key's column when it is not the rowid
+    row_check: Callable[[RecoveredRow], bool] | None = None  # on the raw values, before reading
+    empty: tuple[str, ...] = ()  # other record tables, shadowed empty (their rows not read again)
+    key_is_value: bool = False  # the key is a value (a time, a term), not an id: never blanked
+    # columns that name one row for good (a download's guid): a recovered row whose rowid is
+    # live with these values equal is an older version of a live row (a download in progress,
+    # a visit before its duration was written), not a deleted one
+    same_row: tuple[str, ...] = ()
+    # lookup tables joined by a column, not by their rowid (WhatsApp's participants by the
+    # call's aggregate): their carved rows, rowid lost, are joined too (under fresh rowids)
+    carved_lookups: tuple[str, ...] = ()
+    # the row's part of a composite record key (Skype's "call/member" -> "call")
+    key_text: Callable[[str], str] | None = None
+    # record fields that say two records are one (a call: number, start, direction): a recovered
+    # record matching a live one is a stale copy of it (a cell moved by a rebalance), and of
+    # recovered ones matching each other the most confident is kept
+    same_record: tuple[str, ...] = ()
 
 
 class QuietContext:
@@ -100,9 +117,34 @@ def plausible_visit(record: Any) -> bool:
     return plausible_url(record.url) and plausible_time(record.visited)
 
 
+def plausible_download(record: Any) -> bool:
+    """A recovered download: a start time of this era, URLs that parse, something it names
+    (a URL or a target path), byte counts that are counts."""
+    urls = [*record.url_chain, *([record.url] if record.url else [])]
+    counts = (record.received_bytes, record.total_bytes)
+    return (
+        plausible_time(record.started)
+        and (record.ended is None or plausible_time(record.ended))
+        and all(plausible_url(url) for url in urls)
+        and bool(urls or record.target_path)
+        and all(count is None or count >= 0 for count in counts)
+    )
+
+
+def plausible_search(record: Any) -> bool:
+    """A recovered search: printable text, and a URL and time that fit when it has them."""
+    term = record.term or ""
+    return (
+        bool(term.strip())
+        and not any(ord(char) < 32 for char in term)
+        and (record.url is None or plausible_url(record.url))
+        and (record.searched is None or plausible_time(record.searched))
+    )
+
+
 def recovered_records(
     read: Callable[[sqlite3.Connection, Any], Iterator[Any]],
-    spec: RecoverySpec,
+    spec: RecoverySpec | tuple[RecoverySpec, ...],
     connection: sqlite3.Connection,
     file: Any,
     ctx: Any,
@@ -115,8 +157,11 @@ def recovered_records(
     """
     if not getattr(ctx, "recover", False) or file.size > MAX_BYTES:
         return
+    specs = spec if isinstance(spec, tuple) else (spec,)
     try:
-        yield from _recovered(read, spec, connection, file, ctx, live)
+        rows = _rows(specs, connection, file, ctx)
+        for one in specs:
+            yield from _recovered(read, one, connection, rows, ctx, live)
     except Exception as error:  # noqa: BLE001 - see the docstring
         ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
 
@@ -125,53 +170,87 @@ def _recovered(
     read: Callable[[sqlite3.Connection, Any], Iterator[Any]],
     spec: RecoverySpec,
     connection: sqlite3.Connection,
-    file: Any,
+    rows: list[RecoveredRow],
     ctx: Any,
     live: list[Any],
 ) -> Iterator[Any]:
-    rows = _rows(spec, connection, file, ctx)
-    primary = [row for row in rows if row.table.lower() in {t.lower() for t in spec.tables}]
+    names = {table.lower() for table in spec.tables}
+    primary = [row for row in rows if row.table.lower() in names]
+    if spec.row_check is not None:
+        primary = [row for row in primary if spec.row_check(row)]
+    if spec.same_row:
+        primary = [row for row in primary if not _older_version(connection, spec, row)]
     if not primary:
         return
     quiet = QuietContext(ctx)
-    keyed = _load(connection, spec, primary, rows)
+    created: set[str] = set()
     try:
+        keyed = _load(connection, spec, primary, rows, created)
         found = list(read(connection, quiet))
     finally:
-        for table in {row.table for row in rows}:
+        for table in created:
             connection.execute(f'DROP TABLE IF EXISTS temp."{table}"')
     live_set = set(live)
-    blank = {_blank(record, spec.key) for record in live}
+    ident = "" if spec.key_is_value else spec.key  # what differs between two copies of a row
+    blank = {_blank(record, ident) for record in live}
     emitted: set[Any] = set()
+    kept: dict[Any, tuple[Any, RecoveredRow]] = {}
     for record in found:
-        row = keyed.get(str(getattr(record, spec.key, None)))
+        text = str(getattr(record, spec.key, None))
+        row = keyed.get(spec.key_text(text) if spec.key_text else text)
         if row is None or record in live_set:
             continue
         if row.rowid is None and spec.key_column is None:
             record = dataclasses.replace(record, **{spec.key: None})
-        if _blank(record, spec.key) in blank or not spec.check(record):
+        elif spec.key_text and "/-" in text:  # a carved joined row's stand-in id: not its id
+            record = dataclasses.replace(record, **{spec.key: spec.key_text(text)})
+        if _blank(record, ident) in blank or not spec.check(record):
             continue
-        same = _blank(record, spec.key)
+        same = _blank(record, ident)
         if same in emitted:
             continue  # one row seen twice, whole in one page and carved in another
         emitted.add(same)
+        identity = tuple(getattr(record, name) for name in spec.same_record) or same
+        best = kept.get(identity)
+        if best is None or RANK[row.confidence] > RANK[best[1].confidence]:
+            kept[identity] = (record, row)
+    live_identities = {tuple(getattr(r, name) for name in spec.same_record) for r in live}
+    for identity, (record, row) in kept.items():
+        if spec.same_record and identity in live_identities:
+            continue
         yield dataclasses.replace(
             record, recovered=True, recovery=row.describe(), confidence=row.confidence
         )
 
 
+def _older_version(connection: sqlite3.Connection, spec: RecoverySpec, row: RecoveredRow) -> bool:
+    """Whether ``row`` is an older version of a live row (see ``RecoverySpec.same_row``)."""
+    present = set(_columns(connection, row.table))
+    columns = [column for column in spec.same_row if column in present]
+    if row.rowid is None or not columns:
+        return False
+    names = ", ".join(f'"{column}"' for column in columns)
+    live = connection.execute(
+        f'SELECT {names} FROM main."{row.table}" WHERE rowid = ?', (row.rowid,)
+    ).fetchone()
+    return live is not None and tuple(live) == tuple(row.values.get(c) for c in columns)
+
+
 def _blank(record: Any, key: str) -> Any:
     """The record without its key (records of other kinds, e.g. downloads, have none)."""
-    return dataclasses.replace(record, **{key: None}) if hasattr(record, key) else record
+    if not key or not hasattr(record, key):
+        return record
+    return dataclasses.replace(record, **{key: None})
 
 
 def _rows(
-    spec: RecoverySpec, connection: sqlite3.Connection, file: Any, ctx: Any
+    specs: tuple[RecoverySpec, ...], connection: sqlite3.Connection, file: Any, ctx: Any
 ) -> list[RecoveredRow]:
-    """The recovered rows of the spec's tables, read from the extractor's private copy."""
+    """The recovered rows of the specs' tables, read from the extractor's private copy."""
+    tables = {table for spec in specs for table in (*spec.tables, *spec.lookups)}
     try:
         main, wal, journal = _database_bytes(connection, file, ctx)
-        return recover_rows(connection, main, wal, journal, {*spec.tables, *spec.lookups})
+        return recover_rows(connection, main, wal, journal, tables)
     except (FormatError, OSError, sqlite3.DatabaseError, MemoryError) as error:
         ctx.log.debug("%s: no recovery: %s", file.path, error)
         return []
@@ -208,8 +287,10 @@ def _load(
     spec: RecoverySpec,
     primary: list[RecoveredRow],
     rows: list[RecoveredRow],
+    created: set[str],
 ) -> dict[str, RecoveredRow]:
-    """TEMP tables shadowing the real ones; returns key text -> recovered row."""
+    """TEMP tables shadowing the real ones (their names added to ``created``); returns key
+    text -> recovered row."""
     keyed: dict[str, RecoveredRow] = {}
     by_table: dict[str, list[tuple[int, RecoveredRow]]] = {}
     for index, row in enumerate(primary):
@@ -219,9 +300,15 @@ def _load(
             continue  # no key to tie its record back to: not recoverable as a record
         keyed[str(named)] = row
         by_table.setdefault(row.table, []).append((key, row))
+    existing = _tables(connection)
+    for table in spec.empty:
+        if table.lower() in existing and table not in by_table:
+            _create(connection, table, _columns(connection, table))
+            created.add(table)
     for table, items in by_table.items():
         columns = _columns(connection, table)
         _create(connection, table, columns)
+        created.add(table)
         alias = _alias(connection, table)
         values = []
         for key, row in items:
@@ -233,6 +320,7 @@ def _load(
     lookups = {name.lower() for name in spec.lookups}
     extra = [row for row in rows if row.table.lower() in lookups]
     for table in sorted({row.table for row in extra}):
+        created.add(table)
         _lookup(connection, spec, table, [row for row in extra if row.table == table], primary)
     return keyed
 
@@ -252,6 +340,9 @@ def _lookup(
     _create(connection, table, columns)
     connection.execute(f'INSERT INTO temp."{table}" SELECT {names} FROM main."{table}"')
     wanted = _linked(spec, table, rows, primary, live_ids)
+    if table.lower() in {name.lower() for name in spec.carved_lookups}:
+        carved = [row for row in rows if row.rowid is None]
+        wanted += [(-number, row) for number, row in enumerate(carved, start=1)]
     values = []
     for rowid, row in wanted:
         row_values = dict(row.values)
@@ -289,6 +380,11 @@ def _linked(
                 known.add(target)
                 wanted.append((target, matches[0]))
     return wanted
+
+
+def _tables(connection: sqlite3.Connection) -> set[str]:
+    rows = connection.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    return {str(name).lower() for (name,) in rows}
 
 
 def _columns(connection: sqlite3.Connection, table: str) -> list[str]:

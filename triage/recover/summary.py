@@ -21,11 +21,11 @@ PARTS = {
     "browser_downloads": ("started, url, target_path, browser, user", "started"),
     "browser_searches": ("searched, term, url, browser, user", "searched"),
 }
-NOUNS = {
-    "calls": "deleted call",
-    "browser_visits": "deleted web visit",
-    "browser_downloads": "deleted download",
-    "browser_searches": "deleted search",
+NOUNS = {  # one, many
+    "calls": ("deleted call", "deleted calls"),
+    "browser_visits": ("deleted web visit", "deleted web visits"),
+    "browser_downloads": ("deleted download", "deleted downloads"),
+    "browser_searches": ("deleted search", "deleted searches"),
 }
 
 
@@ -69,12 +69,12 @@ def recovered_summary(store: Any, tables: Mapping[str, str]) -> dict[str, Any]:
 def headline(parts: Mapping[str, Any]) -> str | None:
     """The first-screen line: "5 deleted calls recovered, 4 to US numbers; ..." (or None)."""
     pieces = []
-    for table, noun in NOUNS.items():
+    for table, (one, many) in NOUNS.items():
         part = parts.get(table)
         if not part:
             continue
         total = part["total"]
-        text = f"{total} {noun}{'' if total == 1 else 's'} recovered"
+        text = f"{total} {one if total == 1 else many} recovered"
         if table == "calls" and part.get("us"):
             text += f", {part['us']} to US numbers"
         pieces.append(text)

@@ -30,6 +30,8 @@ Every number is fictional (US 555-01xx, UK 020 7946 0xxx); every URL is under ex
 from __future__ import annotations
 
 import importlib.util
+import json
+import plistlib
 import shutil
 import sqlite3
 import sys
@@ -175,6 +177,254 @@ def _ios_filler(index: int) -> tuple[str, dict]:
     return ("Z_MODELCACHE", {"Z_CONTENT": bytes([index % 256]) * 200})
 
 
+WHATSAPP_SCHEMA = (  # iOS 15 CallHistory.sqlite (tests/extractors/calls/test_whatsapp.py)
+    "CREATE TABLE ZWAAGGREGATECALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZINCOMING INTEGER, ZMISSED INTEGER, ZMISSEDREASON INTEGER, ZVIDEO INTEGER, "
+    "ZFIRSTDATE TIMESTAMP, ZLINKTOKEN VARCHAR )",
+    "CREATE TABLE ZWACDCALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZBYTESRECEIVED INTEGER, ZBYTESSENT INTEGER, ZOUTCOME INTEGER, Z1CALLEVENTS INTEGER, "
+    "Z_FOK_1CALLEVENTS INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZGROUPJIDSTRING VARCHAR, "
+    "ZGROUPCALLCREATORUSERJIDSTRING VARCHAR )",
+    "CREATE TABLE ZWACDCALLEVENTPARTICIPANT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, "
+    "Z_OPT INTEGER, ZOUTCOME INTEGER, Z1PARTICIPANTS INTEGER, Z_FOK_1PARTICIPANTS INTEGER, "
+    "ZJIDSTRING VARCHAR )",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+WHATSAPP_OWN = "12025550999@s.whatsapp.net"
+
+
+def whatsapp_jid(index: int) -> str:
+    """The other party of WhatsApp call ``index``."""
+    return f"1202555{100 + index:04d}@s.whatsapp.net"
+
+
+def _whatsapp_schema(connection: sqlite3.Connection) -> None:
+    for statement in WHATSAPP_SCHEMA:
+        connection.execute(statement)
+
+
+def _whatsapp_rows(index: int) -> list[tuple[str, dict]]:
+    """Call ``index``: odd ones incoming (the party created them), even ones outgoing."""
+    jid = whatsapp_jid(index)
+    return [
+        (
+            "ZWAAGGREGATECALLEVENT",
+            {"Z_PK": index, "Z_ENT": 1, "Z_OPT": 1, "ZINCOMING": index % 2, "ZVIDEO": 0},
+        ),
+        (
+            "ZWACDCALLEVENT",
+            {
+                "Z_PK": index,
+                "Z_ENT": 2,
+                "Z_OPT": 1,
+                "ZBYTESRECEIVED": 1000 + index,
+                "ZBYTESSENT": 2000 + index,
+                "ZOUTCOME": 0,
+                "Z1CALLEVENTS": index,
+                "Z_FOK_1CALLEVENTS": index,
+                "ZDATE": (call_time(index) - COCOA_EPOCH).total_seconds() + 0.25,
+                "ZDURATION": 30.5 + index,
+                "ZGROUPCALLCREATORUSERJIDSTRING": jid if index % 2 else WHATSAPP_OWN,
+            },
+        ),
+        (
+            "ZWACDCALLEVENTPARTICIPANT",
+            {
+                "Z_PK": index,
+                "Z_ENT": 3,
+                "Z_OPT": 1,
+                "ZOUTCOME": 0,
+                "Z1PARTICIPANTS": index,
+                "Z_FOK_1PARTICIPANTS": index,
+                "ZJIDSTRING": jid,
+            },
+        ),
+    ]
+
+
+def _whatsapp_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f'DELETE FROM "{table}" WHERE Z_PK IN ({marks})', tuple(doomed))
+        for table in ("ZWACDCALLEVENTPARTICIPANT", "ZWACDCALLEVENT", "ZWAAGGREGATECALLEVENT")
+    ]
+
+
+SKYPE_SCHEMA = (  # plaso's skype_main.db (Skype 7), the columns the extractor reads
+    "CREATE TABLE Calls (id INTEGER NOT NULL PRIMARY KEY, is_permanent INTEGER, "
+    "begin_timestamp INTEGER, topic TEXT, is_unseen_missed INTEGER, host_identity TEXT, "
+    "duration INTEGER, is_incoming INTEGER, is_conference INTEGER, start_timestamp INTEGER, "
+    "partner_handle TEXT, partner_dispname TEXT, type INTEGER, status INTEGER, "
+    "failurereason INTEGER, pstn_number TEXT, conv_dbid INTEGER)",
+    "CREATE TABLE CallMembers (id INTEGER NOT NULL PRIMARY KEY, is_permanent INTEGER, "
+    "identity TEXT, dispname TEXT, call_duration INTEGER, type INTEGER, status INTEGER, "
+    "failurereason INTEGER, videostatus INTEGER, guid TEXT, real_identity TEXT, "
+    "start_timestamp INTEGER, is_conference INTEGER, country TEXT, call_db_id INTEGER)",
+    "CREATE TABLE Accounts (id INTEGER NOT NULL PRIMARY KEY, skypename TEXT)",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+
+
+def skype_party(index: int) -> str:
+    """Who call ``index`` was with: SkypeOut to a number every third call, else a Skype name."""
+    return (
+        call_number(index).replace(" ", "").replace("-", "")
+        if index % 3 == 0
+        else f"friend.{index:03d}"
+    )
+
+
+def _skype_schema(connection: sqlite3.Connection) -> None:
+    for statement in SKYPE_SCHEMA:
+        connection.execute(statement)
+    connection.execute("INSERT INTO Accounts VALUES (1, 'suspect.skype')")
+
+
+def _skype_rows(index: int) -> list[tuple[str, dict]]:
+    """Call ``index``: odd ones incoming; every one answered 5 s after it rang."""
+    begin = int(call_time(index).timestamp())
+    party = skype_party(index)
+    return [
+        (
+            "Calls",
+            {
+                "id": index,
+                "is_permanent": 1,
+                "begin_timestamp": begin,
+                "host_identity": "suspect.skype",
+                "duration": 30 + index,
+                "is_incoming": index % 2,
+                "is_conference": 0,
+                "start_timestamp": begin + 5,
+                "partner_handle": party,
+                "partner_dispname": f"Friend {index}",
+                "type": 1,
+                "status": 6,
+                "conv_dbid": index,
+            },
+        ),
+        (
+            "CallMembers",
+            {
+                "id": index,
+                "is_permanent": 1,
+                "identity": party,
+                "dispname": f"Friend {index}",
+                "call_duration": 30 + index,
+                "type": 1,
+                "status": 6,
+                "videostatus": 1,
+                "guid": f"guid-{index:04d}",
+                "start_timestamp": begin + 5,
+                "is_conference": 0,
+                "call_db_id": index,
+            },
+        ),
+    ]
+
+
+def _skype_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM CallMembers WHERE call_db_id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM Calls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
+TEAMS_SCHEMA = (  # iOS SkypeSpacesDogfood: the columns the extractor reads
+    "CREATE TABLE ZSMESSAGE ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZTSID INTEGER, ZTS_ISSENTBYME INTEGER, ZCOMPOSETIME TIMESTAMP, ZCONTENT VARCHAR )",
+    "CREATE TABLE ZMESSAGEPROPERTIES ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZTSID INTEGER, ZTHREADID VARCHAR, ZPROPERTIES BLOB )",
+    "CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB)",
+)
+TEAMS_OWN = "8:live:.cid.0000000000000abc"
+
+
+def teams_party(index: int) -> str:
+    """The other party of Teams call ``index``: a phone line (``4:``) every third call."""
+    if index % 3 == 0:
+        return "4:" + call_number(index).replace(" ", "").replace("-", "")
+    return f"8:live:.cid.{index:016x}"
+
+
+def teams_number(index: int) -> str:
+    """The number the record shows (a phone line without its ``4:``)."""
+    party = teams_party(index)
+    return party[2:] if party.startswith("4:") else party
+
+
+def _teams_properties(index: int) -> bytes:
+    """An NSKeyedArchiver dictionary {"call-log": <JSON>}, as Teams versions store it."""
+    outgoing = index % 2 == 0
+    start = call_time(index)
+    entry = {
+        "callDirection": "outgoing" if outgoing else "incoming",
+        "callState": "accepted",
+        "callType": "twoParty",
+        "startTime": start.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "connectTime": (start + timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "endTime": (start + timedelta(seconds=34 + index)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+        "originator": TEAMS_OWN if outgoing else teams_party(index),
+        "target": teams_party(index) if outgoing else TEAMS_OWN,
+        "callId": f"call-{index:04d}",
+    }
+    objects = [
+        "$null",
+        {"NS.keys": [plistlib.UID(2)], "NS.objects": [plistlib.UID(3)]},
+        "call-log",
+        json.dumps(entry),
+    ]
+    archive = {
+        "$top": {"root": plistlib.UID(1)},
+        "$objects": objects,
+        "$archiver": "NSKeyedArchiver",
+    }
+    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+
+
+def _teams_schema(connection: sqlite3.Connection) -> None:
+    for statement in TEAMS_SCHEMA:
+        connection.execute(statement)
+
+
+def _teams_rows(index: int) -> list[tuple[str, dict]]:
+    tsid = 1_709_280_000_000 + index
+    return [
+        (
+            "ZSMESSAGE",
+            {
+                "Z_PK": index,
+                "Z_ENT": 1,
+                "Z_OPT": 1,
+                "ZTSID": tsid,
+                "ZTS_ISSENTBYME": 1 - index % 2,
+                "ZCOMPOSETIME": (call_time(index) - COCOA_EPOCH).total_seconds(),
+                "ZCONTENT": "<partlist/>",
+            },
+        ),
+        (
+            "ZMESSAGEPROPERTIES",
+            {
+                "Z_PK": index,
+                "Z_ENT": 2,
+                "Z_OPT": 1,
+                "ZTSID": tsid,
+                "ZTHREADID": "19:thread@unq.gbl.spaces",
+                "ZPROPERTIES": _teams_properties(index),
+            },
+        ),
+    ]
+
+
+def _teams_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM ZMESSAGEPROPERTIES WHERE Z_PK IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM ZSMESSAGE WHERE Z_PK IN ({marks})", tuple(doomed)),
+    ]
+
+
 def _chrome_schema(connection: sqlite3.Connection) -> None:
     connection.executescript(browser.CHROME_SCHEMA)
     connection.execute("INSERT INTO meta VALUES ('version', '70')")
@@ -227,6 +477,107 @@ def _chrome_filler(index: int) -> tuple[str, dict]:
     return ("segments", {"name": f"segment-{index}" * 8, "url_id": 0})
 
 
+def download_chain(index: int) -> tuple[str, str]:
+    """The URL chain of download ``index``: a link, redirected to the file."""
+    return (
+        f"https://files{index}.example/get/{index}",
+        f"https://cdn{index}.example/tool{index}.zip",
+    )
+
+
+def download_path(index: int) -> str:
+    """Where download ``index`` was saved."""
+    return f"C:\\Users\\suspect\\Downloads\\tool{index}.zip"
+
+
+def download_time(index: int) -> datetime:
+    """When download ``index`` started (it ended 42 s later)."""
+    return BASE + timedelta(minutes=13 * index, seconds=7)
+
+
+def search_term(index: int) -> str:
+    """The term of search ``index`` (Chromium stores it and its lower-case form)."""
+    return f"How to wipe Phone {index}"
+
+
+def search_url(index: int) -> str:
+    """The results page of search ``index``."""
+    return f"https://search.example/results?q=how+to+wipe+phone+{index}"
+
+
+def search_time(index: int) -> datetime:
+    """The last visit of the results page of search ``index``."""
+    return BASE + timedelta(minutes=19 * index, seconds=3)
+
+
+def _chrome_download_rows(index: int) -> list[tuple[str, dict]]:
+    start = _micro(download_time(index), WEBKIT_EPOCH)
+    first, final = download_chain(index)
+    download = {
+        "id": index,
+        "guid": f"00000000-0000-4000-8000-{index:012d}",
+        "current_path": download_path(index),
+        "target_path": download_path(index),
+        "start_time": start,
+        "received_bytes": 1000 * index,
+        "total_bytes": 1000 * index,
+        "state": 1,
+        "danger_type": 0,
+        "interrupt_reason": 0,
+        "hash": b"",
+        "end_time": start + 42_000_000,
+        "opened": 0,
+        "last_access_time": 0,
+        "transient": 0,
+        "referrer": "",
+        "site_url": "",
+        "embedder_download_data": "",
+        "tab_url": "",
+        "tab_referrer_url": "",
+        "http_method": "GET",
+        "by_ext_id": "",
+        "by_ext_name": "",
+        "by_web_app_id": "",
+        "etag": "",
+        "last_modified": "",
+        "mime_type": "application/zip",
+        "original_mime_type": "application/zip",
+    }
+    term = search_term(index)
+    return [
+        (
+            "urls",
+            {
+                "id": index,
+                "url": search_url(index),
+                "title": f"{term} - Search",
+                "visit_count": 1,
+                "typed_count": 0,
+                "last_visit_time": _micro(search_time(index), WEBKIT_EPOCH),
+                "hidden": 0,
+            },
+        ),
+        (
+            "keyword_search_terms",
+            {"keyword_id": 2, "url_id": index, "term": term, "normalized_term": term.lower()},
+        ),
+        ("downloads", download),
+        ("downloads_url_chains", {"id": index, "chain_index": 0, "url": first}),
+        ("downloads_url_chains", {"id": index, "chain_index": 1, "url": final}),
+    ]
+
+
+def _chrome_download_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    """What "Clear browsing data" does: downloads, their chains, the searches and their pages."""
+    marks = ", ".join("?" for _ in doomed)
+    return [
+        (f"DELETE FROM downloads_url_chains WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM downloads WHERE id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM keyword_search_terms WHERE url_id IN ({marks})", tuple(doomed)),
+        (f"DELETE FROM urls WHERE id IN ({marks})", tuple(doomed)),
+    ]
+
+
 def _firefox_schema(connection: sqlite3.Connection) -> None:
     connection.executescript(browser.FIREFOX_SCHEMA)
     connection.execute("PRAGMA user_version = 77")
@@ -269,6 +620,70 @@ def _firefox_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
     ]
 
 
+def _firefox_download_rows(index: int) -> list[tuple[str, dict]]:
+    """A download kept in history (its place and visit stay) with its two annotations."""
+    start = _micro(download_time(index), PRTIME_EPOCH)
+    end = start + 42_000_000
+    url = download_chain(index)[-1]
+    target = "file:///" + download_path(index).replace("\\", "/")
+    meta = f'{{"state":1,"deleted":false,"endTime":{end // 1000},"fileSize":{1000 * index}}}'
+    annos = [
+        (
+            "moz_annos",
+            {
+                "id": 2 * index - 1 + attribute,
+                "place_id": index,
+                "anno_attribute_id": attribute,
+                "content": content,
+                "flags": 0,
+                "expiration": 4,
+                "type": 3,
+                "dateAdded": start,
+                "lastModified": end,
+            },
+        )
+        for attribute, content in ((1, target), (2, meta))
+    ]
+    attributes = [
+        ("moz_anno_attributes", {"id": 1, "name": "downloads/destinationFileURI"}),
+        ("moz_anno_attributes", {"id": 2, "name": "downloads/metaData"}),
+    ]
+    return [
+        *(attributes if index == 1 else []),
+        (
+            "moz_places",
+            {
+                "id": index,
+                "url": url,
+                "title": f"tool{index}.zip",
+                "rev_host": "elpmaxe.",
+                "visit_count": 1,
+                "typed": 0,
+                "last_visit_date": start,
+                "guid": f"dl{index:010d}",
+            },
+        ),
+        (
+            "moz_historyvisits",
+            {
+                "id": index,
+                "from_visit": 0,
+                "place_id": index,
+                "visit_date": start,
+                "visit_type": 7,
+                "session": 0,
+            },
+        ),
+        *annos,
+    ]
+
+
+def _firefox_download_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    """ "Remove from history" of a download in the Library: its annotations go."""
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM moz_annos WHERE place_id IN ({marks})", tuple(doomed))]
+
+
 def _firefox_filler(index: int) -> tuple[str, dict]:
     return ("moz_anno_attributes", {"name": f"filler/attribute-{index}-" * 3})
 
@@ -297,6 +712,47 @@ RECIPES = {
         _chrome_rows,
         _chrome_delete,
         _chrome_filler,
+    ),
+    "whatsapp": Recipe(
+        "whatsapp",
+        "private/var/mobile/Containers/Shared/AppGroup/0A1B2C3D/CallHistory.sqlite",
+        _whatsapp_schema,
+        _whatsapp_rows,
+        _whatsapp_delete,
+        _ios_filler,
+    ),
+    "skype": Recipe(
+        "skype",
+        "Users/suspect/AppData/Roaming/Skype/suspect.skype/main.db",
+        _skype_schema,
+        _skype_rows,
+        _skype_delete,
+        _ios_filler,
+    ),
+    "teams": Recipe(
+        "teams",
+        "private/var/mobile/Containers/Shared/AppGroup/0E1F/SkypeSpacesDogfood/1A2B/"
+        "SkypeSpacesDogfood-0000.sqlite",
+        _teams_schema,
+        _teams_rows,
+        _teams_delete,
+        _ios_filler,
+    ),
+    "chromedl": Recipe(
+        "chromedl",
+        "Users/suspect/AppData/Local/Google/Chrome/User Data/Profile 1/History",
+        _chrome_schema,
+        _chrome_download_rows,
+        _chrome_download_delete,
+        _chrome_filler,
+    ),
+    "firefoxdl": Recipe(
+        "firefoxdl",
+        "Users/suspect/AppData/Roaming/Mozilla/Firefox/Profiles/cd34ef56.dl/places.sqlite",
+        _firefox_schema,
+        _firefox_download_rows,
+        _firefox_download_delete,
+        _firefox_filler,
     ),
     "firefox": Recipe(
         "firefox",

@@ -44,7 +44,14 @@ from triage.extractors.browser.visit_rows import VisitTables, visits_query
 from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserSearch, BrowserVisit
-from triage.recover.integration import Link, RecoverySpec, plausible_visit
+from triage.recover.engine import RecoveredRow
+from triage.recover.integration import (
+    Link,
+    RecoverySpec,
+    plausible_download,
+    plausible_search,
+    plausible_visit,
+)
 from triage.timestamps import from_unix_seconds, from_webkit
 
 WEBKIT_NOTE = "WebKit time: microseconds since 1601-01-01 UTC"
@@ -85,6 +92,20 @@ DOWNLOAD_COLUMNS = (
     "mime_type",
     "by_ext_name",
 )
+
+
+def search_row(row: RecoveredRow) -> bool:
+    """A recovered ``keyword_search_terms`` row: ids that are integers and the normalized term
+    Chromium derives from the term (lower case, runs of white space as one space); a carved
+    candidate whose two texts do not agree so was not a row."""
+    values = row.values
+    term, normalized = values.get("term"), values.get("normalized_term")
+    if not isinstance(term, str) or not isinstance(normalized, str):
+        return False
+    ids = (values.get("keyword_id"), values.get("url_id"))
+    if not all(isinstance(value, int) for value in ids):
+        return False
+    return " ".join(normalized.casefold().split()) == " ".join(term.casefold().split())
 
 
 def chromium_time(value: Any) -> tuple[datetime | None, str | None]:
@@ -136,12 +157,38 @@ class ChromiumHistory(SqliteBrowserExtractor):
         "**/app_opera/History",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"urls", "visits"})
-    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
-        ("visits",),
-        "visit_id",
-        plausible_visit,
-        lookups=("urls",),
-        links=(Link("url", "visit_time", "urls", "last_visit_time"),),
+    recovery: ClassVar[tuple[RecoverySpec, ...]] = (
+        RecoverySpec(
+            ("visits",),
+            "visit_id",
+            plausible_visit,
+            lookups=("urls",),
+            links=(Link("url", "visit_time", "urls", "last_visit_time"),),
+            empty=("downloads", "keyword_search_terms"),
+            same_row=("url", "visit_time"),
+        ),
+        # a download is tied back to its row by its start time, a search by its term: neither
+        # record carries the row's id
+        RecoverySpec(
+            ("downloads",),
+            "started_raw",
+            plausible_download,
+            lookups=("downloads_url_chains",),
+            key_column="start_time",
+            key_is_value=True,
+            empty=("visits", "keyword_search_terms"),
+            same_row=("guid",),
+        ),
+        RecoverySpec(
+            ("keyword_search_terms",),
+            "term",
+            plausible_search,
+            lookups=("urls",),
+            key_column="term",
+            key_is_value=True,
+            row_check=search_row,
+            empty=("visits", "downloads"),
+        ),
     )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:

@@ -43,7 +43,7 @@ from triage.extractors.browser.visit_rows import (
 from triage.extractors.sqlite_rows import select_list
 from triage.extractors.values import decode, integer, join_detail, raw, text, url_text
 from triage.records import BrowserDownload, BrowserVisit
-from triage.recover.integration import Link, RecoverySpec, plausible_visit
+from triage.recover.integration import Link, RecoverySpec, plausible_download, plausible_visit
 from triage.timestamps import from_unix_ms, from_unix_us
 
 PRTIME_NOTE = "PRTime: microseconds since 1970-01-01 UTC"
@@ -114,12 +114,36 @@ class FirefoxHistory(SqliteBrowserExtractor):
     record_types: ClassVar[tuple[type, ...]] = (BrowserVisit, BrowserDownload)
     patterns: ClassVar[tuple[str, ...]] = ("**/places.sqlite", "**/downloads.sqlite")
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"moz_places", "moz_historyvisits"})
-    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
-        ("moz_historyvisits",),
-        "visit_id",
-        plausible_visit,
-        lookups=("moz_places",),
-        links=(Link("place_id", "visit_date", "moz_places", "last_visit_date"),),
+    recovery: ClassVar[tuple[RecoverySpec, ...]] = (
+        RecoverySpec(
+            ("moz_historyvisits",),
+            "visit_id",
+            plausible_visit,
+            lookups=("moz_places",),
+            links=(Link("place_id", "visit_date", "moz_places", "last_visit_date"),),
+            empty=("moz_annos",),
+            same_row=("place_id", "visit_date"),
+        ),
+        # a download's annotations, tied back by their dateAdded (the record's start time);
+        # the download's URL is its place's (live, or recovered whole)
+        RecoverySpec(
+            ("moz_annos",),
+            "started_raw",
+            plausible_download,
+            lookups=("moz_places",),
+            key_column="dateAdded",
+            key_is_value=True,
+            empty=("moz_historyvisits",),
+            same_row=("place_id", "anno_attribute_id"),
+        ),
+        RecoverySpec(
+            ("moz_downloads",),
+            "started_raw",
+            plausible_download,
+            key_column="startTime",
+            key_is_value=True,
+            same_row=("source", "startTime"),
+        ),
     )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:

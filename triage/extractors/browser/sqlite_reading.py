@@ -57,7 +57,8 @@ class SqliteBrowserExtractor(Extractor):
     """Base of the SQLite browser extractors: guarded open, ``read`` per recognised database."""
 
     kind: ClassVar[str] = "browser history"  # what the problems call the database
-    recovery: ClassVar[RecoverySpec | None] = None  # deleted rows to recover (triage.recover)
+    # deleted rows to recover (triage.recover): one spec per record table
+    recovery: ClassVar[RecoverySpec | tuple[RecoverySpec, ...] | None] = None
 
     def accepts(self, file: StoredFile, ctx: ExtractionContext) -> bool:
         """Files with bytes (an empty file has nothing to read)."""

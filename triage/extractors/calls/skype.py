@@ -15,15 +15,24 @@ The account is the ``Accounts`` table's Skype name (the host identity otherwise)
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import ROW_ERRORS, select_list
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec, plausible_time
 from triage.timestamps import format_utc, from_unix_seconds
 
 TIME_NOTE = "Skype main.db: timestamps are Unix seconds, UTC"
@@ -60,6 +69,27 @@ MEMBER_COLUMNS = (
 )
 
 
+# a Skype name: a letter, then 5 to 31 letters, digits and . , - _ (or live:<id>, live:.cid.<hex>)
+SKYPE_NAME = re.compile(r"(?:live:[.\w-]{1,64}|[a-zA-Z][a-zA-Z0-9.,_-]{5,31})")
+
+
+def plausible_skype_call(record: CallRecord) -> bool:
+    """A recovered Skype call: a phone number that parses (SkypeOut) or a Skype name, a time of
+    this era, a known direction."""
+    if plausible_call(record):
+        return True
+    name = record.number or ""
+    return (
+        plausible_time(record.started)
+        and record.direction != "unknown"
+        and SKYPE_NAME.fullmatch(name) is not None
+    )
+
+
+def _call_key(key: str) -> str:
+    return key.split("/", 1)[0]
+
+
 class SkypeCalls(SqliteCallExtractor):
     """Skype classic call history (main.db Calls + CallMembers)."""
 
@@ -67,6 +97,19 @@ class SkypeCalls(SqliteCallExtractor):
     description: ClassVar[str] = "Skype classic calls (main.db Calls/CallMembers)"
     patterns: ClassVar[tuple[str, ...]] = ("**/Skype/*/main.db",)
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"Calls", "CallMembers"})
+
+    # the record key is "call/member": a deleted call is tied back by its Calls row, and joins
+    # its members (live, whole or carved: joined on call_db_id, which a carved row keeps)
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("Calls",),
+        "row_id",
+        plausible_skype_call,
+        lookups=("CallMembers",),
+        same_record=("number", "started", "direction"),
+        carved_lookups=("CallMembers",),
+        same_row=("begin_timestamp",),
+        key_text=_call_key,
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """A Skype ``Calls`` table."""

@@ -17,17 +17,25 @@ call and the originator of an incoming one, and the phone's own MRI is the other
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables
-from triage.extractors.calls.base import SqliteCallExtractor, make_call, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    make_call,
+    plausible_call,
+    seconds,
+    text,
+)
 from triage.extractors.calls.keyed_archive import ArchiveError, unarchive
 from triage.extractors.sqlite_rows import guarded_rows
 from triage.extractors.values import join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec, plausible_time
 from triage.timestamps import format_utc
 
 TIME_NOTE = "Teams call-log: ISO 8601 times in UTC"
@@ -63,6 +71,21 @@ def call_log_of(blob: Any) -> dict[str, Any] | None:
     return entry
 
 
+MRI = re.compile(r"\d{1,2}:[\w.:@+-]{1,200}")  # 8:live:.cid.<hex>, 8:orgid:<uuid>, 28:<bot>
+
+
+def plausible_teams_call(record: CallRecord) -> bool:
+    """A recovered Teams call: a number that parses or a Teams/Skype MRI, a time of this era,
+    a known direction."""
+    if plausible_call(record):
+        return True
+    return (
+        plausible_time(record.started)
+        and record.direction != "unknown"
+        and MRI.fullmatch(record.number or "") is not None
+    )
+
+
 class TeamsCalls(SqliteCallExtractor):
     """Microsoft Teams call logs (iOS SkypeSpacesDogfood database)."""
 
@@ -72,6 +95,17 @@ class TeamsCalls(SqliteCallExtractor):
         "**/Containers/Shared/AppGroup/*/SkypeSpacesDogfood/*/Skype*.sqlite",
     )
     sqlite_tables: ClassVar[frozenset[str]] = frozenset({"ZSMESSAGE", "ZMESSAGEPROPERTIES"})
+
+    # a deleted message joins its properties on ZTSID (a column: carved rows keep it)
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("ZSMESSAGE",),
+        "row_id",
+        plausible_teams_call,
+        lookups=("ZMESSAGEPROPERTIES",),
+        key_column="ZTSID",
+        same_record=("number", "started", "direction"),
+        carved_lookups=("ZMESSAGEPROPERTIES",),
+    )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
         """Teams' message and message-properties tables."""

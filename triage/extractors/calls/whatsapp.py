@@ -23,10 +23,19 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from triage.extractors.base import ExtractionContext, StoredFile, sqlite_tables, table_columns
-from triage.extractors.calls.base import SqliteCallExtractor, beside, make_call, raw, seconds, text
+from triage.extractors.calls.base import (
+    SqliteCallExtractor,
+    beside,
+    make_call,
+    plausible_call,
+    raw,
+    seconds,
+    text,
+)
 from triage.extractors.sqlite_rows import READ_ERRORS, guarded_rows
 from triage.extractors.values import integer, join_detail
 from triage.records import CallRecord
+from triage.recover.integration import RecoverySpec
 from triage.timestamps import from_cocoa
 
 TIME_NOTE = "WhatsApp CallHistory.sqlite: ZDATE is Core Data seconds since 2001-01-01 UTC"
@@ -45,6 +54,18 @@ class WhatsAppCalls(SqliteCallExtractor):
     patterns: ClassVar[tuple[str, ...]] = ("**/Containers/Shared/AppGroup/*/CallHistory.sqlite",)
     sqlite_tables: ClassVar[frozenset[str]] = frozenset(
         {"ZWACDCALLEVENT", "ZWACDCALLEVENTPARTICIPANT"}
+    )
+
+    # a deleted call event joins its participant (live, recovered whole, or carved: the join
+    # is on Z1PARTICIPANTS, which a carved row keeps) and its aggregate (by Z_PK: whole only)
+    recovery: ClassVar[RecoverySpec | None] = RecoverySpec(
+        ("ZWACDCALLEVENT",),
+        "row_id",
+        plausible_call,
+        lookups=("ZWACDCALLEVENTPARTICIPANT", "ZWAAGGREGATECALLEVENT"),
+        same_record=("number", "started", "direction"),
+        carved_lookups=("ZWACDCALLEVENTPARTICIPANT",),
+        same_row=("ZDATE", "Z1CALLEVENTS"),
     )
 
     def recognise(self, connection: sqlite3.Connection) -> bool:
