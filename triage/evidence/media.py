@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.errors import EvidenceError
 from triage.evidence.base import open_evidence_file, open_untouched
 
 EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
@@ -80,46 +79,11 @@ def sniff_container(path: Path) -> str | None:
     return None
 
 
-def split_segments(path: Path) -> tuple[Path, ...] | None:
-    """The ordered pieces of a split raw image that ``path`` belongs to, or None if not split.
-
-    Naming is the only thing that marks a split image, so this is the one place that reads names.
-    The first piece must exist and the numbering must have no gap.
-    """
-    for pattern, first_values in ((SPLIT_NUMERIC, ("000", "001")), (SPLIT_ALPHA, ("aa",))):
-        match = pattern.match(path.name)
-        if not match:
-            continue
-        stem, width = match["stem"], len(match["num"])
-        siblings = {}
-        for candidate in path.parent.iterdir():
-            found = pattern.match(candidate.name)
-            if found and found["stem"] == stem and len(found["num"]) == width:
-                siblings[found["num"]] = candidate
-        if len(siblings) < 2:
-            return None
-        numbers = sorted(siblings)
-        first = next((value for value in first_values if value.zfill(width) == numbers[0]), None)
-        if first is None:
-            raise EvidenceError(
-                f"{path}: split image piece {stem}.{first_values[-1].zfill(width)} is missing; "
-                "put all pieces in one folder"
-            )
-        expected = _sequence(numbers[0], len(numbers))
-        missing = [value for value in expected if value not in siblings]
-        if missing:
-            raise EvidenceError(
-                f"{path}: split image piece {stem}.{missing[0]} is missing; "
-                "put all pieces in one folder"
-            )
-        return tuple(siblings[value] for value in expected)
-    return None
-
-
 def split_pieces(path: Path) -> tuple[tuple[Path | None, ...], list[str]] | None:
     """The pieces of a split raw image, None where one is missing, and a sentence per gap;
-    None when ``path`` is not a piece of a split image. Unlike :func:`split_segments`, a gap
-    is not refused: the image is read as far as it goes and the gap reported."""
+    None when ``path`` is not a piece of a split image. Naming is the only thing that marks a
+    split image, so this is the one place that reads names. A gap is not refused: the image is
+    read as far as it goes and the gap reported."""
     for pattern, first_values in ((SPLIT_NUMERIC, ("000", "001")), (SPLIT_ALPHA, ("aa",))):
         match = pattern.match(path.name)
         if not match:
