@@ -41,6 +41,7 @@ TARGET = REPO / "triage" / "demo" / "data"
 MiB = 1024 * 1024
 STORY_TIME = 1709283600  # 2024-03-01T09:00:00Z
 DOWNLOADED = 1709287120  # 2024-03-01T09:58:40Z, when AnyDesk.exe was saved
+SEIZED = 1709296200  # 2024-03-01T12:30:00Z: no member of the phone's tar is newer than this
 
 MANIFEST = """\
 case: DEMO-CC-2024-0301
@@ -177,13 +178,14 @@ def build_laptop(work: Path) -> None:
 
 
 def deterministic_tar(tree: Path, target: Path) -> None:
-    """A tar.gz with sorted members, fixed owners and gzip mtime 0."""
+    """A tar.gz with sorted members, fixed owners, no time after the seizure, gzip mtime 0."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as archive:
         for path in sorted(tree.rglob("*")):
             info = archive.gettarinfo(str(path), arcname=str(path.relative_to(tree)))
             info.uid = info.gid = 0
             info.uname = info.gname = "root"
+            info.mtime = min(info.mtime, SEIZED)  # made now by the builders: the story's time
             if path.is_file():
                 with open(path, "rb") as handle:
                     archive.addfile(info, handle)
