@@ -89,12 +89,23 @@ def test_deleted_searches_recovered(
     assert {row["confidence"] for row in recovered} == {"high"}
 
 
-def test_carved_search_rows_are_not_guessed(recover_scan) -> None:
+def test_carved_search_rows_are_guessed_back(
+    recover_scan, recover_evidence, build_recover: ModuleType
+) -> None:
     # a short keyword_search_terms cell loses its first column's serial type to the freeblock
-    # header: the carver does not guess it, so nothing comes back (and nothing false)
+    # header: the carver guesses it (the cell must end exactly at its free block's end), so the
+    # three deleted terms come back, and nothing else. Their results pages were deleted too and
+    # the carved urls rows lost their ids (the rowid alias), so the join finds no URL or time.
+    _root, doomed = recover_evidence
     records = _records(recover_scan, "browser_searches", "chromedl", "freeblocks")
-    assert len(records) == 7
-    assert not [row for row in records if row["recovered"]]
+    recovered = [row for row in records if row["recovered"]]
+    assert len(records) - len(recovered) == 7
+    got = {(row["term"], row["url"], row["searched"]) for row in recovered}
+    want = {(build_recover.search_term(i), None, None) for i in doomed[("chromedl", "freeblocks")]}
+    assert got == want
+    assert len(recovered) == 3
+    assert {row["confidence"] for row in recovered} == {"low"}
+    assert all("freeblock" in row["recovery"] for row in recovered)
 
 
 def test_freelist_downloads_are_deleted_ones(recover_scan, build_recover: ModuleType) -> None:

@@ -141,6 +141,13 @@ def headless_cell(
             first_type = offset + payload_bytes + rowid_bytes + 1
             if first_type > offset + 9:
                 break
+            if first_type == offset + LOST - 1 and schema.alias != 0:
+                if first_type not in layouts:
+                    layouts[first_type] = guessed_cell(page, offset, end, usable, schema, encoding)
+                cell = layouts[first_type]
+                if cell is not None:
+                    return cell
+                continue
             if first_type not in layouts and not _layout_possible(page, offset, first_type, schema):
                 layouts[first_type] = None
             if first_type not in layouts:
@@ -152,6 +159,103 @@ def headless_cell(
                 rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
                 return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
     return None
+
+
+def guessed_cell(
+    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
+) -> Cell | None:
+    """A freed cell whose payload length, rowid and header size took one byte each, so the
+    freeblock header also overwrote its first serial type (a table whose first column is not
+    the rowid alias, e.g. Chromium's ``keyword_search_terms``). The lost type is guessed from
+    the types the first column may hold; a guess stands only where the cell then ends exactly
+    at the end of its free block (or at a stale freeblock header that ends it), its header and
+    payload lengths fit in one byte each, and every column decodes and fits. Two guesses that
+    both fit are no row: the value cannot be told."""
+    count = len(schema.columns)
+    found: dict[tuple[object, ...], Cell] = {}
+    for type_bytes in (1, 2):  # the lost type is one byte, or two with the low one intact
+        if type_bytes == 2 and (offset + LOST >= end or page[offset + LOST] >= 0x80):
+            continue
+        rest = _rest_types(page, offset + LOST + type_bytes - 1, end, schema, count)
+        if rest is None:
+            continue
+        types, body = rest
+        header = 1 + type_bytes + body - (offset + LOST + type_bytes - 1)
+        rest_size = body_size(types)
+        for cell_end in _exact_ends(page, body + rest_size, end, usable):
+            first_size = cell_end - body - rest_size
+            payload = header + first_size + rest_size
+            if header >= 0x80 or payload >= 0x80 or payload > usable - 35:
+                continue
+            for first in _first_types(schema, first_size, type_bytes):
+                if type_bytes == 2 and first & 0x7F != page[offset + LOST]:
+                    continue
+                cell = _guess(page, offset, schema, encoding, [first, *types], body, payload)
+                if cell is not None and cell.end == cell_end:
+                    found[cell.values] = cell
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _rest_types(
+    page: bytes, position: int, end: int, schema: TableSchema, count: int
+) -> tuple[list[int], int] | None:
+    """The intact serial types of columns 1... and where the record body starts."""
+    types: list[int] = []
+    try:
+        while len(types) < count - 1:
+            serial_type, position = varint(page, position, end)
+            if not schema.fits_at(len(types) + 1, serial_type):
+                return None
+            types.append(serial_type)
+    except FormatError:
+        return None
+    return types, position
+
+
+def _exact_ends(page: bytes, least: int, end: int, usable: int) -> list[int]:
+    """Where a freed cell may end: at its free block's end, or where a stale freeblock header
+    (a freed cell merged into this block) starts and reaches exactly to that end."""
+    ends = [end] if least <= end else []
+    for position in range(least, end - LOST + 1):
+        size = int.from_bytes(page[position + 2 : position + 4], "big")
+        if position + size == end and _stale_freeblock(page, position, usable):
+            ends.append(position)
+    return ends
+
+
+def _first_types(schema: TableSchema, size: int, type_bytes: int) -> list[int]:
+    """Serial types of the first column whose value takes ``size`` bytes."""
+    numbers = [serial_type for serial_type in range(10) if _content(serial_type) == size]
+    candidates = [*numbers, 12 + 2 * size, 13 + 2 * size]
+    return [
+        serial_type
+        for serial_type in candidates
+        if varint_length(serial_type) == type_bytes and schema.fits_at(0, serial_type)
+    ]
+
+
+def _content(serial_type: int) -> int:
+    return body_size([serial_type])
+
+
+def _guess(
+    page: bytes,
+    offset: int,
+    schema: TableSchema,
+    encoding: str,
+    types: list[int],
+    body: int,
+    payload: int,
+) -> Cell | None:
+    if not schema.fits(types):
+        return None
+    try:
+        values, stop = decode_body(types, page, body, encoding)
+    except FormatError:
+        return None
+    if not _enough(values, schema):
+        return None
+    return Cell(offset, stop, None, tuple(types), tuple(values), False, payload)
 
 
 def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSchema) -> bool:
