@@ -32,10 +32,8 @@ class XtsDecryptor:
         self._tweak = algorithms.AES(key[half:])
         self._unit = unit
         self._blocks = unit // BLOCK
-        if self._blocks > 57:  # the folded bits must fit in 64 (4 KiB units are 256 blocks)
-            raise ValueError("data units above 912 bytes are not supported")
-        self._shifts = np.arange(1, self._blocks, dtype=np.uint64)[:, None]
-        self._backs = np.uint64(64) - self._shifts
+        if self._blocks > 64:  # the last step shifts by up to 32 bits, folded within 64
+            raise ValueError("data units above 1024 bytes are not supported")
         self._lock = threading.Lock()
         self._work: tuple[Any, ...] | None = None
 
@@ -63,49 +61,35 @@ class XtsDecryptor:
     def _scratch(self, units: int) -> tuple[Any, ...]:
         """Work arrays reused from call to call: fresh ones cost a page fault per 4 KiB."""
         if self._work is None or self._work[0].shape[0] < units:
-            rows = (self._blocks - 1, units)
+            rows = (self._blocks, units)
+            half = (max(1, self._blocks // 2), units)
             self._work = (
                 np.empty((units, self._blocks, 2), dtype="<u8"),
-                *(np.empty(rows, dtype="<u8") for _ in range(4)),
+                np.empty(rows, dtype="<u8"),
+                np.empty(rows, dtype="<u8"),
+                *(np.empty(half, dtype="<u8") for _ in range(3)),
                 np.empty(units * self._unit // 8, dtype="<u8"),
                 bytearray(units * self._unit + BLOCK),
             )
-        masks, low, high, out, fold, words, plain = self._work
+        masks, low, high, top, fold, spare, words, plain = self._work
         return (
             masks[:units],
-            *(rows[:, :units] for rows in (low, high, out, fold)),
+            *(rows[:, :units] for rows in (low, high, top, fold, spare)),
             words[: units * self._unit // 8],
             plain,
         )
 
     def _decrypt(self, data: bytes, first_unit: int, units: int) -> bytes:
-        masks, low, high, out, fold, words, plain = self._scratch(units)
+        masks, low, high, top, fold, spare, words, plain = self._scratch(units)
         numbers = np.zeros((units, 2), dtype="<u8")
         numbers[:, 0] = np.arange(first_unit, first_unit + units, dtype=np.uint64)
         encryptor = Cipher(self._tweak, modes.ECB()).encryptor()
         tweaks = np.frombuffer(encryptor.update(numbers.tobytes()), dtype="<u8").reshape(units, 2)
-        masks[:, 0, :] = tweaks
-        if self._blocks > 1:
-            # T * alpha^j for 0 < j < 64, one row per j (long contiguous rows: numpy's fast
-            # loops): shift left by j, fold the j bits shifted out of the top back in times
-            # x^7 + x^2 + x + 1 (a carry-less multiply by 0x87); then one transposing copy.
-            shift, back = self._shifts, self._backs
-            tweak_low = np.ascontiguousarray(tweaks[:, 0])[None, :]
-            tweak_high = np.ascontiguousarray(tweaks[:, 1])[None, :]
-            np.right_shift(tweak_high, back, out=out)
-            np.left_shift(out, np.uint64(1), out=fold)
-            np.bitwise_xor(fold, out, out=fold)
-            np.left_shift(out, np.uint64(2), out=low)
-            np.bitwise_xor(fold, low, out=fold)
-            np.left_shift(out, np.uint64(7), out=low)
-            np.bitwise_xor(fold, low, out=fold)
-            np.left_shift(tweak_low, shift, out=low)
-            np.bitwise_xor(low, fold, out=low)
-            np.left_shift(tweak_high, shift, out=high)
-            np.right_shift(tweak_low, back, out=out)
-            np.bitwise_or(high, out, out=high)
-            masks[:, 1:, 0] = low.T
-            masks[:, 1:, 1] = high.T
+        low[0] = tweaks[:, 0]
+        high[0] = tweaks[:, 1]
+        _powers(low, high, top, fold, spare)
+        masks[:, :, 0] = low.T
+        masks[:, :, 1] = high.T
         mask = masks.reshape(-1)
         np.bitwise_xor(np.frombuffer(data, dtype="<u8"), mask, out=words)
         decryptor = Cipher(self._data, modes.ECB()).decryptor()
@@ -113,3 +97,32 @@ class XtsDecryptor:
         view = np.frombuffer(plain, dtype="<u8", count=len(mask))
         view ^= mask
         return bytes(memoryview(plain)[: len(data)])
+
+
+def _powers(low: Any, high: Any, top: Any, fold: Any, spare: Any) -> None:
+    """Rows j of ``low``/``high`` (64-bit halves) become row 0 times alpha^j, in place.
+
+    Rows [k, 2k) are rows [0, k) times alpha^k (k = 1, 2, 4, ...): a 128-bit shift left by k
+    whose k bits shifted out of the top fold back in times x^7 + x^2 + x + 1 (a carry-less
+    multiply by 0x87). Every step is a numpy pass with a scalar shift over contiguous rows,
+    several times cheaper than a shift by a per-row amount; log2(blocks) steps in all.
+    """
+    blocks = low.shape[0]
+    k = 1
+    while k < blocks:
+        n = min(k, blocks - k)
+        lo, hi, out_lo, out_hi = low[:n], high[:n], low[k : k + n], high[k : k + n]
+        carry, folded, scratch = top[:n], fold[:n], spare[:n]
+        np.right_shift(hi, np.uint64(64 - k), out=carry)
+        np.left_shift(carry, np.uint64(1), out=folded)
+        np.bitwise_xor(folded, carry, out=folded)
+        np.left_shift(carry, np.uint64(2), out=scratch)
+        np.bitwise_xor(folded, scratch, out=folded)
+        np.left_shift(carry, np.uint64(7), out=scratch)
+        np.bitwise_xor(folded, scratch, out=folded)
+        np.left_shift(lo, np.uint64(k), out=out_lo)
+        np.bitwise_xor(out_lo, folded, out=out_lo)
+        np.left_shift(hi, np.uint64(k), out=out_hi)
+        np.right_shift(lo, np.uint64(64 - k), out=scratch)
+        np.bitwise_or(out_hi, scratch, out=out_hi)
+        k *= 2
