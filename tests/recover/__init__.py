@@ -1,0 +1,1 @@
+"""Tests of the recovery of deleted SQLite records (triage.recover)."""
