@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import string
 import struct
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from triage.evidence.base import open_evidence_file
 from triage.evidence.damage import DamagedMedia
 from triage.evidence.ewf_reader import INFLATE_NAME, EwfReader
 from triage.evidence.media import EWF_SIGNATURE, Media
-from triage.names import not_utf8
 
 log = logging.getLogger(__name__)
 
@@ -58,48 +56,12 @@ def section_types(path: Path) -> list[str]:
 
 
 def find_segments(path: Path) -> tuple[Path, ...]:
-    """All segments of the set ``path`` belongs to, in order; raises naming the first gap."""
-    import pyewf  # noqa: PLC0415
-
-    try:
-        names = [Path(name) for name in pyewf.glob(str(path))]
-    except (UnicodeEncodeError, RuntimeError, OSError):
-        if not not_utf8(str(path)):
-            raise
-        names = _segment_siblings(path)  # libewf takes only UTF-8 names: names are bytes
-    numbered = sorted((segment_number(name), name) for name in names)
-    for expected, (number, name) in enumerate(numbered, start=1):
-        if number != expected:
-            raise EvidenceError(
-                f"{path}: E01 segment {expected} is missing (found {name.name} as segment "
-                f"{number}); put all segments in one folder"
-            )
-    last = numbered[-1][1]
-    chain = section_types(last)
-    if "done" not in chain:
-        following = _next_segment_name(last)
-        reason = (
-            "is truncated" if "next" not in chain else f"points to {following}, which is missing"
-        )
-        raise EvidenceError(
-            f"{path}: E01 segment {last.name} {reason}; put all segments in one folder"
-        )
-    return tuple(name for _, name in numbered)
-
-
-def _segment_siblings(path: Path) -> list[Path]:
-    """The segments of a set whose path is not UTF-8, found as libewf names them: .E01 to .E99,
-    then .EAA to .EZZ (the first letter of the suffix kept), until one is missing."""
-    head = path.suffix[:-2]
-    suffixes = [f"{number:02d}" for number in range(1, 100)]
-    suffixes += [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
-    found = []
-    for suffix in suffixes:
-        segment = path.with_suffix(head + suffix)
-        if not segment.is_file():
-            break
-        found.append(segment)
-    return found or [path]
+    """All segments of a whole set, in order; raises naming the first gap. A scan reads around
+    gaps (:func:`survey_segments`); the bench and the reader's tests want the whole set."""
+    slots, gaps = survey_segments(path)
+    if gaps:
+        raise EvidenceError(f"{path}: {gaps[0]}; put all segments in one folder")
+    return tuple(slot for slot in slots if slot is not None)
 
 
 SEGMENT_SUFFIX = re.compile(r"^\.[EeSsLl](\d\d|[A-Za-z]{2})$")

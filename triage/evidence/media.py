@@ -129,8 +129,10 @@ def open_media(path: Path) -> Media:
         from triage.evidence.ewf import open_ewf  # noqa: PLC0415 - keeps pyewf off other paths
 
         return open_ewf(path)
-    if container in ("QCOW2", "VMDK", "VHD", "VHDX"):
-        return _open_libyal(path, container)
+    if container in ("QCOW2", "VMDK", "VHD", "VHDX"):  # libyal, backing chains followed
+        from triage.evidence.vm_disk import open_vm_disk  # noqa: PLC0415 - imports this module
+
+        return open_vm_disk(path, container)
     pieces = split_pieces(path)
     if pieces:
         return _open_split(*pieces)
@@ -207,10 +209,3 @@ def _open_split(slots: tuple[Path | None, ...], gaps: list[str]) -> Media:
         media.read_at = reader.read
         media.metadata["container_damage"] = reader.describe_damage() or ""
     return media
-
-
-def _open_libyal(path: Path, container: str) -> Media:
-    """QCOW2, VMDK, VHD and VHDX through the libyal bindings, backing chains followed."""
-    from triage.evidence.vm_disk import open_vm_disk  # noqa: PLC0415 - imports this module
-
-    return open_vm_disk(path, container)
