@@ -22,7 +22,6 @@ import gzip
 import io
 import lzma
 import shutil
-import signal
 import struct
 import tarfile
 import tempfile
@@ -35,7 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from hypothesis import strategies as st
 
-from fuzz.harness import HANG_SECONDS, Finding, Hang, _hang, _key, _trace
+from fuzz.harness import Finding, guarded
 from fuzz.mutators import mutated, mutated_structure
 from triage.errors import EvidenceError
 from triage.evidence import open_evidence
@@ -287,18 +286,7 @@ class EvidenceHarness:
         target = work / seed.name
         target.write_bytes(data)
         evidence = work if seed.folder is not None else target
-        previous = signal.signal(signal.SIGALRM, _hang)
-        signal.alarm(HANG_SECONDS)
-        try:
-            exercise(evidence)
-            return None
-        except Hang:
-            return Finding("hang", f"hang on {seed.name}", _trace(), data, seed.path)
-        except Exception as error:  # noqa: BLE001 - what escapes is what we are looking for
-            return Finding("crash", _key(error), _trace(), data, seed.path)
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
+        return guarded(lambda: exercise(evidence), f"hang on {seed.name}", data, seed.path)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

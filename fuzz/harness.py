@@ -17,6 +17,7 @@ import shutil
 import signal
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -136,19 +137,14 @@ class Harness:
             extractor=self.extractor.name,
             default_region="US",
         )
-        previous = signal.signal(signal.SIGALRM, _hang)
-        signal.alarm(HANG_SECONDS)
-        try:
+
+        def extract() -> None:
             if self.extractor.accepts(file, ctx):
                 self.store.add_records(self.extractor.name, self.extractor.extract([file], ctx))
-            return None
-        except Hang:
-            return Finding("hang", f"hang in {self.extractor.name}", _trace(), data, seed.path)
-        except Exception as error:  # noqa: BLE001 - what escapes is what we are looking for
-            return Finding("crash", _key(error), _trace(), data, seed.path)
+
+        try:
+            return guarded(extract, f"hang in {self.extractor.name}", data, seed.path)
         finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
             self.source.contents[member] = original
             if any(workdir.iterdir()):  # private copies made by ctx.sqlite / materialize
                 shutil.rmtree(workdir, ignore_errors=True)
@@ -160,6 +156,23 @@ class Harness:
         """Drop the store and the scratch folder."""
         self.store.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def guarded(action: Callable[[], object], hang: str, data: bytes, path: Path) -> Finding | None:
+    """Run ``action`` under a HANG_SECONDS alarm: None when it returns, else the Finding (a hang,
+    or the crash keyed by :func:`_key`) with ``data`` and the seed's ``path``."""
+    previous = signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(HANG_SECONDS)
+    try:
+        action()
+        return None
+    except Hang:
+        return Finding("hang", hang, _trace(), data, path)
+    except Exception as error:  # noqa: BLE001 - what escapes is what we are looking for
+        return Finding("crash", _key(error), _trace(), data, path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _hang(signum, frame):
