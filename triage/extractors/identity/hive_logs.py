@@ -17,7 +17,6 @@ two logs goes first, the newer last. Reference: msuhanov/regf, "Transaction log 
 from __future__ import annotations
 
 import logging
-import shutil
 import struct
 import tempfile
 from dataclasses import dataclass
@@ -89,15 +88,13 @@ def replay_logs(ctx: ExtractionContext, file: StoredFile, hive: Hive, copy: Path
     folder = Path(tempfile.mkdtemp(prefix=f"logs{file.id}-", dir=ctx.workdir))
     usable: list[tuple[int, str, Path]] = []
     skipped: list[str] = []
-    for index, log in enumerate(logs):
+    for log in logs:
         name = log.path.name
         if log.size > MAX_HIVE_BYTES:
             skipped.append(f"{name} ({log.size} bytes, too large)")
             continue
-        target = folder / f"log{index}"
         try:
-            with ctx.open(log) as stream, open(target, "wb") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
+            target = ctx.materialize(log, with_siblings=False)
             with open(target, "rb") as handle:
                 sequences = _sequences(handle.read(12))
         except OSError as error:
