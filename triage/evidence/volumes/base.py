@@ -9,12 +9,51 @@ the image itself.
 from __future__ import annotations
 
 import io
+import logging
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from triage.evidence.media import Media
 
 ALIGN = 4096  # reads through libyal volume handles start and end on this boundary
+
+log = logging.getLogger(__name__)
+
+
+class NotFast(Exception):
+    """The fast path cannot be trusted for this volume; the message says why (no key in it)."""
+
+
+def proven_media(
+    kind: str,
+    library: str,
+    volume: Any,
+    size: int,
+    build: Callable[[], Callable[[int, int], bytes]],
+    check: int,
+    mismatch: str,
+    accept: Callable[[bytes], bool] = lambda head: True,
+) -> Media | None:
+    """Media read by triage's own decryption (``build`` returns its reader), when its first
+    ``check`` bytes are ones ``accept`` takes and equal what the library's ``volume`` reads;
+    else None, and the library keeps reading (the log says why, never the key). ``volume`` is
+    closed when the fast media is returned."""
+    try:
+        read = build()
+        mine = read(0, check)
+    except NotFast as reason:
+        log.info("%s read through %s: %s", kind, library, reason)
+        return None
+    except (ImportError, ValueError, OSError, struct.error, IndexError) as error:
+        log.info("%s read through %s: fast path failed (%s)", kind, library, type(error).__name__)
+        return None
+    if not accept(mine) or mine != volume.read_buffer_at_offset(check, 0):
+        log.info("%s read through %s: %s", kind, library, mismatch)
+        return None
+    volume.close()
+    return Media(format=kind, size=size, segments=(), read_at=read, close=lambda: None)
 
 
 class MediaStream(io.RawIOBase):

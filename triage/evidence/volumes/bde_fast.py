@@ -12,11 +12,11 @@ encrypted size are read as they are (a volume still being converted).
 from __future__ import annotations
 
 import logging
-import struct
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.bde_keys import METADATA_SIZE, Layout, NotFast, derive
+from triage.evidence.volumes.base import proven_media
+from triage.evidence.volumes.bde_keys import METADATA_SIZE, Layout, derive
 from triage.evidence.volumes.keys import Key
 
 log = logging.getLogger(__name__)
@@ -95,21 +95,12 @@ def fast_media(media: Media, start: int, volume: Any, key: Key | None) -> Media 
     is closed when the fast media is returned, kept open otherwise.
     """
     size = volume.get_size()
-    try:
+
+    def build():
         layout = derive(lambda offset, length: media.read(start + offset, length), key)
-        reader = FastReader(media, start, size, layout)
-        mine = reader.read(0, CHECK_BYTES)
-    except NotFast as reason:
-        log.info("BitLocker read through libbde: %s", reason)
-        return None
-    except (ImportError, ValueError, OSError, struct.error, IndexError) as error:
-        log.info("BitLocker read through libbde: fast path failed (%s)", type(error).__name__)
-        return None
-    theirs = volume.read_buffer_at_offset(CHECK_BYTES, 0)
-    if not _boot_sector(mine) or mine != theirs:
-        log.info("BitLocker read through libbde: derived key does not read libbde's header")
-        return None
-    volume.close()
-    return Media(
-        format="BitLocker", size=size, segments=(), read_at=reader.read, close=lambda: None
-    )
+        return FastReader(media, start, size, layout).read
+
+    return proven_media(
+        "BitLocker", "libbde", volume, size, build, CHECK_BYTES,
+        "derived key does not read libbde's header", accept=_boot_sector,
+    )  # fmt: skip

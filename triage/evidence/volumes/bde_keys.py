@@ -23,6 +23,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
+from triage.evidence.volumes.base import NotFast
 from triage.evidence.volumes.keys import BEK_MAX_SIZE, Key
 
 XTS_KEY_BYTES = {0x8004: 32, 0x8005: 64}  # AES-XTS 128 and 256: K1 || K2
@@ -34,10 +35,6 @@ KEY, STRETCH, CCM, VMK, EXTERNAL, OFFSET_SIZE = 1, 3, 5, 8, 9, 15
 ENTRY_FVEK, ENTRY_VOLUME_HEADER = 3, 15
 PROTECTION = {"recovery password": 0x0800, "password": 0x2000, "startup key": 0x0200}
 CLEAR_KEY = 0x0000
-
-
-class NotFast(Exception):
-    """The fast path cannot be trusted for this volume; the message says why (no key in it)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.bde_keys import NotFast
+from triage.evidence.volumes.base import NotFast, proven_media
 from triage.evidence.volumes.keys import Key
 
 log = logging.getLogger(__name__)
@@ -129,19 +129,12 @@ def fast_luks_media(media: Media, start: int, volume: Any, key: Key) -> Media | 
     returned, kept open otherwise.
     """
     size = volume.get_size()
-    try:
+
+    def build():
         master, payload = master_key(lambda at, length: media.read(start + at, length), key.value)
-        reader = XtsPlain64Reader(media, start + payload, size, master)
-        check = min(CHECK_BYTES, size)
-        mine = reader.read(0, check)
-    except NotFast as reason:
-        log.info("LUKS1 read through libluksde: %s", reason)
-        return None
-    except (ImportError, ValueError, OSError, struct.error, IndexError) as error:
-        log.info("LUKS1 read through libluksde: fast path failed (%s)", type(error).__name__)
-        return None
-    if mine != volume.read_buffer_at_offset(check, 0):
-        log.info("LUKS1 read through libluksde: derived key does not read what libluksde reads")
-        return None
-    volume.close()
-    return Media(format="LUKS1", size=size, segments=(), read_at=reader.read, close=lambda: None)
+        return XtsPlain64Reader(media, start + payload, size, master).read
+
+    return proven_media(
+        "LUKS1", "libluksde", volume, size, build, min(CHECK_BYTES, size),
+        "derived key does not read what libluksde reads",
+    )  # fmt: skip
