@@ -30,6 +30,7 @@ from triage.extractors.base import (
     StoredFile,
     compile_patterns,
     ends_in_name,
+    sqlite_tables,
 )
 from triage.extractors.text_lines import READ_ERRORS
 from triage.profile_loader import GENERIC, Profile, ProfileChoice
@@ -46,17 +47,11 @@ class LoneMatch:
 
 
 def _tables(file: StoredFile, ctx: ExtractionContext) -> set[str] | None:
-    """The table names of a SQLite file (None when it is not one or cannot be opened)."""
+    """The table names of a SQLite file (None when it cannot be opened: ``ctx.sqlite`` checks
+    the header the caller has already seen)."""
     try:
-        if ctx.read_bytes(file, 16) != SQLITE_MAGIC:
-            return None
         with ctx.sqlite(file) as connection:
-            return {
-                name
-                for (name,) in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            }
+            return sqlite_tables(connection)
     except (*READ_ERRORS, sqlite3.DatabaseError):
         return None
 
