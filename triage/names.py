@@ -26,10 +26,13 @@ from urllib.parse import quote
 # Characters shown escaped in names: lone surrogates (bytes that were not UTF-8), C0 and C1
 # controls, DEL, and the format characters that reorder or hide text (bidi embeddings,
 # overrides and isolates, marks, zero-width characters, the BOM, interlinear annotations).
-ESCAPED = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-    "\ufff9-\ufffb\ud800-\udfff]"
+# ``HIDDEN`` is the class every output shows escaped, names and text alike (the HTML report's
+# ``visible`` keeps tab and line feed in text, and names escape them too).
+HIDDEN = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb"
 )
+ESCAPED = re.compile(f"[\t\n{HIDDEN}\ud800-\udfff]")
 
 
 def from_bytes(raw: bytes) -> str:

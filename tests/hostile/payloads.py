@@ -41,6 +41,7 @@ INERT = {
     "formula_tab": "\t=1+1",
     "formula_cr": "\r=1+1",
     "bidi": "invoice\u202efdp.exe",
+    "zero_width": "pay\u200bpal\u2060-support\ufeff.com",
     "control": "nul\x00bell\x07esc\x1b[31mred\x08back\x7fdel",
 }
 BIG_TITLE = "BIG<script>window.__pwned='big'</script>" + "A" * (10 * 1024 * 1024)
@@ -54,6 +55,7 @@ FILE_NAMES = {  # a file name cannot hold '/' or NUL
     "name_img": "AnyDesk<img src=x onerror=window.__pwned='name_img'>.exe",
     "name_svg": "<svg onload=window.__pwned='name_svg'>.txt",
     "name_bidi": "AnyDesk-invoice\u202efdp.exe",
+    "name_zero_width": "Any\u200bDesk\u200d.exe",
     "name_formula": "=cmd|' calc'!A0.txt",
     "name_control": "bell\x07esc\x1b[31m.txt",
     "name_template": "{{7*7}}.txt",

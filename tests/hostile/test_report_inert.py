@@ -52,16 +52,19 @@ C0_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _invisible(ch: str) -> bool:
-    """C0/C1 controls, DEL and bidirectional controls: the report prints them as escapes."""
+    """C0/C1 controls, DEL, bidirectional controls, zero-width and format characters: the
+    report prints them as escapes."""
     code = ord(ch)
     if ch in "\t\n":
         return False
     return (
         code < 0x20
         or 0x7F <= code < 0xA0
-        or code in (0x061C, 0x200E, 0x200F)
+        or code in (0x00AD, 0x061C, 0xFEFF)
+        or 0x200B <= code <= 0x200F
         or 0x202A <= code <= 0x202E
-        or 0x2066 <= code <= 0x2069
+        or 0x2060 <= code <= 0x206F
+        or 0xFFF9 <= code <= 0xFFFB
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from triage.names import HIDDEN
 from triage.report.chart import bar_chart, time_series
 from triage.report.glance import exhibit, remote_apps
 from triage.report.output import atomic_text
@@ -79,9 +80,11 @@ def report_script() -> tuple[str, str]:
     return script, f"'sha256-{digest}'"
 
 
-# Characters shown as \uXXXX instead of being rendered: C0 and C1 controls, DEL, and the
-# bidirectional controls that can make "exe.txt" read as "txt.exe" (Trojan Source, CVE-2021-42574).
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters shown as \uXXXX instead of being rendered: C0 and C1 controls, DEL, the
+# bidirectional controls that can make "exe.txt" read as "txt.exe" (Trojan Source,
+# CVE-2021-42574), and the zero-width and format characters that hide text ("pay\u200bpal"):
+# the one class names are escaped by (:data:`triage.names.HIDDEN`).
+INVISIBLE = re.compile(f"[{HIDDEN}]")
 
 
 def visible(value: Any) -> Any:
