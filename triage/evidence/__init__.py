@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.errors import EvidenceError
-from triage.evidence.archive import TarSource, ZipSource, archive_format
+from triage.evidence.archive import archive_format
 from triage.evidence.base import (
     EvidenceFile,
     EvidenceInfo,
@@ -28,6 +28,8 @@ from triage.evidence.directory import DirectorySource
 from triage.evidence.itunes_backup import ItunesBackupSource, is_itunes_backup
 from triage.evidence.media import sniff_container, split_pieces
 from triage.evidence.single_file import SingleFileSource, is_typed_file
+from triage.evidence.tar_source import TarSource
+from triage.evidence.zip_source import ZipSource
 
 __all__ = [
     "OPENERS",
