@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage.extractors.router.mikrotik import logical_lines, parse_commands, unquote
+from triage.extractors.router.mikrotik_script import logical_lines, parse_commands, unquote
 
 from .fact_rows import brief, facts
 
