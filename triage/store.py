@@ -279,6 +279,16 @@ class DeviceStore:
         finally:
             reader.close()
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """:meth:`query` with plain tuples: for outputs of a row per file, where SQLite builds
+        the text and Python only passes it on."""
+        reader = _connect_read_only(self.path)
+        reader.row_factory = None
+        try:
+            yield from reader.execute(sql, params)
+        finally:
+            reader.close()
+
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
         row = self._db.execute(sql, params).fetchone()

@@ -5,16 +5,23 @@
 recovered tree, audits an extraction of the same evidence. File names are relative as
 ``hashdeep -l`` writes them (``./``, then the partition's ``p<N>/`` and the path inside it for
 disk images, the path inside the folder or archive otherwise).
+
+A million-file disk has a million lines in each listing, so SQLite builds the lines of the
+hash list and the bodyfile and flags the ``files.csv`` rows whose text needs a check (a NUL, a
+spreadsheet formula's start): Python only passes the rest on. (SQLite functions cost ~1-4 us a
+call here, so DFXML, with a dozen optional elements a row, stays a Python loop over tuples.)
+``tests/report/test_file_listing.py`` holds each writer to its row-by-row Python reference,
+byte for byte, over any values (Hypothesis).
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from triage.report.output import atomic_text, write_csv
+from triage.report.output import FORMULA_PREFIXES, atomic_text, safe_cell
 from triage.store import DeviceStore
 
 FILE_COLUMNS = (
@@ -52,12 +59,51 @@ def listing_name(partition: int | None, path: str, partitions: int) -> str:
 
 
 def write_files_csv(store: DeviceStore, path: Path) -> int:
-    """Every walked entry with all its fields, in walk order."""
-    rows = store.query(f"SELECT {', '.join(FILE_COLUMNS)} FROM files ORDER BY id")
-    device = store.meta("device")  # like the record CSVs' source_evidence, for merged listings
-    return write_csv(
-        path, (*FILE_COLUMNS, "device"), ((*row, device) for row in rows), checked=FILE_TEXT_COLUMNS
+    """Every walked entry with all its fields, in walk order.
+
+    The device name is the last column (like the record CSVs' ``source_evidence``, for merged
+    listings). SQLite flags the rows whose text cells need :func:`safe_cell` (a NUL, or a
+    formula's first character); every other row goes to the CSV writer as SQLite returns it.
+    """
+    header = (*FILE_COLUMNS, "device")
+    checked = [FILE_COLUMNS.index(name) for name in FILE_TEXT_COLUMNS]
+    risky = " OR ".join(_needs_safe_cell(name) for name in FILE_TEXT_COLUMNS)
+    sql = f"SELECT {', '.join(FILE_COLUMNS)}, ?, {risky} FROM files ORDER BY id"
+    count = 0
+    with atomic_text(path, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in store.query_tuples(sql, (store.meta("device"),)):
+            cells = row[:-1]
+            if row[-1]:
+                cells = list(cells)
+                for index in checked:
+                    cells[index] = safe_cell(cells[index])
+            writer.writerow(cells)
+            count += 1
+    return count
+
+
+def _needs_safe_cell(column: str) -> str:
+    """SQL: whether a text cell holds a NUL or starts like a formula (see :func:`safe_cell`)."""
+    starts = ", ".join(_sql_text(prefix) for prefix in FORMULA_PREFIXES)
+    return f"(instr({column}, char(0)) OR substr({column}, 1, 1) IN ({starts}))"
+
+
+def _sql_text(text: str) -> str:
+    """A SQL expression for a constant string (control characters through ``char()``)."""
+    return " || ".join(
+        f"char({ord(ch)})" if not ch.isprintable() or ch == "'" else f"'{ch}'" for ch in text
     )
+
+
+def _listing_name_sql(partitions: int) -> str:
+    """SQL for :func:`listing_name` of a row of ``files``."""
+    relative = "ltrim(path, '/')"
+    if not partitions:
+        return relative
+    prefixed = f"'p' || partition || '/' || {relative}"
+    return f"CASE WHEN partition IS NULL THEN {relative} ELSE {prefixed} END"
 
 
 def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
@@ -70,7 +116,6 @@ def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
     if not algorithms:
         algorithms = ["md5", "sha256"]
     partitions = int(store.scalar("SELECT count(*) FROM partitions") or 0)
-    count = 0
     with atomic_text(path, newline="\n") as handle:
         handle.write("%%%% HASHDEEP-1.0\n")
         handle.write(f"%%%% size,{','.join(algorithms)},filename\n")
@@ -78,27 +123,42 @@ def write_hashdeep(store: DeviceStore, path: Path, invoked_from: str) -> int:
         handle.write(f"## $ triage scan (hashes: {','.join(algorithms)})\n")
         handle.write("##\n")
         where = " AND ".join(f"{name} IS NOT NULL" for name in algorithms)
-        rows = store.query(
-            f"SELECT partition, path, size, {', '.join(algorithms)} FROM files "
-            f"WHERE {where} AND hash_error IS NULL ORDER BY id"
+        name = _listing_name_sql(partitions)
+        name = f"replace(replace({name}, char(10), '\\n'), char(13), '\\r')"
+        line = " || ',' || ".join(["coalesce(size, 0)", *algorithms, f"'./' || {name}"])
+        count = _write_lines(
+            handle,
+            store.query_tuples(
+                f"SELECT {line} || char(10) FROM files "
+                f"WHERE {where} AND hash_error IS NULL ORDER BY id"
+            ),
         )
-        for row in rows:
-            name = "./" + listing_name(row["partition"], row["path"], partitions)
-            if "\n" in name or "\r" in name:
-                name = name.replace("\n", "\\n").replace("\r", "\\r")
-            digests = ",".join(row[algorithm] for algorithm in algorithms)
-            handle.write(f"{row['size']},{digests},{name}\n")
-            count += 1
+    return count
+
+
+def _write_lines(handle, rows) -> int:
+    """Write the first column of each row (a whole line); returns how many."""
+    count = 0
+    for (line,) in rows:
+        handle.write(line)
+        count += 1
     return count
 
 
 BODYFILE_TYPES = {"file": "r/r", "dir": "d/d", "link": "l/l", "ads": "r/r", "other": "-/-"}
 
 
-def _epoch(value: str | None) -> int:
-    if not value:
-        return 0
-    return int(datetime.fromisoformat(value).timestamp())  # the store's times end in "Z": UTC
+def _epoch_sql(column: str) -> str:
+    """SQL: a store time (ISO 8601, UTC, ``Z``) as whole seconds since 1970 (0 when unset).
+
+    The fraction is cut before SQLite reads the time (SQLite rounds it to milliseconds, which
+    would carry ``.9996`` into the next second): the second an event happened in, as ``fls -m``
+    writes it, also before 1970.
+    """
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN 0 "
+        f"ELSE coalesce(strftime('%s', substr({column}, 1, 19)), 0) END"
+    )
 
 
 def write_bodyfile(store: DeviceStore, path: Path) -> int:
@@ -106,37 +166,35 @@ def write_bodyfile(store: DeviceStore, path: Path) -> int:
 
     ``MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime``; triage does not keep modes or
     owners, so the mode column carries the entry type only and UID/GID are 0. Deleted entries
-    get `` (deleted)`` after the name, as fls writes them.
+    get `` (deleted)`` after the name, as fls writes them. A backslash in a name is doubled
+    first, so a name ending in one cannot escape the next ``|``.
     """
     partitions = int(store.scalar("SELECT count(*) FROM partitions") or 0)
-    count = 0
+    name = (
+        f"replace(replace(replace('/' || {_listing_name_sql(partitions)}, '\\', '\\\\'), "
+        "'|', '\\|'), char(10), '\\n') || CASE WHEN allocated THEN '' ELSE ' (deleted)' END"
+    )
+    inode = (
+        "coalesce(nullif(coalesce(inode, '') || "
+        "CASE WHEN attr_id IS NULL THEN '' ELSE '-128-' || attr_id END, ''), '0')"
+    )
+    kinds = " ".join(f"WHEN '{kind}' THEN '{mode}'" for kind, mode in BODYFILE_TYPES.items())
+    fields = [
+        "coalesce(nullif(md5, ''), '0')",
+        name,
+        inode,
+        f"CASE kind {kinds} ELSE '-/-' END || '---------'",
+        "'0'",
+        "'0'",
+        "coalesce(size, 0)",
+        *(_epoch_sql(column) for column in ("atime", "mtime", "ctime", "crtime")),
+    ]
+    line = " || '|' || ".join(fields)
     with atomic_text(path, newline="\n") as handle:
-        rows = store.query("SELECT * FROM files ORDER BY id")
-        for row in rows:
-            name = "/" + listing_name(row["partition"], row["path"], partitions)
-            # A backslash is doubled first, so a name ending in one cannot escape the next "|".
-            name = name.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n")
-            if not row["allocated"]:
-                name += " (deleted)"
-            inode = "" if row["inode"] is None else str(row["inode"])
-            if row["attr_id"] is not None:
-                inode += f"-128-{row['attr_id']}"
-            fields = [
-                row["md5"] or "0",
-                name,
-                inode or "0",
-                BODYFILE_TYPES.get(row["kind"], "-/-") + "---------",
-                "0",
-                "0",
-                str(row["size"] or 0),
-                str(_epoch(row["atime"])),
-                str(_epoch(row["mtime"])),
-                str(_epoch(row["ctime"])),
-                str(_epoch(row["crtime"])),
-            ]
-            handle.write("|".join(fields) + "\n")
-            count += 1
-    return count
+        return _write_lines(
+            handle,
+            store.query_tuples(f"SELECT {line} || char(10) FROM files ORDER BY id"),
+        )
 
 
 # Characters XML 1.0 does not allow in a document, even escaped.
@@ -174,7 +232,7 @@ def write_dfxml(store: DeviceStore, path: Path, tool_version: str) -> int:
         )
         volume_open = False
         current = None
-        for row in store.query(f"SELECT {DFXML_COLUMNS} FROM files ORDER BY partition, id"):
+        for row in store.query_tuples(f"SELECT {DFXML_COLUMNS} FROM files ORDER BY partition, id"):
             if not volume_open or row[1] != current:
                 if volume_open:
                     handle.write("  </volume>\n")
