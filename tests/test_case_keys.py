@@ -17,15 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.evidence.volume_fixtures import (
-    LUKS_UUID,
-    bitlocker_volume,
-    check_bitlocker_with_libbde,
-    check_luks1_with_libluksde,
-    luks1_volume,
-    mbr_disk,
-    ntfs_payload,
-)
+from tests.evidence import built_volumes
+from tests.evidence.volume_fixtures import LUKS_UUID, mbr_disk
 from triage.batch import case_template, plan_config
 from triage.case import load_case, load_manifest
 from triage.cli import main
@@ -42,13 +35,9 @@ def disks(tmp_path_factory) -> dict[str, object]:
     """Three read-only disks: BitLocker (recovery password), LUKS1 opened by the case-wide
     key, LUKS1 whose passphrase nobody gives."""
     folder = tmp_path_factory.mktemp("disks")
-    payload = ntfs_payload()
-    bitlocker, recovery, protector = bitlocker_volume(payload)
-    check_bitlocker_with_libbde(bitlocker, recovery, payload)
-    server = luks1_volume(payload, SERVER_PASSPHRASE)
-    check_luks1_with_libluksde(server, SERVER_PASSPHRASE, payload)
-    spare = luks1_volume(payload, SPARE_PASSPHRASE, seed=23)
-    check_luks1_with_libluksde(spare, SPARE_PASSPHRASE, payload)
+    bitlocker, recovery, protector = built_volumes.bitlocker()
+    server = built_volumes.luks1(SERVER_PASSPHRASE)
+    spare = built_volumes.luks1(SPARE_PASSPHRASE, seed=23)
     found: dict[str, object] = {"recovery": recovery, "protector": protector}
     for name, volume, code in (
         ("laptop.raw", bitlocker, 0x07),
