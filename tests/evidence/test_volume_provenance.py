@@ -10,6 +10,7 @@ written from the format and proved by libbde (:mod:`tests.evidence.built_volumes
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import html
 import json
@@ -23,8 +24,11 @@ from tests.evidence import built_volumes
 from tests.evidence.test_volumes import _syslog_from_snapshot_one
 from tests.evidence.volume_fixtures import mbr_disk
 from triage.config import HashSetSpec, ScanConfig
+from triage.evidence.media import open_media
+from triage.evidence.volumes.bitlocker import describe
 from triage.pipeline import scan_device
 
+FIXTURE_VOLUME_ID = "0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9"  # volume_fixtures.bitlocker_volume
 SNAPSHOT_1 = (
     "VSS snapshot 1 {600f0b69-5bdf-11e3-9d6c-005056c00008} created 2013-12-03T06:35:09.736378Z"
 )
@@ -155,13 +159,33 @@ def test_records_through_bitlocker_name_the_volume_in_csv_timeline_and_table(bit
         "unlocked",
         volume,
     )
+    about = (
+        f"BitLocker volume ID {FIXTURE_VOLUME_ID}; key protectors: recovery password ID {protector}"
+    )
+    assert partition["note"] == about
     (cells,) = _partition_rows((out.output / "report.html").read_text(encoding="utf-8"))
     assert (cells[5], cells[6], cells[7], cells[9], cells[10]) == (
         "NTFS",
         "AES-XTS 128",
         "unlocked",
         "yes",
-        volume,
+        f"{about} {volume}",
+    )
+
+
+def test_an_opened_bitlocker_vector_lists_every_protector(corpus, tmp_path):
+    """The real vector has two protectors; the note of the opened volume names both."""
+    vector = tmp_path / "bde_password.bin"
+    packed = corpus / "encrypted-volumes" / "bde_password_aes-xts-128.bin.gz"
+    vector.write_bytes(gzip.decompress(packed.read_bytes()))
+    media = open_media(vector)
+    try:
+        about = describe(media, 0, media.size)
+    finally:
+        media.close()
+    assert about == (
+        "BitLocker volume ID 19540FDA-3072-4554-9DDC-9DF7343EF068; key protectors: "
+        "password ID 55FAEDED-603A-459F-8F6B-325CF781F971"
     )
 
 
