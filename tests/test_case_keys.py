@@ -139,9 +139,10 @@ def test_case_keys_per_device_and_case_wide_open_their_volumes_and_are_never_wri
     assert _secrets_in(out, secrets) == []
     assert not [secret for secret in secrets if secret in printed]
 
-    # The spare's passphrase found later: a rerun rescans that device only, and opens it.
+    # The spare's passphrase found later, and one more key for the whole case: a rerun rescans
+    # the device whose volume was locked, and opens it; the others, nothing locked, are kept.
     _manifest(tmp_path / "case", disks, spare_keys=[SPARE_PASSPHRASE])
-    status, printed = _batch(arguments)
+    status, printed = _batch([*arguments, "--key", "one more case-wide key"])
     assert status == 0, printed
     runs = {
         d["name"]: d["this_run"] for d in json.loads((out / "batch.json").read_text())["devices"]
@@ -149,7 +150,7 @@ def test_case_keys_per_device_and_case_wide_open_their_volumes_and_are_never_wri
     assert runs == {
         "laptop": "already done in an earlier run",
         "server": "already done in an earlier run",
-        "spare": "rescanned: options changed (keys for its locked volume: 1 -> 2 given)",
+        "spare": "rescanned: options changed (keys for its locked volume: 1 -> 3 given)",
     }
     spare = json.loads((out / "spare" / "report.json").read_text())
     assert spare["partitions"][0]["layers"] == "LUKS1, unlocked, by passphrase (a key slot)"
@@ -261,3 +262,13 @@ def test_case_folder_leaves_out_bek_files(tmp_path):
     assert dict(case.skipped) == {
         "3C116B76-C67B-484E-B439-CE2ED68B561E.BEK": "BitLocker key file, not evidence"
     }
+
+
+def test_rerun_options_vss_recorded_and_older_reports_read_as_vss_on():
+    from triage.outcomes import changed_options, result_options  # noqa: PLC0415
+
+    older = result_options({"profile": "auto", "algorithms": ["md5"]})  # no "vss": walked then
+    same = result_options({"profile": "auto", "algorithms": ["md5"], "vss": True, "keys": 2})
+    off = result_options({"profile": "auto", "algorithms": ["md5"], "vss": False})
+    assert changed_options(older, same) == []  # keys are not a result option by themselves
+    assert changed_options(older, off) == ["vss: True -> False"]
