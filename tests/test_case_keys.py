@@ -239,6 +239,7 @@ def test_keys_order_device_then_case_then_command_line(tmp_path):
         ("keys: {a: s3cret}", "device 1: 'keys' is a list"),
         ("keys: [s3cret.BEK]", "device 1: keys entry 1 names a .BEK key file that is not in"),
         ("key_files: [nowhere.txt]", "device 1: key_files: cannot read"),
+        ('key_files: ["a\\x00b"]', "device 1: key_files entry 1 holds a NUL character"),
         ("key_files: [bad.txt]", "bad.txt: line 2 is not UTF-8 text"),
         ("key_files: [nul.txt]", "nul.txt: line 1 holds a NUL character"),
     ],

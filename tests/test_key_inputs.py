@@ -153,14 +153,15 @@ manifest_values = st.one_of(
 )
 
 
-@settings(EXAMPLES, max_examples=20)
+@settings(EXAMPLES, max_examples=30)
 @given(
     device_keys=st.lists(manifest_values, max_size=3),
     case_keys=st.lists(manifest_values, max_size=2),
     key_file=st.none() | key_files,
+    other_files=st.lists(st.text(max_size=12) | st.integers(), max_size=1),
 )
 def test_any_key_in_a_case_manifest_is_a_locked_line_or_a_usage_error(
-    disk, tmp_path, device_keys, case_keys, key_file
+    disk, tmp_path, device_keys, case_keys, key_file, other_files
 ):
     run = tmp_path / f"case{next(_runs)}"
     folder = run / "case"
@@ -170,6 +171,8 @@ def test_any_key_in_a_case_manifest_is_a_locked_line_or_a_usage_error(
     if key_file is not None:
         (folder / "keys.txt").write_bytes(key_file)
         device["key_files"] = ["keys.txt"]
+    if other_files:  # names of no file, of the folder, with a NUL...
+        manifest["key_files"] = other_files
     try:
         text = yaml.safe_dump(manifest)
     except yaml.YAMLError:

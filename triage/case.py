@@ -196,14 +196,18 @@ def _keys(folder: Path, entry: dict, origin: str) -> tuple[str, ...]:
                 )
             text = str(bek.resolve())
         keys.append(text)
-    for value in _listed(entry.get("key_files"), "key_files", origin):
+    for number, value in enumerate(_listed(entry.get("key_files"), "key_files", origin), start=1):
+        if "\0" in str(value):
+            raise CaseError(f"{origin}: key_files entry {number} holds a NUL character")
         path = (folder / str(value)).resolve()
         try:
             keys.extend(read_key_file(path))
         except KeyInputError as error:
             raise CaseError(f"{origin}: key_files: {error}") from None
         except OSError as error:
-            raise CaseError(f"{origin}: key_files: cannot read {path}: {error.strerror}") from None
+            raise CaseError(
+                f"{origin}: key_files: cannot read {path}: {error.strerror or error}"
+            ) from None
     return tuple(keys)
 
 
