@@ -120,6 +120,7 @@ def test_case_keys_per_device_and_case_wide_open_their_volumes_and_are_never_wri
         f"BitLocker, unlocked, by recovery password (protector ID {disks['protector']})"
     )
     assert partitions["server"]["layers"] == "LUKS1, unlocked, by passphrase (a key slot)"
+    assert partitions["server"]["note"] == f"LUKS1 volume ID {LUKS_UUID}"
     assert (partitions["spare"]["lock_state"], partitions["spare"]["walked"]) == ("locked", 0)
     problems = json.loads((out / "spare" / "report.json").read_text())["problems"]
     assert [p["message"] for p in problems] == [

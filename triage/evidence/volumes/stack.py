@@ -88,6 +88,8 @@ class VolumeStack:
             base = replace(base, layers=layer)
             if opened.kind == "BitLocker":  # every protector ID, not only the one that opened it
                 base = replace(base, note=describe_bitlocker(self._media, start, length))
+            elif opened.identifier:
+                base = replace(base, note=f"{opened.kind} volume ID {opened.identifier}")
         if apfs.is_apfs(media, inner_start):
             return self._apfs(base, media, inner_start, inner_length)
         fs = self._open_fs(media, inner_start)
