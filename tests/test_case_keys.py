@@ -274,3 +274,16 @@ def test_rerun_options_vss_recorded_and_older_reports_read_as_vss_on():
     off = result_options({"profile": "auto", "algorithms": ["md5"], "vss": False})
     assert changed_options(older, same) == []  # keys are not a result option by themselves
     assert changed_options(older, off) == ["vss: True -> False"]
+
+
+def test_a_bek_that_is_not_there_is_a_usage_error_not_a_password(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keys.txt").write_text("# laptop\nmissing/ABCD.BEK\n", encoding="utf-8")
+    for given in (["--key", "ABCD.BEK"], ["--key-file", "keys.txt"]):
+        result = CliRunner().invoke(
+            main, ["scan", str(tmp_path), "-o", str(tmp_path / "out"), *given]
+        )
+        assert result.exit_code == 2
+        assert "names a .BEK key file that is not in" in result.output
+    assert "line 2 names a .BEK key file" in result.output
+    assert not (tmp_path / "out").exists()

@@ -56,7 +56,7 @@ from triage.config import HashSetSpec, device_name
 from triage.errors import CaseError, EvidenceError
 from triage.evidence.media import split_pieces
 from triage.evidence.single_file import COMPANIONS
-from triage.evidence.volumes.keys import KeyInputError, is_bek_file, read_key_file, unusable
+from triage.evidence.volumes.keys import KeyInputError, missing_bek, read_key_file, unusable
 
 DEVICE_KEYS = {"name", "evidence", "profile", "country", "password", "keys", "key_files"}
 CASE_KEYS = {"case", "devices", "country", "hashsets", "password", "keys", "key_files"}
@@ -187,14 +187,11 @@ def _keys(folder: Path, entry: dict, origin: str) -> tuple[str, ...]:
         if why is not None:
             raise CaseError(f"{where} {why}")
         text = value.strip()
-        if text.lower().endswith(".bek"):
-            bek = folder / text
-            if not is_bek_file(bek):
-                raise CaseError(
-                    f"{where} names a .BEK key file that is not in {bek.parent} (paths are "
-                    "relative to the manifest's folder)"
-                )
-            text = str(bek.resolve())
+        if text.lower().endswith(".bek"):  # relative to the manifest's folder
+            missing = missing_bek(text, folder)
+            if missing:
+                raise CaseError(f"{where} {missing}")
+            text = str((folder / text).resolve())
         keys.append(text)
     for number, value in enumerate(_listed(entry.get("key_files"), "key_files", origin), start=1):
         if "\0" in str(value):

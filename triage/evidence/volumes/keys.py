@@ -77,10 +77,17 @@ def check_keys(texts: tuple[str, ...], what: str = "key") -> tuple[str, ...]:
     """``texts`` when every one is usable; else :class:`KeyInputError` naming the first that is
     not by its position (``key 2 holds a NUL character``)."""
     for number, text in enumerate(texts, start=1):
-        why = unusable(text)
+        why = unusable(text) or missing_bek(text.strip(), Path.cwd())
         if why is not None:
             raise KeyInputError(f"{what} {number} {why}")
     return texts
+
+
+def missing_bek(text: str, folder: Path) -> str | None:
+    """Why a key that names a .BEK file is no key (a typo would else be tried as a password)."""
+    if not text.lower().endswith(".bek") or is_bek_file(folder / text):
+        return None
+    return f"names a .BEK key file that is not in {folder} (or is over {BEK_MAX_SIZE:,} bytes)"
 
 
 def keys_of(texts: tuple[str, ...]) -> list[Key]:
@@ -96,9 +103,10 @@ def read_key_file(path: Path) -> tuple[str, ...]:
     """One key per line (blank lines and lines starting with # skipped).
 
     UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order mark (what
-    PowerShell 5 and Notepad write). A line naming a ``.BEK`` file beside the key file is that
-    file. Anything else (not text, over :data:`KEY_FILE_MAX`) is a :class:`KeyInputError` that
-    names the file and the line, never a key.
+    PowerShell 5 and Notepad write). A line naming a ``.BEK`` file beside the key file (else
+    where triage runs) is that file. Anything else (not text, over :data:`KEY_FILE_MAX`, a
+    ``.BEK`` file that is not there) is a :class:`KeyInputError` that names the file and the
+    line, never a key.
     """
     with path.open("rb") as handle:
         data = handle.read(KEY_FILE_MAX + 1)
@@ -116,8 +124,13 @@ def read_key_file(path: Path) -> tuple[str, ...]:
             raise KeyInputError(
                 f"{path}: line {number} holds a NUL character (UTF-16 without a byte-order mark?)"
             )
-        beside = path.parent / line
-        keys.append(str(beside) if not Path(line).is_absolute() and is_bek_file(beside) else line)
+        if line.lower().endswith(".bek"):  # beside the key file, else where triage runs
+            places = (path.parent / line, Path(line))
+            found = next((place for place in places if is_bek_file(place)), None)
+            if found is None:
+                raise KeyInputError(f"{path}: line {number} {missing_bek(line, path.parent)}")
+            line = str(found)
+        keys.append(line)
     return tuple(keys)
 
 
