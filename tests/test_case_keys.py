@@ -287,3 +287,15 @@ def test_a_bek_that_is_not_there_is_a_usage_error_not_a_password(tmp_path, monke
         assert "names a .BEK key file that is not in" in result.output
     assert "line 2 names a .BEK key file" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_bek_keys_reach_the_scan_as_absolute_paths(tmp_path, monkeypatch):
+    from triage.cli import _keys  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "ABCD.BEK").write_bytes(bytes(156))
+    (tmp_path / "keys" / "list.txt").write_text("ABCD.BEK\nhunter2\n", encoding="utf-8")
+    bek = str((tmp_path / "keys" / "ABCD.BEK").resolve())
+    given = {"keys": ("keys/ABCD.BEK", "hunter2"), "key_file": Path("keys/list.txt")}
+    assert _keys(given) == (bek, "hunter2", bek, "hunter2")  # keys_of drops the repeats

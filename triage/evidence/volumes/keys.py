@@ -74,13 +74,17 @@ def unusable(text: str) -> str | None:
 
 
 def check_keys(texts: tuple[str, ...], what: str = "key") -> tuple[str, ...]:
-    """``texts`` when every one is usable; else :class:`KeyInputError` naming the first that is
-    not by its position (``key 2 holds a NUL character``)."""
+    """``texts`` when every one is usable, a ``.BEK`` path made absolute (a batch's workers
+    may run elsewhere); else :class:`KeyInputError` naming the first that is not by its
+    position (``key 2 holds a NUL character``)."""
     for number, text in enumerate(texts, start=1):
         why = unusable(text) or missing_bek(text.strip(), Path.cwd())
         if why is not None:
             raise KeyInputError(f"{what} {number} {why}")
-    return texts
+    return tuple(
+        str(Path(text.strip()).resolve()) if is_bek_file(Path(text.strip())) else text
+        for text in texts
+    )
 
 
 def missing_bek(text: str, folder: Path) -> str | None:
@@ -129,7 +133,7 @@ def read_key_file(path: Path) -> tuple[str, ...]:
             found = next((place for place in places if is_bek_file(place)), None)
             if found is None:
                 raise KeyInputError(f"{path}: line {number} {missing_bek(line, path.parent)}")
-            line = str(found)
+            line = str(found.resolve())
         keys.append(line)
     return tuple(keys)
 
