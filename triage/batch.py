@@ -132,6 +132,7 @@ def plan_config(device: CaseDevice, out: Path, template: ScanConfig) -> tuple[Sc
         profile=device.profile if device.profile != "auto" else template.profile,
         country=device.country or template.country,
         password=device.password or template.password,
+        keys=device.keys + template.keys,  # the device's own first, then the case's
         resume=resume,
         force=not resume and output.exists(),
     )
@@ -286,12 +287,14 @@ def failures(outcomes: list[DeviceOutcome]) -> dict[str, str]:
 
 
 def case_template(case: Case, template: ScanConfig) -> ScanConfig:
-    """The template with the manifest's case-wide defaults (country, hash sets, password)."""
+    """The template with the manifest's case-wide defaults (country, hash sets, password,
+    volume keys: the manifest's before those of --key/--key-file)."""
     return replace(
         template,
         country=template.country or case.country,
         hashsets=tuple(template.hashsets) + tuple(case.hashsets),
         password=template.password or case.password,
+        keys=case.keys + template.keys,
     )
 
 

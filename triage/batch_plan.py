@@ -57,8 +57,15 @@ def plan_device(config: ScanConfig, finished: bool, force: bool = False) -> Devi
             return DevicePlan(
                 config, True, "already done (options of that scan not recorded; --force rescans)"
             )
-        elif changes := changed_options(before, now):
+        elif changes := changed_options(before, now) + _new_keys(report, config):
             why = "rescanned: options changed (" + "; ".join(changes) + ")"
+        elif _locked(report) and config.keys:
+            return DevicePlan(
+                config,
+                True,
+                "already done in an earlier run (a volume stayed locked with as "
+                "many keys as now; --force tries them again)",
+            )
         else:
             return DevicePlan(config, True, "already done in an earlier run")
         return DevicePlan(replace(config, resume=False, force=True), False, why)
@@ -66,6 +73,23 @@ def plan_device(config: ScanConfig, finished: bool, force: bool = False) -> Devi
         # a failed scan is never resumed: its folder is replaced by a fresh scan
         return DevicePlan(replace(config, resume=False, force=True), False, "scanned again")
     return DevicePlan(config, False, "resumed" if config.resume else "scanned")
+
+
+def _locked(report: dict[str, Any]) -> bool:
+    """Whether a report lists a volume that stayed locked."""
+    return any(p.get("lock_state") == "locked" for p in report.get("partitions") or [])
+
+
+def _new_keys(report: dict[str, Any], config: ScanConfig) -> list[str]:
+    """A change of keys, in words, when it matters: the earlier scan left a volume locked and
+    another number of keys is given now (only counts are recorded, never keys). Keys added
+    for other devices of a case do not rescan a device that had nothing locked."""
+    runs = report.get("runs") or []
+    options = runs[-1].get("options") if runs else None
+    before = options.get("keys", 0) if isinstance(options, dict) else 0
+    if not _locked(report) or before == len(config.keys):
+        return []
+    return [f"keys for its locked volume: {before} -> {len(config.keys)} given"]
 
 
 def check_case_output(out: Path, case_source: Path | None = None) -> None:

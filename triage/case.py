@@ -27,6 +27,21 @@ line add to them)::
     hashsets:                          # FILE[:known-bad|known-good], relative to the manifest
       - hashes/bad.txt:known-bad
     password: s3cret                   # key of encrypted backups (a device's own wins)
+
+Keys of encrypted volumes (BitLocker, LUKS, APFS, FileVault) go with a device or with the whole
+case; a device's own are tried first, then the case's, then those of ``--key``/``--key-file``::
+
+    keys:                              # tried on every locked volume of every device
+      - 284867-596541-514998-422114-660297-261613-215424-199408
+    key_files: [keys/bitlocker.txt]    # one key a line; relative to the manifest
+    devices:
+      - name: laptop-03
+        evidence: laptop-03.E01
+        keys: [keys/3C116B76.BEK, "correct horse"]   # a .BEK path is relative to the manifest
+        key_files: [keys/laptop-03.txt]
+
+Key files are read once, here, and keys stay in memory (``repr=False``): no error message,
+log or output names a key, only its position (``device 2: keys entry 1 ...``).
 """
 
 from __future__ import annotations
@@ -41,9 +56,10 @@ from triage.config import HashSetSpec, device_name
 from triage.errors import CaseError, EvidenceError
 from triage.evidence.media import split_pieces
 from triage.evidence.single_file import COMPANIONS
+from triage.evidence.volumes.keys import KeyInputError, missing_bek, read_key_file, unusable
 
-DEVICE_KEYS = {"name", "evidence", "profile", "country", "password"}
-CASE_KEYS = {"case", "devices", "country", "hashsets", "password"}
+DEVICE_KEYS = {"name", "evidence", "profile", "country", "password", "keys", "key_files"}
+CASE_KEYS = {"case", "devices", "country", "hashsets", "password", "keys", "key_files"}
 HASHSET_LABELS = ("known-bad", "known-good")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Continuation pieces of multi-file evidence, grouped under their first piece.
@@ -69,6 +85,8 @@ def paperwork(item: Path, names: set[str]) -> str | None:
         return "notes or manifest, not evidence"
     if lowered.endswith(CHECKSUM_SUFFIXES):
         return "checksum file, not evidence"
+    if lowered.endswith(".bek"):
+        return "BitLocker key file, not evidence"
     stem, dot, _ = item.name.rpartition(".")
     if dot and lowered.endswith(SIDECAR_SUFFIXES) and stem in names:
         return f"acquisition notes on {stem}, not evidence"
@@ -108,6 +126,7 @@ class CaseDevice:
     profile: str = "auto"
     country: str | None = None
     password: str | None = field(default=None, repr=False)
+    keys: tuple[str, ...] = field(default=(), repr=False)  # its own volume keys, tried first
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ class Case:
     country: str | None = None  # the manifest's default region for phone numbers
     hashsets: tuple[HashSetSpec, ...] = ()  # the manifest's hash sets
     password: str | None = field(default=None, repr=False)
+    keys: tuple[str, ...] = field(default=(), repr=False)  # volume keys for every device
 
 
 def _hashsets(path: Path, values: object) -> tuple[HashSetSpec, ...]:
@@ -137,6 +157,55 @@ def _hashsets(path: Path, values: object) -> tuple[HashSetSpec, ...]:
             file, label = text, "known-bad"
         specs.append(HashSetSpec((path.parent / file).resolve(), label))
     return tuple(specs)
+
+
+def _listed(value: object, what: str, origin: str) -> list[object]:
+    """A manifest value that is a list (one text is a list of one)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise CaseError(f"{origin}: '{what}' is a list")
+    return value
+
+
+def _keys(folder: Path, entry: dict, origin: str) -> tuple[str, ...]:
+    """The ``keys`` then the keys of the ``key_files`` of a device or of the case.
+
+    Errors name the entry by position, never its value: a key is a secret even when it is wrong.
+    """
+    keys: list[str] = []
+    for number, value in enumerate(_listed(entry.get("keys"), "keys", origin), start=1):
+        where = f"{origin}: keys entry {number}"
+        if not isinstance(value, str):
+            raise CaseError(
+                f"{where} is not text (YAML read it as a {type(value).__name__}); put it in "
+                "quotes so that it stays as written"
+            )
+        why = unusable(value)
+        if why is not None:
+            raise CaseError(f"{where} {why}")
+        text = value.strip()
+        if text.lower().endswith(".bek"):  # relative to the manifest's folder
+            missing = missing_bek(text, folder)
+            if missing:
+                raise CaseError(f"{where} {missing}")
+            text = str((folder / text).resolve())
+        keys.append(text)
+    for number, value in enumerate(_listed(entry.get("key_files"), "key_files", origin), start=1):
+        if "\0" in str(value):
+            raise CaseError(f"{origin}: key_files entry {number} holds a NUL character")
+        path = (folder / str(value)).resolve()
+        try:
+            keys.extend(read_key_file(path))
+        except KeyInputError as error:
+            raise CaseError(f"{origin}: key_files: {error}") from None
+        except OSError as error:
+            raise CaseError(
+                f"{origin}: key_files: cannot read {path}: {error.strerror or error}"
+            ) from None
+    return tuple(keys)
 
 
 def _check_name(name: str, origin: str) -> str:
@@ -180,6 +249,7 @@ def load_manifest(path: Path) -> Case:
                 str(entry.get("profile") or "auto"),
                 entry.get("country"),
                 entry.get("password"),
+                _keys(path.parent, entry, origin),
             )
         )
     seen: dict[str, str] = {}  # casefolded: PHONE and phone are one folder on exFAT, NTFS, macOS
@@ -199,11 +269,16 @@ def load_manifest(path: Path) -> Case:
         country=str(country).upper() if country else None,
         hashsets=_hashsets(path, data.get("hashsets")),
         password=str(data["password"]) if data.get("password") is not None else None,
+        keys=_keys(path.parent, data, str(path)),
     )
 
 
-def scan_folder(folder: Path) -> Case:
-    """One device per item of a folder, multi-piece images grouped under their first piece."""
+def scan_folder(folder: Path, key_files: tuple[Path, ...] = ()) -> Case:
+    """One device per item of a folder, multi-piece images grouped under their first piece.
+
+    ``key_files`` (``--key-file``) are the examiner's keys, never a device, wherever they lie.
+    """
+    own_keys = {key_file.resolve() for key_file in key_files}
     devices: list[CaseDevice] = []
     skipped: list[tuple[str, str]] = []
     used: set[str] = set()
@@ -216,6 +291,8 @@ def scan_folder(folder: Path) -> Case:
         if name.startswith("."):
             continue
         papers = paperwork(item, names - {name}) if item.is_file() else None
+        if item.resolve() in own_keys:
+            papers = "key file given with --key-file, not evidence"
         if papers:
             skipped.append((name, papers))
             continue
@@ -254,11 +331,11 @@ def scan_folder(folder: Path) -> Case:
     return Case(folder.resolve().name, tuple(devices), tuple(skipped), source=folder)
 
 
-def load_case(path: Path) -> Case:
-    """A case from a manifest file or a folder of evidence."""
+def load_case(path: Path, key_files: tuple[Path, ...] = ()) -> Case:
+    """A case from a manifest file or a folder of evidence (``key_files``: see scan_folder)."""
     if path.is_dir():
         manifests = sorted(path.glob("case.y*ml"))
-        return load_manifest(manifests[0]) if manifests else scan_folder(path)
+        return load_manifest(manifests[0]) if manifests else scan_folder(path, key_files)
     if path.is_file() and path.suffix.lower() in (".yaml", ".yml"):
         return load_manifest(path)
     raise CaseError(f"{path}: a case is a folder of evidence or a YAML manifest")

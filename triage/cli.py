@@ -29,7 +29,12 @@ from triage.errors import (
     verification_status,
     worst,
 )
-from triage.evidence.volumes.keys import read_key_file, redact_command_line
+from triage.evidence.volumes.keys import (
+    KeyInputError,
+    check_keys,
+    read_key_file,
+    redact_command_line,
+)
 from triage.hashing import ALGORITHMS, default_jobs, parse_algorithms, start_worker_server
 from triage.logtime import rich_log_time
 from triage.names import shown
@@ -135,12 +140,17 @@ def _run(ctx: click.Context, action: Callable[[], int], resume_hint: str = "") -
 
 def _keys(options: dict[str, Any]) -> tuple[str, ...]:
     """The keys of --key and --key-file, in that order (read once, kept in memory only)."""
-    keys = tuple(options.get("keys") or ())
+    try:
+        keys = check_keys(tuple(options.get("keys") or ()))
+    except KeyInputError as error:  # the message names the key by position, never by value
+        raise click.BadParameter(str(error), param_hint="--key") from None
     key_file = options.get("key_file")
     if key_file is not None:
         try:
             keys += read_key_file(key_file)
-        except (OSError, UnicodeDecodeError) as error:
+        except KeyInputError as error:
+            raise click.BadParameter(str(error), param_hint="--key-file") from None
+        except OSError as error:
             raise click.BadParameter(f"cannot read it: {error}", param_hint="--key-file") from error
     return keys
 
@@ -479,7 +489,8 @@ def batch(
         from triage.batch import run_batch  # noqa: PLC0415
         from triage.case import load_case  # noqa: PLC0415
 
-        case = load_case(case_path)
+        key_file = options.get("key_file")
+        case = load_case(case_path, (key_file,) if key_file else ())
         template = build_config(case_path, output, "template", options)
         console = stderr_console()
         progress = {"done": 0, "total": 0}

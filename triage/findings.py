@@ -113,8 +113,9 @@ def _hash_hits(store: DeviceStore, tables: dict[str, str]) -> dict[str, Any]:
     bad = [
         dict(row)
         for row in store.execute(
-            "SELECT source_path, source_partition, source_sha256, hashset, algorithm, digest, "
-            "set_entry FROM hashset_hits WHERE label = 'known-bad' ORDER BY source_path LIMIT 500"
+            "SELECT source_path, source_partition, source_volume, source_sha256, hashset, "
+            "algorithm, digest, set_entry FROM hashset_hits WHERE label = 'known-bad' "
+            "ORDER BY source_path LIMIT 500"
         )
     ]
     good = store.scalar(

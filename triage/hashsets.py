@@ -462,17 +462,17 @@ def _hit_records(
     wanted: dict[str, dict[str, str | None]] = {}
     for (algorithm, digest), name in hits.items():
         wanted.setdefault(algorithm, {})[digest] = name
-    rows = store.query(
-        "SELECT id, path, partition, inode, md5, sha1, sha256 FROM files WHERE hashed = 1 "
-        "ORDER BY id"
+    rows = store.query(  # the partition's volume path: a hit in a snapshot or a BitLocker volume
+        "SELECT f.id, f.path, f.partition, f.inode, f.md5, f.sha1, f.sha256, p.layers FROM files f "
+        "LEFT JOIN partitions p ON p.idx = f.partition WHERE f.hashed = 1 ORDER BY f.id"
     )
-    for file_id, path, partition, inode, md5, sha1, sha256 in rows:
+    for file_id, path, partition, inode, md5, sha1, sha256, volume in rows:
         values = {"md5": md5, "sha1": sha1, "sha256": sha256}
         for algorithm in STRENGTH:
             digest = values[algorithm]
             if digest and algorithm in wanted and digest.lower() in wanted[algorithm]:
                 yield HashSetHit(
-                    source=SourceRef(device_name, path, partition, inode, sha256, file_id),
+                    source=SourceRef(device_name, path, partition, inode, sha256, file_id, volume),
                     hashset=spec.path.name,
                     label=spec.label,
                     algorithm=algorithm,

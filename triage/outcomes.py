@@ -38,7 +38,10 @@ RESULT_OPTIONS = (
     "hashsets",
     "country",
     "hide_known_good",
+    "vss",
 )
+# What a result option was before it was recorded (a report of an older triage lacks it).
+OPTION_DEFAULTS: dict[str, Any] = {"vss": True}
 
 
 def read_report(output: Path) -> dict[str, Any] | None:
@@ -75,7 +78,7 @@ def changed_options(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """Which result options differ, in words: ``hashsets: [] -> ['bad.txt:known-bad']``."""
     changes = []
     for key in RESULT_OPTIONS:
-        old, new = before.get(key), now.get(key)
+        old, new = before.get(key, OPTION_DEFAULTS.get(key)), now.get(key)
         if isinstance(old, list) or isinstance(new, list):
             old, new = list(old or []), list(new or [])
         if old != new:

@@ -311,6 +311,8 @@ def _options(config: ScanConfig) -> dict[str, object]:
         "country": config.country,
         "hide_known_good": config.hide_known_good,
         "resume": config.resume,
+        "vss": config.vss,
+        "keys": len(config.keys),  # how many volume keys were given, never which
     }
 
 

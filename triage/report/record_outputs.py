@@ -37,6 +37,7 @@ TIMELINE_COLUMNS = (
     "source_sha256",
     "extractor",
     "device",
+    "source_volume",  # the volume path: unlocked encryption, VSS snapshot (last: columns kept)
 )
 LIST_SEPARATOR = "; "  # the one separator of lists in every triage CSV cell
 
@@ -142,6 +143,7 @@ def _events(
                 "source_sha256": values.get("source_sha256"),
                 "extractor": values.get("extractor"),
                 "device": values.get("source_evidence"),
+                "source_volume": values.get("source_volume"),
                 **({"recovered": True, "recovery": values.get("recovery")} if recovered else {}),
             },
         )

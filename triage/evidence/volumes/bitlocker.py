@@ -172,3 +172,25 @@ def _readable(volume: Any, media: Media, start: int, key: Key | None, fast: bool
 
 def _media(volume: Any) -> Media:
     return libyal_media(volume, "BitLocker", volume.get_size())
+
+
+def describe(media: Media, start: int, length: int) -> str | None:
+    """The volume's ID and every key protector with its ID, for the partition table's note of a
+    volume that opened (a locked one lists them in its problem line); None when unreadable.
+
+    The metadata is read again on a fresh handle: it is small, and the handle that opened the
+    volume belongs to its reader.
+    """
+    import pybde  # noqa: PLC0415 - only disks with BitLocker need it
+
+    volume = pybde.volume()
+    try:
+        volume.open_file_object(MediaStream(media, start, length))
+    except OSError:
+        return None
+    try:
+        listed = "; ".join(f"{kind} ID {ident}" for kind, ident in protectors(volume))
+        identifier = str(volume.identifier).upper() if volume.identifier else "unknown"
+    finally:
+        volume.close()
+    return f"BitLocker volume ID {identifier}; key protectors: {listed or 'none'}"

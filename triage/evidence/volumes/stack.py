@@ -18,6 +18,7 @@ from triage.evidence.base import PartitionInfo, Problem, ProblemSink
 from triage.evidence.media import Media
 from triage.evidence.volumes import apfs, vss
 from triage.evidence.volumes.base import Opened
+from triage.evidence.volumes.bitlocker import describe as describe_bitlocker
 from triage.evidence.volumes.bitlocker import is_bitlocker, open_bitlocker
 from triage.evidence.volumes.filevault import is_core_storage, open_filevault
 from triage.evidence.volumes.keys import Key
@@ -85,6 +86,10 @@ class VolumeStack:
             )
             layer = f"{opened.kind}, {opened.lock_state}, {how}"
             base = replace(base, layers=layer)
+            if opened.kind == "BitLocker":  # every protector ID, not only the one that opened it
+                base = replace(base, note=describe_bitlocker(self._media, start, length))
+            elif opened.identifier:
+                base = replace(base, note=f"{opened.kind} volume ID {opened.identifier}")
         if apfs.is_apfs(media, inner_start):
             return self._apfs(base, media, inner_start, inner_length)
         fs = self._open_fs(media, inner_start)
