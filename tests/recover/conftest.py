@@ -21,6 +21,7 @@ EXTRACTORS = (
     "teams.calls",
     "chromium.history",
     "firefox.history",
+    "android.identity",
 )
 
 

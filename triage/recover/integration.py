@@ -190,9 +190,16 @@ def _rows(
 ) -> list[RecoveredRow]:
     """The recovered rows of the specs' tables, read from the extractor's private copy."""
     tables = {table for spec in specs for table in (*spec.tables, *spec.lookups)}
+    return table_rows(tables, connection, file, ctx)
+
+
+def table_rows(
+    tables: set[str] | tuple[str, ...], connection: sqlite3.Connection, file: Any, ctx: Any
+) -> list[RecoveredRow]:
+    """The recovered rows of ``tables`` (none when the bytes are not a database's)."""
     try:
         main, wal, journal = _database_bytes(connection, file, ctx)
-        return recover_rows(connection, main, wal, journal, tables)
+        return recover_rows(connection, main, wal, journal, set(tables))
     except (FormatError, OSError, sqlite3.DatabaseError, MemoryError) as error:
         ctx.log.debug("%s: no recovery: %s", file.path, error)
         return []
