@@ -26,7 +26,7 @@ from triage.recover.format import (
     varint,
     varint_length,
 )
-from triage.recover.schema import TableSchema
+from triage.recover.schema import TEXT, TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
 _NONZERO = re.compile(rb"[^\x00]")
@@ -131,9 +131,11 @@ def headless_cell(
     page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
 ) -> Cell | None:
     """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten (tables of fewer
-    than 4 columns are not carved so: any few bytes fit two or three numbers)."""
+    than 4 columns are not carved so, any few bytes fit two or three numbers, unless 3 columns
+    end in a text one: its length and bytes must then fit too, e.g. Chromium's
+    ``downloads_url_chains`` (id, chain_index, url))."""
     count = len(schema.columns)
-    if count < MIN_CARVED_COLUMNS:
+    if count < MIN_CARVED_COLUMNS and not _text_ended(schema):
         return None
     layouts: dict[int, Cell | None] = {}
     for payload_bytes in (1, 2, 3):
@@ -159,6 +161,11 @@ def headless_cell(
                 rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
                 return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
     return None
+
+
+def _text_ended(schema: TableSchema) -> bool:
+    """Three columns, the last of them text: carved like a wider table."""
+    return len(schema.columns) == MIN_CARVED_COLUMNS - 1 and schema.affinities[-1] == TEXT
 
 
 def guessed_cell(

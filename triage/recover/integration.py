@@ -33,10 +33,11 @@ from triage.recover.engine import RecoveredRow
 from triage.recover.era import Era, device_era, file_system_span
 from triage.recover.format import FormatError
 from triage.recover.shadow import column_names, load
-from triage.recover.spec import Link, RecoverySpec
+from triage.recover.spec import Link, NameLink, RecoverySpec
 
 __all__ = [
     "Link",
+    "NameLink",
     "RecoverySpec",
     "plausible_download",
     "plausible_search",

@@ -9,10 +9,13 @@ rowid through a :class:`~triage.recover.spec.Link` (a shared time) when exactly 
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 
 from triage.recover.engine import RecoveredRow
-from triage.recover.spec import RecoverySpec
+from triage.recover.spec import NameLink, RecoverySpec
 
 
 def load(
@@ -26,6 +29,8 @@ def load(
     text -> recovered row."""
     keyed: dict[str, RecoveredRow] = {}
     by_table: dict[str, list[tuple[int, RecoveredRow]]] = {}
+    for link in spec.name_links:
+        primary = join_by_name(connection, link, primary, rows)
     for index, row in enumerate(primary):
         key = row.rowid if row.rowid is not None else -(index + 1)
         named = row.values.get(spec.key_column) if spec.key_column else key
@@ -74,7 +79,15 @@ def _lookup(
     connection.execute(f'INSERT INTO temp."{table}" SELECT {names} FROM main."{table}"')
     wanted = _linked(spec, table, rows, primary, live_ids)
     if table.lower() in {name.lower() for name in spec.carved_lookups}:
-        carved = [row for row in rows if row.rowid is None]
+        # a carved row that repeats a live or recovered one is that row again (a chain URL
+        # listed twice would read as two hops)
+        seen = {tuple(row) for row in connection.execute(f'SELECT {names} FROM main."{table}"')}
+        seen |= {_plain(row, columns, alias) for _rowid, row in wanted}
+        carved = []
+        for row in rows:
+            if row.rowid is None and _plain(row, columns, alias) not in seen:
+                seen.add(_plain(row, columns, alias))
+                carved.append(row)
         wanted += [(-number, row) for number, row in enumerate(carved, start=1)]
     values = []
     for rowid, row in wanted:
@@ -85,6 +98,67 @@ def _lookup(
     insert(connection, table, columns, values)
     if alias:
         connection.execute(f'CREATE INDEX temp."recover_{table}" ON "{table}" ("{alias}")')
+
+
+def _plain(row: RecoveredRow, columns: list[str], alias: str | None) -> tuple:
+    """A row's values in column order, its rowid alias left out (a carved row has none)."""
+    return tuple(None if column == alias else row.values.get(column) for column in columns)
+
+
+def join_by_name(
+    connection: sqlite3.Connection,
+    link: NameLink,
+    primary: list[RecoveredRow],
+    rows: list[RecoveredRow],
+) -> list[RecoveredRow]:
+    """``primary`` with the carved rows a :class:`NameLink` joins given their id back (see
+    there); each says so in its source."""
+    carved = [row for row in primary if row.rowid is None]
+    if not carved:
+        return primary
+    taken = {row.rowid for row in primary if row.rowid is not None}
+    for table in {row.table for row in primary}:
+        taken |= {value for (value,) in connection.execute(f'SELECT rowid FROM main."{table}"')}
+    chains: dict[int, list[RecoveredRow]] = {}
+    for row in rows:
+        key = row.values.get(link.key)
+        if row.table.lower() == link.lookup.lower() and isinstance(key, int) and key not in taken:
+            chains.setdefault(key, []).append(row)
+    by_name: dict[str, list[int]] = {}
+    for key, chain in chains.items():
+        last = max(chain, key=lambda row: _number(row.values.get(link.order)))
+        by_name.setdefault(_url_name(last.values.get(link.url)), []).append(key)
+    names = [_path_name(row.values.get(link.path)) for row in carved]
+    given: dict[int, int] = {}
+    for row, name in zip(carved, names, strict=True):
+        keys = by_name.get(name, []) if name else []
+        if len(keys) == 1 and names.count(name) == 1:
+            given[id(row)] = keys[0]
+    note = f"; id {{}} from its {link.lookup} rows (matched by the saved file's name)"
+    return [
+        replace(row, rowid=given[id(row)], which=row.which + note.format(given[id(row)]))
+        if id(row) in given
+        else row
+        for row in primary
+    ]
+
+
+def _number(value: object) -> int:
+    return value if isinstance(value, int) else -1
+
+
+def _url_name(url: object) -> str:
+    if not isinstance(url, str):
+        return ""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    return unquote(path.rsplit("/", 1)[-1])
+
+
+def _path_name(path: object) -> str:
+    return re.split(r"[\\/]", path)[-1] if isinstance(path, str) else ""
 
 
 def _linked(

@@ -27,6 +27,21 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class NameLink:
+    """A carved record row lost its id, which its carved lookup rows still name (Chromium's
+    ``downloads_url_chains.id`` names its download): the two are joined when the file name the
+    record saved to is the last path part of the last URL of exactly one orphaned chain, and
+    that chain fits no other carved row (a browser saves a download under its URL's file name
+    unless told otherwise; where it was told, nothing is joined)."""
+
+    lookup: str  # the lookup table (downloads_url_chains)
+    key: str  # its column naming the record row (id)
+    order: str  # its column ordering a chain (chain_index): the last URL is the final one
+    url: str  # its URL column
+    path: str  # the record table's column with the saved path (target_path)
+
+
+@dataclass(frozen=True, slots=True)
 class RecoverySpec:
     """What an extractor recovers: record tables, the record field keyed by their rowid,
     lookup tables joined for values, and the check a recovered record must pass."""
@@ -53,3 +68,5 @@ class RecoverySpec:
     # record matching a live one is a stale copy of it (a cell moved by a rebalance), and of
     # recovered ones matching each other the most confident is kept
     same_record: tuple[str, ...] = ()
+    # carved record rows given back the id their carved lookup rows name (see NameLink)
+    name_links: tuple[NameLink, ...] = ()
