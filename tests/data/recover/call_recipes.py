@@ -388,5 +388,9 @@ CALL_RECIPES = {
         _teams_rows,
         _teams_delete,
         _ios_filler,
+        # iOS's page size, and pages that stay full enough after the deletion not to be
+        # rebalanced (which rewrites them): the deleted properties rows stay as freeblocks
+        page_size=4096,
+        count=20,
     ),
 }

@@ -47,6 +47,7 @@ class Recipe:
     count: int = 10
     freelist_doomed: tuple[int, ...] = field(default_factory=lambda: tuple(range(20, 80)))
     freelist_count: int = 100
+    page_size: int = 1024  # small pages: a few rows fill a b-tree of several levels
 
 
 # -- the rows --------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _open(path: Path, recipe: Recipe, journal: str, secure: bool) -> sqlite3.Con
     for suffix in ("", "-wal", "-journal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA page_size = 1024")
+    connection.execute(f"PRAGMA page_size = {recipe.page_size}")
     connection.execute(f"PRAGMA journal_mode = {journal}")
     connection.execute(f"PRAGMA secure_delete = {'ON' if secure else 'OFF'}")
     connection.execute("PRAGMA wal_autocheckpoint = 0")
