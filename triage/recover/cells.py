@@ -189,7 +189,7 @@ def guessed_cell(
         types, body = rest
         header = 1 + type_bytes + body - (offset + LOST + type_bytes - 1)
         rest_size = body_size(types)
-        for cell_end in _exact_ends(page, body + rest_size, end, usable):
+        for cell_end in _exact_ends(page, body + rest_size, end, usable, schema, encoding):
             first_size = cell_end - body - rest_size
             payload = header + first_size + rest_size
             if header >= 0x80 or payload >= 0x80 or payload > usable - 35:
@@ -219,13 +219,19 @@ def _rest_types(
     return types, position
 
 
-def _exact_ends(page: bytes, least: int, end: int, usable: int) -> list[int]:
-    """Where a freed cell may end: at its free block's end, or where a stale freeblock header
-    (a freed cell merged into this block) starts and reaches exactly to that end."""
+def _exact_ends(
+    page: bytes, least: int, end: int, usable: int, schema: TableSchema, encoding: str
+) -> list[int]:
+    """Where a freed cell may end: at its free block's end, where a stale freeblock header (a
+    freed cell merged into this block) starts and reaches exactly to that end, or where a
+    whole cell of the same table starts (cells freed one after another, then left behind in
+    the unallocated gap when SQLite rebuilt the page)."""
     ends = [end] if least <= end else []
     for position in range(least, end - LOST + 1):
         size = int.from_bytes(page[position + 2 : position + 4], "big")
         if position + size == end and _stale_freeblock(page, position, usable):
+            ends.append(position)
+        elif free_cell(page, position, end, usable, schema, encoding) is not None:
             ends.append(position)
     return ends
 
