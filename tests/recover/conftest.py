@@ -22,6 +22,7 @@ EXTRACTORS = (
     "chromium.history",
     "firefox.history",
     "android.identity",
+    "ios.identity",
 )
 
 

@@ -34,6 +34,7 @@ WHERE = {
 FREELIST_FOUND = {
     "accounts": {29, 30, *range(44, 80)},
     "siminfo": {22, *range(27, 80)},
+    "ios_accounts": {24, *range(31, 80)},
 }
 
 
@@ -43,6 +44,14 @@ def _facts(scan, name: str, mode: str, key: str) -> list[dict]:
         for row in scan.records("identity")
         if f"/{name}-{mode}/" in f"/{row['source_path']}" and row["key"] == key
     ]
+
+
+def _found_where(mode: str, recovery: str) -> bool:
+    """Whether a recovered fact says it was read where its mode leaves deleted rows (a cell
+    freed last in a page merges into the unallocated gap, not a freeblock)."""
+    if mode == "freeblocks":
+        return "freeblock" in recovery or "unallocated space" in recovery
+    return WHERE.get(mode, "") in recovery and "offset" in recovery
 
 
 def _expected(build: ModuleType, name: str, mode: str, doomed: list[int]) -> set[int]:
@@ -84,6 +93,32 @@ def test_deleted_accounts_recovered(
 
 
 @pytest.mark.parametrize("mode", [*MODES, "freelist"])
+def test_deleted_ios_accounts_recovered(
+    recover_scan, recover_evidence, build_recover: ModuleType, mode: str
+) -> None:
+    # Accounts3.sqlite: the account joins its live ZACCOUNTTYPE row for the type's name
+    _root, doomed = recover_evidence
+    rows = _facts(recover_scan, "ios_accounts", mode, "account")
+    recovered = [row for row in rows if row["recovered"]]
+    expected = _expected(build_recover, "ios_accounts", mode, doomed[("ios_accounts", mode)])
+    types = build_recover.IOS_TYPES
+    got = {(row["value"], row["time"], row["detail"]) for row in recovered}
+    want = {
+        (
+            build_recover.ios_username(index),
+            format_utc(build_recover.ios_added(index)),
+            "{} ({}); description Account {}; set up by com.apple.Preferences".format(
+                *types[build_recover.ios_type(index)], index
+            ),
+        )
+        for index in expected
+    }
+    assert got == want
+    assert len(recovered) == len(expected)
+    assert all(_found_where(mode, row["recovery"]) for row in recovered)
+
+
+@pytest.mark.parametrize("mode", [*MODES, "freelist"])
 def test_deleted_sims_recovered(
     recover_scan, recover_evidence, build_recover: ModuleType, mode: str
 ) -> None:
@@ -99,8 +134,7 @@ def test_deleted_sims_recovered(
         want = {value(index).replace("-", "") for index in expected}
         assert recovered == want, key
     iccids = [row for row in _facts(recover_scan, "siminfo", mode, "iccid") if row["recovered"]]
-    places = ("freeblock", "unallocated space") if mode == "freeblocks" else (WHERE.get(mode, ""),)
-    assert all(any(place in row["recovery"] for place in places) for row in iccids)
+    assert all(_found_where(mode, row["recovery"]) for row in iccids)
     if mode in ("wal_main", "wal_frames", "journal"):  # whole cells: the subscription id kept
         details = {row["detail"] for row in iccids}
         assert details == {f"subscription {i}; not inserted at extraction" for i in expected}
@@ -108,7 +142,7 @@ def test_deleted_sims_recovered(
         assert {row["detail"] for row in iccids} == {"not inserted at extraction"}
 
 
-@pytest.mark.parametrize("name", ["accounts", "siminfo"])
+@pytest.mark.parametrize("name", ["accounts", "siminfo", "ios_accounts"])
 @pytest.mark.parametrize("mode", ["vacuumed", "journal_hot"])
 def test_nothing_recovered_where_nothing_was_deleted(recover_scan, name: str, mode: str) -> None:
     rows = [r for r in recover_scan.records("identity") if f"/{name}-{mode}/" in r["source_path"]]

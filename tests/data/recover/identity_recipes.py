@@ -1,5 +1,6 @@
-"""Identity recipes of the recovery fixtures: Android accounts (``accounts_de.db``) and SIM cards
-(``telephony.db`` table ``siminfo``), with the schemas of tests/data/identity/build_identity.py.
+"""Identity recipes of the recovery fixtures: Android accounts (``accounts_de.db``), SIM cards
+(``telephony.db`` table ``siminfo``) and iOS accounts (``Accounts3.sqlite`` ``ZACCOUNT``), with
+the schemas of tests/data/identity/build_identity.py.
 
 One deleted account is planted with a time the coarse check accepts (2005, inside 2000..now)
 but years before everything else on the device (the live accounts of 2024, the file times of
@@ -131,6 +132,63 @@ def _sim_filler(index: int) -> tuple[str, dict]:
     return ("android_metadata", {"locale": f"filler-locale-{index}-" * 4})
 
 
+IOS_TYPES = {  # ZACCOUNTTYPE: Z_PK -> (description, identifier)
+    1: ("iCloud", "com.apple.account.AppleAccount"),
+    2: ("Gmail", "com.apple.account.Google"),
+}
+COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
+
+
+def ios_username(index: int) -> str:
+    """The user name of iOS account ``index``."""
+    return f"ios.user{index:02d}@icloud.example"
+
+
+def ios_type(index: int) -> int:
+    """The ZACCOUNTTYPE of iOS account ``index``."""
+    return 1 + index % 2
+
+
+def ios_added(index: int) -> datetime:
+    """When iOS account ``index`` was added (ZDATE), one every 5 hours from 2024-03-01 09:00."""
+    return BASE + timedelta(hours=5 * index)
+
+
+def _ios_accounts_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(identity.ACCOUNT_SCHEMA)
+    for key, (description, identifier) in IOS_TYPES.items():
+        connection.execute(
+            "INSERT INTO ZACCOUNTTYPE (Z_PK, Z_ENT, Z_OPT, ZACCOUNTTYPEDESCRIPTION, ZIDENTIFIER) "
+            "VALUES (?, 2, 1, ?, ?)",
+            (key, description, identifier),
+        )
+
+
+def _ios_accounts_rows(index: int) -> list[tuple[str, dict]]:
+    row = {
+        "Z_PK": index,
+        "Z_ENT": 1,
+        "Z_OPT": 1,
+        "ZACTIVE": 1,
+        "ZACCOUNTTYPE": ios_type(index),
+        "ZDATE": (ios_added(index) - COCOA_EPOCH).total_seconds(),
+        "ZACCOUNTDESCRIPTION": f"Account {index}",
+        "ZIDENTIFIER": f"00000000-0000-4000-8000-{index:012d}",
+        "ZOWNINGBUNDLEID": "com.apple.Preferences",
+        "ZUSERNAME": ios_username(index),
+    }
+    return [("ZACCOUNT", row)]
+
+
+def _ios_accounts_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM ZACCOUNT WHERE Z_PK IN ({marks})", tuple(doomed))]
+
+
+def _ios_accounts_filler(index: int) -> tuple[str, dict]:
+    return ("Z_PRIMARYKEY", {"Z_NAME": f"FillerEntity{index}" * 3, "Z_SUPER": 0, "Z_MAX": index})
+
+
 IDENTITY_RECIPES = {
     "accounts": Recipe(
         "accounts",
@@ -150,3 +208,11 @@ IDENTITY_RECIPES = {
         _sim_filler,
     ),
 }
+IDENTITY_RECIPES["ios_accounts"] = Recipe(
+    "ios_accounts",
+    "private/var/mobile/Library/Accounts/Accounts3.sqlite",
+    _ios_accounts_schema,
+    _ios_accounts_rows,
+    _ios_accounts_delete,
+    _ios_accounts_filler,
+)
