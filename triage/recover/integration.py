@@ -18,6 +18,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def recovered_records(
     specs = spec if isinstance(spec, tuple) else (spec,)
     try:
         rows = _rows(specs, connection, file, ctx)
-        era = lambda: device_era(file_span(ctx), file, live)  # noqa: E731 - only when needed
+        era = partial(_device_era, ctx, file, live)  # read only when a record needs it
         for one in specs:
             yield from _recovered(read, one, connection, rows, ctx, live, era)
     except Exception as error:  # noqa: BLE001 - see the docstring
@@ -151,6 +152,10 @@ def _recovered(
         yield dataclasses.replace(
             record, recovered=True, recovery=row.describe(), confidence=row.confidence
         )
+
+
+def _device_era(ctx: Any, file: Any, live: list[Any]) -> Era:
+    return device_era(file_span(ctx), file, live)
 
 
 def file_span(ctx: Any) -> list[datetime]:
