@@ -35,6 +35,7 @@ FREELIST_FOUND = {
     "accounts": {29, 30, *range(44, 80)},
     "siminfo": {22, *range(27, 80)},
     "ios_accounts": {24, *range(31, 80)},
+    "ios_sims": set(range(37, 80)),
 }
 
 
@@ -119,6 +120,28 @@ def test_deleted_ios_accounts_recovered(
 
 
 @pytest.mark.parametrize("mode", [*MODES, "freelist"])
+def test_deleted_ios_sims_recovered(
+    recover_scan, recover_evidence, build_recover: ModuleType, mode: str
+) -> None:
+    # CellularUsage.db subscriber_info: the ICCID, and the number with its last update time
+    _root, doomed = recover_evidence
+    expected = _expected(build_recover, "ios_sims", mode, doomed[("ios_sims", mode)])
+    iccids = [r for r in _facts(recover_scan, "ios_sims", mode, "iccid") if r["recovered"]]
+    assert {(row["value"], row["detail"]) for row in iccids} == {
+        (build_recover.iccid(index), f"CellularUsage.db; slot {index % 2}") for index in expected
+    }
+    numbers = [r for r in _facts(recover_scan, "ios_sims", mode, "phone_number") if r["recovered"]]
+    assert {(row["value"], row["time"]) for row in numbers} == {
+        (
+            build_recover.sim_number(index).replace(" ", "").replace("-", ""),
+            format_utc(build_recover.ios_updated(index)),
+        )
+        for index in expected
+    }
+    assert all(_found_where(mode, row["recovery"]) for row in iccids + numbers)
+
+
+@pytest.mark.parametrize("mode", [*MODES, "freelist"])
 def test_deleted_sims_recovered(
     recover_scan, recover_evidence, build_recover: ModuleType, mode: str
 ) -> None:
@@ -142,7 +165,7 @@ def test_deleted_sims_recovered(
         assert {row["detail"] for row in iccids} == {"not inserted at extraction"}
 
 
-@pytest.mark.parametrize("name", ["accounts", "siminfo", "ios_accounts"])
+@pytest.mark.parametrize("name", ["accounts", "siminfo", "ios_accounts", "ios_sims"])
 @pytest.mark.parametrize("mode", ["vacuumed", "journal_hot"])
 def test_nothing_recovered_where_nothing_was_deleted(recover_scan, name: str, mode: str) -> None:
     rows = [r for r in recover_scan.records("identity") if f"/{name}-{mode}/" in r["source_path"]]

@@ -27,6 +27,8 @@ TABLES = {
     "accounts": ("accounts", "name"),
     "siminfo": ("siminfo", "icc_id"),
     "chromedl": ("downloads_url_chains", "url"),
+    "ios_accounts": ("ZACCOUNT", "ZUSERNAME"),
+    "ios_sims": ("subscriber_info", "subscriber_id"),
 }
 MODES = ("wal_main", "wal_frames", "journal", "freeblocks", "freelist")
 
@@ -34,7 +36,9 @@ MODES = ("wal_main", "wal_frames", "journal", "freeblocks", "freelist")
 def _planted(build: ModuleType, recipe: str, indexes: list[int]) -> set[str]:
     if recipe == "accounts":
         return {build.account_name(index) for index in indexes}
-    if recipe == "siminfo":
+    if recipe == "ios_accounts":
+        return {build.ios_username(index) for index in indexes}
+    if recipe in ("siminfo", "ios_sims"):
         return {build.iccid(index) for index in indexes}
     if recipe == "chromedl":
         return {url for index in indexes for url in build.download_chain(index)}

@@ -216,3 +216,43 @@ IDENTITY_RECIPES["ios_accounts"] = Recipe(
     _ios_accounts_delete,
     _ios_accounts_filler,
 )
+
+
+def ios_updated(index: int) -> datetime:
+    """When iOS SIM ``index``'s row was last updated (last_update_time, Cocoa seconds)."""
+    return BASE + timedelta(days=2 * index, hours=3)
+
+
+def _ios_sims_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(identity.SUBSCRIBER_SCHEMA)
+
+
+def _ios_sims_rows(index: int) -> list[tuple[str, dict]]:
+    row = {
+        "ROWID": index,
+        "subscriber_id": iccid(index),
+        "subscriber_mdn": sim_number(index).replace(" ", "").replace("-", "")[1:],
+        "tag": 0,
+        "last_update_time": int((ios_updated(index) - COCOA_EPOCH).total_seconds()),
+        "slot_id": index % 2,
+    }
+    return [("subscriber_info", row)]
+
+
+def _ios_sims_delete(doomed: list[int]) -> list[tuple[str, tuple]]:
+    marks = ", ".join("?" for _ in doomed)
+    return [(f"DELETE FROM subscriber_info WHERE ROWID IN ({marks})", tuple(doomed))]
+
+
+def _ios_sims_filler(index: int) -> tuple[str, dict]:
+    return ("sqlite_sequence", {"name": f"filler-{index}-" * 4, "seq": index})
+
+
+IDENTITY_RECIPES["ios_sims"] = Recipe(
+    "ios_sims",
+    "private/var/wireless/Library/Databases/CellularUsage.db",
+    _ios_sims_schema,
+    _ios_sims_rows,
+    _ios_sims_delete,
+    _ios_sims_filler,
+)
