@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,3 +66,24 @@ def test_era_keeps_every_time_near_the_device(anchors: list[datetime], probe: da
     era = device_era([], File(), [Event(time) for time in anchors], NOW)
     inside = min(anchors) - MARGIN <= probe <= max(anchors) + MARGIN
     assert era.fits(Event(probe)) == inside
+
+
+def test_a_deleted_call_of_another_era_is_not_recovered(build_recover, scan, tmp_path) -> None:
+    # call 8 planted with a 2005 time (inside 2000..now, years before the other calls and the
+    # file times): deleted with 3 and 6, it is carved from its freeblock, and is no record
+    recipe = build_recover.RECIPES["android"]
+
+    def rows(index: int) -> list[tuple[str, dict]]:
+        ((table, row),) = recipe.rows(index)
+        if index == 8:
+            row = {**row, "date": int(datetime(2005, 6, 1, 8, 30, tzinfo=UTC).timestamp() * 1000)}
+        return [(table, row)]
+
+    planted = dataclasses.replace(recipe, rows=rows)
+    build_recover.build(planted, "freeblocks", tmp_path / "evidence")
+    out = scan(tmp_path / "evidence", extractors=["android.call_log"], country="US")
+    recovered = [row for row in out.records("calls") if row["recovered"]]
+    assert sorted(row["started"] for row in recovered) == [
+        format_utc(build_recover.call_time(3)),
+        format_utc(build_recover.call_time(6)),
+    ]

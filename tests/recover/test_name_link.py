@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from triage.recover.engine import RecoveredRow
 from triage.recover.shadow import join_by_name
 from triage.recover.spec import NameLink
@@ -64,3 +67,27 @@ def test_ambiguous_names_stay_apart() -> None:
         *_chain(7, "https://z.example/setup.exe"),
     ]
     assert join_by_name(_connection(), LINK, one, two_chains)[0].rowid is None
+
+
+NAMES = st.sampled_from(["a.zip", "b.exe", "c.pdf", "d.apk"])
+
+
+@given(
+    st.lists(NAMES, max_size=5),
+    st.dictionaries(st.integers(1, 9), NAMES, max_size=6),
+)
+def test_joins_are_one_to_one_and_by_name(saved: list[str], chains: dict[int, str]) -> None:
+    downloads = [_row("downloads", None, target_path=f"C:\\d\\{name}") for name in saved]
+    rows = [row for key, name in chains.items() for row in _chain(key, f"https://x/{name}")]
+    joined = join_by_name(_connection(), LINK, downloads, rows)
+    given_ids = [row.rowid for row in joined if row.rowid is not None]
+    assert len(given_ids) == len(set(given_ids))  # no chain goes to two downloads
+    assert 1 not in given_ids  # the live download's id is never given
+    for row, before in zip(joined, downloads, strict=True):
+        if row.rowid is not None:
+            name = before.values["target_path"].rsplit("\\", 1)[-1]
+            assert chains[row.rowid] == name
+            assert saved.count(name) == 1
+            assert [key for key, other in chains.items() if other == name and key != 1] == [
+                row.rowid
+            ]
