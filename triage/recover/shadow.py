@@ -48,13 +48,7 @@ def load(
         create(connection, table, columns)
         created.add(table)
         alias = rowid_alias(connection, table)
-        values = []
-        for key, row in items:
-            row_values = dict(row.values)
-            if alias:
-                row_values[alias] = key
-            values.append(tuple(row_values.get(column) for column in columns))
-        insert(connection, table, columns, values)
+        insert(connection, table, columns, [_plain(row, columns, alias, key) for key, row in items])
     lookups = {name.lower() for name in spec.lookups}
     extra = [row for row in rows if row.table.lower() in lookups]
     for table in sorted({row.table for row in extra}):
@@ -81,7 +75,8 @@ def _lookup(
     if table.lower() in {name.lower() for name in spec.carved_lookups}:
         # a carved row that repeats a live or recovered one is that row again (a chain URL
         # listed twice would read as two hops)
-        seen = {tuple(row) for row in connection.execute(f'SELECT {names} FROM main."{table}"')}
+        plain = ", ".join("NULL" if column == alias else f'"{column}"' for column in columns)
+        seen = {tuple(row) for row in connection.execute(f'SELECT {plain} FROM main."{table}"')}
         seen |= {_plain(row, columns, alias) for _rowid, row in wanted}
         carved = []
         for row in rows:
@@ -89,20 +84,16 @@ def _lookup(
                 seen.add(_plain(row, columns, alias))
                 carved.append(row)
         wanted += [(-number, row) for number, row in enumerate(carved, start=1)]
-    values = []
-    for rowid, row in wanted:
-        row_values = dict(row.values)
-        if alias:
-            row_values[alias] = rowid
-        values.append(tuple(row_values.get(column) for column in columns))
-    insert(connection, table, columns, values)
+    insert(connection, table, columns, [_plain(row, columns, alias, key) for key, row in wanted])
     if alias:
         connection.execute(f'CREATE INDEX temp."recover_{table}" ON "{table}" ("{alias}")')
 
 
-def _plain(row: RecoveredRow, columns: list[str], alias: str | None) -> tuple:
-    """A row's values in column order, its rowid alias left out (a carved row has none)."""
-    return tuple(None if column == alias else row.values.get(column) for column in columns)
+def _plain(
+    row: RecoveredRow, columns: list[str], alias: str | None, key: int | None = None
+) -> tuple:
+    """A row's values in column order, its rowid alias ``key`` (left out: None)."""
+    return tuple(key if column == alias else row.values.get(column) for column in columns)
 
 
 def join_by_name(

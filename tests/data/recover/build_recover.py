@@ -39,22 +39,17 @@ from pathlib import Path
 MODES = ("wal_main", "wal_frames", "journal", "journal_hot", "freeblocks", "freelist", "vacuumed")
 
 
-def _sibling(name: str):
-    """A module of this folder, loaded once by path (the builders are scripts, not a package)."""
-    key = f"build_recover_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[key] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[key]
-
-
+COMMON = "build_recover_common"  # common.py, which loads the other parts (common.sibling)
+if COMMON not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(COMMON, Path(__file__).with_name("common.py"))
+    sys.modules[COMMON] = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
+    _spec.loader.exec_module(sys.modules[COMMON])  # type: ignore[union-attr]
+_common = sys.modules[COMMON]
 PARTS = [
-    _sibling(name)
-    for name in ("common", "call_recipes", "browser_recipes", "identity_recipes", "modes")
+    _common,
+    *(_common.sibling(name) for name in ("call_recipes", "browser_recipes", "identity_recipes")),
+    *(_common.sibling(name) for name in ("modes", "demo_phone")),
 ]
-PARTS.append(_sibling("demo_phone"))
 # the tests and the demo builder use this module's names (call_number, build, RECIPES...)
 for _part in PARTS:
     globals().update(

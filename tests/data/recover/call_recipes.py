@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import plistlib
 import sqlite3
 import sys
 from datetime import timedelta
-from pathlib import Path
 
-
-def _sibling(name: str):
-    """A module of this folder, loaded once by path (the builders are scripts, not a package)."""
-    key = f"build_recover_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[key] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[key]
-
-
-common = _sibling("common")
+common = sys.modules["build_recover_common"]  # loaded first by build_recover.py
 calls = common.calls
 Recipe, BASE, COCOA_EPOCH, _micro = common.Recipe, common.BASE, common.COCOA_EPOCH, common._micro
 call_number, call_time = common.call_number, common.call_time

@@ -16,6 +16,19 @@ DATA = HERE.parent
 MODES = ("wal_main", "wal_frames", "journal", "journal_hot", "freeblocks", "freelist", "vacuumed")
 
 
+def sibling(name: str):
+    """A module of this folder, loaded once by path under ``build_recover_<name>`` (the
+    builders are scripts, not a package; build_recover.py loads this module first, and the
+    others take ``sibling`` from it)."""
+    key = f"build_recover_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[key] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return sys.modules[key]
+
+
 def _load(name: str, path: Path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]

@@ -3,27 +3,14 @@ Chrome visits in freeblocks, planted into the demo evidence by tests/data/demo/b
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-
-def _sibling(name: str):
-    """A module of this folder, loaded once by path (the builders are scripts, not a package)."""
-    key = f"build_recover_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[key] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[key]
-
-
-common = _sibling("common")
-modes = _sibling("modes")
+common = sys.modules["build_recover_common"]  # loaded first by build_recover.py
+modes = common.sibling("modes")
 calls, browser = common.calls, common.browser
 _insert, _txn, _snapshot = modes._insert, modes._txn, modes._snapshot
 

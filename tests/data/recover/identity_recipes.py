@@ -9,25 +9,11 @@ the build): the device-era check must reject it (``ERA_OUTLIER``).
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-
-def _sibling(name: str):
-    """A module of this folder, loaded once by path (the builders are scripts, not a package)."""
-    key = f"build_recover_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[key] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[key]
-
-
-common = _sibling("common")
+common = sys.modules["build_recover_common"]  # loaded first by build_recover.py
 Recipe, BASE = common.Recipe, common.BASE
 identity = common._load(
     "build_identity", common.DATA / "identity" / "build_identity.py"

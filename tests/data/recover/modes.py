@@ -3,26 +3,13 @@ deleted (the module docstring of build_recover.py says what each mode leaves beh
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-
-def _sibling(name: str):
-    """A module of this folder, loaded once by path (the builders are scripts, not a package)."""
-    key = f"build_recover_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[key] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules[key]
-
-
-Recipe = _sibling("common").Recipe
+Recipe = sys.modules["build_recover_common"].Recipe  # loaded first by build_recover.py
 
 
 # -- the modes -------------------------------------------------------------------------------
