@@ -8,6 +8,7 @@ the live facts only, and the report lists the recovered ones apart under Identit
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 from pathlib import Path
@@ -20,6 +21,7 @@ from triage.correlate import DeviceStoreRef, build_case_db
 from triage.identity import device_identity
 from triage.recover import recover_rows
 from triage.recover.checks import plausible_time
+from triage.region import default_region
 from triage.store import DeviceStore
 from triage.timestamps import format_utc
 
@@ -252,3 +254,27 @@ def test_report_lists_them_apart(phone_scan) -> None:
     head = section[: section.index("Deleted, recovered")]
     assert "user03.deleted@mail3.example" not in head  # not among the current accounts
     assert "user03.deleted@mail3.example" in section
+
+
+def test_a_deleted_sim_does_not_set_the_region(build_recover, scan, tmp_path: Path) -> None:
+    # the live SIMs are Indian, the deleted ones British: numbers are read as Indian
+    recipe = build_recover.RECIPES["siminfo"]
+
+    def rows(index: int) -> list[tuple[str, dict]]:
+        ((table, row),) = recipe.rows(index)
+        country = "gb" if index in recipe.doomed else "in"
+        return [(table, {**row, "iso_country_code": country})]
+
+    build_recover.build(dataclasses.replace(recipe, rows=rows), "wal_main", tmp_path / "ev")
+    out = scan(tmp_path / "ev", extractors=["android.identity"])
+    countries = {
+        (row["value"], row["recovered"])
+        for row in out.records("identity")
+        if row["key"] == "sim_country"
+    }
+    assert countries == {("IN", 0), ("GB", 1)}  # the deleted SIMs' country, marked
+    store = DeviceStore(out.output / "triage.sqlite")
+    try:
+        assert default_region(None, store)[0] == "IN"
+    finally:
+        store.close()

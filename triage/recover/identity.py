@@ -78,7 +78,10 @@ def _recovered(
     era = device_era(file_span(ctx), file, facts.items)
     kept: dict[tuple, Any] = {}
     for row in rows:
-        found = _parse_row(connection, row, parse, type(facts)(facts.source))
+        try:
+            found = _parse_row(connection, row, parse, type(facts)(facts.source))
+        except (sqlite3.Error, ValueError, TypeError, OverflowError, UnicodeError):
+            continue  # values the parser cannot take: not a row it could have written
         if not _plausible(found) or not all(era.fits(fact) for fact in found):
             continue
         for fact in found:
