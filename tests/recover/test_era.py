@@ -87,3 +87,10 @@ def test_a_deleted_call_of_another_era_is_not_recovered(build_recover, scan, tmp
         format_utc(build_recover.call_time(3)),
         format_utc(build_recover.call_time(6)),
     ]
+
+
+def test_file_times_alone_do_not_narrow_the_era() -> None:
+    # every row deleted, the files copied today: their times say nothing of the calls' era
+    era = device_era([NOW - timedelta(hours=1), NOW], File("2026-06-01T00:00:00Z"), [], NOW)
+    assert era == Era(ERA_START, NOW + timedelta(days=1))
+    assert era.fits(Event(datetime(2019, 5, 1, tzinfo=UTC)))

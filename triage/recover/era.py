@@ -16,9 +16,10 @@ The era is the union of what the device shows of itself, widened by a margin:
 Then ``MARGIN`` (a year) before the earliest and after the latest, capped at now plus a day.
 It is conservative on purpose: it only rejects a time more than a year outside every sign of
 activity. A browser keeps 90 days of live history, but its profile folder's creation time and
-older files still reach back to when it was installed; a device whose file times were all
-reset (files copied into a folder today) still has its live records. With nothing at all to go
-by (no live record time, no file time) the era is 2000..now, the coarse check.
+older files still reach back to when it was installed. The file times only widen the era: a
+database with no live record time (every row deleted) gets the coarse era, 2000..now, since
+its file times alone may all have been reset (files copied into a folder today) and would
+reject real rows of years ago.
 """
 
 from __future__ import annotations
@@ -67,11 +68,11 @@ def device_era(
     ``file_span`` from :func:`file_system_span`, ``live`` the live records of the database."""
     ceiling = (now or datetime.now(UTC)) + SLACK
     anchors = [time for record in live for time in record_times(record)]
+    if not any(ERA_START <= time <= ceiling for time in anchors):
+        return Era(ERA_START, ceiling)  # file times alone may have been reset by a copy
     anchors += [time for time in (_time(getattr(file, "modified", None)),) if time is not None]
     anchors += file_span
     inside = [time for time in anchors if ERA_START <= time <= ceiling]
-    if not inside:
-        return Era(ERA_START, ceiling)
     return Era(max(ERA_START, min(inside) - MARGIN), min(ceiling, max(inside) + MARGIN))
 
 
