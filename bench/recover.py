@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from triage.config import ScanConfig  # noqa: E402
 from triage.pipeline import scan_device  # noqa: E402
-from triage.recover import integration  # noqa: E402
+from triage.recover import identity, integration  # noqa: E402
 
 LAYER = {"seconds": 0.0}  # time spent inside the recovery layer (this process only)
 
@@ -55,7 +55,23 @@ def _timed(original):
     return run
 
 
+def _timed_call(original):
+    """Wrap a function of the layer that returns its result whole (identity facts)."""
+
+    def run(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            LAYER["seconds"] += time.perf_counter() - start
+
+    return run
+
+
+# reading the pages (_rows), running rows through the extractor (_recovered), identity facts
+integration._rows = _timed_call(integration._rows)
 integration._recovered = _timed(integration._recovered)
+identity._recovered = _timed_call(identity._recovered)
 
 CORPUS = Path(os.environ.get("TRIAGE_CORPUS", REPO.parent / "shared" / "corpus"))
 DEMO = REPO / "triage" / "demo" / "data"
@@ -108,7 +124,7 @@ def scan_once(evidence: Path, options: dict, recover: bool, out: Path) -> tuple[
     elapsed = time.perf_counter() - start
     connection = sqlite3.connect(out / "triage.sqlite")
     recovered = 0
-    for table in ("calls", "browser_visits"):
+    for table in ("calls", "browser_visits", "browser_downloads", "browser_searches", "identity"):
         try:
             recovered += connection.execute(
                 f"SELECT count(*) FROM {table} WHERE recovered = 1"

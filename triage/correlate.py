@@ -186,13 +186,20 @@ def _copy_device(connection: sqlite3.Connection, name: str) -> None:
         )
     if "identity" in tables:
         marks = ", ".join("?" for _ in OWN_NUMBER_KEYS)
+        # a fact from a deleted row (an old SIM's number) is not the device's own now
+        live = (
+            " AND NOT coalesce(recovered, 0)"
+            if "recovered" in _columns(connection, "dev", "identity")
+            else ""
+        )
         connection.execute(
             "INSERT INTO phones SELECT ?, value, 'own', NULL, time, NULL, key, NULL, NULL, "
-            f"source_path, 1, NULL FROM dev.identity WHERE key IN ({marks}) AND value IS NOT NULL",
+            f"source_path, 1, NULL FROM dev.identity WHERE key IN ({marks}) AND value IS NOT NULL"
+            f"{live}",
             (name, *OWN_NUMBER_KEYS),
         )
         for row in connection.execute(
-            "SELECT key, value, source_path FROM dev.identity WHERE value IS NOT NULL"
+            f"SELECT key, value, source_path FROM dev.identity WHERE value IS NOT NULL{live}"
             f" AND key IN ({', '.join('?' for _ in HOST_KEYS)})",
             tuple(HOST_KEYS),
         ).fetchall():

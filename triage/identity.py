@@ -28,10 +28,15 @@ _UTC_OFFSET = re.compile(r"UTC[+-]\d\d:\d\d")
 MAX_LISTED = 25  # longest list kept per field (users, networks); counts give the rest
 
 
-def _rows(store: DeviceStore) -> list[dict[str, Any]]:
+def _all_rows(store: DeviceStore) -> list[dict[str, Any]]:
     if "identity" not in store.record_tables():
         return []
     return [dict(row) for row in store.execute("SELECT * FROM identity ORDER BY rowid").fetchall()]
+
+
+def _recovered(row: dict[str, Any]) -> bool:
+    """A fact from a deleted row (triage.recover): who used the device before, not now."""
+    return bool(row.get("recovered"))
 
 
 class _Facts:
@@ -180,11 +185,13 @@ def device_identity(store: DeviceStore) -> dict[str, Any]:
     ``phone_numbers``, ``iccids``, ``imsis``, ``carriers``, ``sim_country``, ``owner``,
     ``users`` (name, SID, last login, disabled, sources), ``time_zone``, ``install_date``,
     ``last_backup``, ``accounts``, ``hostnames``, ``ip_addresses``, ``mac_addresses``,
-    ``wifi_networks``, ``installed_apps`` (count), ``facts`` (count), ``replayed_hives`` (dirty
-    registry hives whose transaction logs were replayed) and ``sources``
-    (field -> the files it came from).
+    ``wifi_networks``, ``installed_apps`` (count), ``facts`` (count of live facts),
+    ``replayed_hives`` (dirty registry hives whose transaction logs were replayed),
+    ``recovered`` (facts from deleted rows: accounts and SIMs the device had, never part of
+    the fields above) and ``sources`` (field -> the files it came from).
     """
-    rows = _rows(store)
+    every = _all_rows(store)
+    rows = [row for row in every if not _recovered(row)]
     facts = _Facts(rows)
     platform, kind = _platform(rows)
     product_type = facts.value("product_type") or ""
@@ -219,6 +226,7 @@ def device_identity(store: DeviceStore) -> dict[str, Any]:
         ),
         "facts": len(rows),
         "replayed_hives": _limited(facts.values("hive_replayed")),
+        "recovered": [_recovered_fact(row) for row in every if _recovered(row)][:MAX_LISTED],
     }
     field_keys = {
         "name": name_keys,
@@ -237,3 +245,9 @@ def device_identity(store: DeviceStore) -> dict[str, Any]:
         field: facts.sources(*keys) for field, keys in field_keys.items() if facts.sources(*keys)
     }
     return summary
+
+
+def _recovered_fact(row: dict[str, Any]) -> dict[str, Any]:
+    """A recovered fact as the report lists it: what, where it was read, how sure."""
+    names = ("category", "key", "value", "time", "detail", "confidence", "recovery", "source_path")
+    return {name: row.get(name) for name in names}

@@ -247,6 +247,9 @@ class IdentityFact:
     detail: str | None = None
     time_note: str | None = None  # what the time means, its epoch, or "local time, zone unknown"
     value_raw: str | None = None  # the stored value when ``value`` was normalised (E.164, MAC)
+    recovered: bool = False  # from a deleted row of an identity database: not the device now
+    recovery: str | None = None  # where: "old page version (replaced by a WAL frame); ..."
+    confidence: str | None = None  # of a recovered fact: high, medium, low (README)
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,9 +118,11 @@ def default_region(given: str | None, store: DeviceStore) -> tuple[str | None, s
         return (region, "given (--country or the case manifest)") if region else (None, "")
     if "identity" not in store.record_tables():
         return None, ""
+    columns = {row[1] for row in store.execute('PRAGMA table_info("identity")')}
+    live = " AND NOT coalesce(recovered, 0)" if "recovered" in columns else ""  # a deleted SIM
     rows = store.execute(
         "SELECT key, value FROM identity WHERE value IS NOT NULL AND key IN "
-        "('sim_country', 'network_country', 'country', 'locale', 'timezone') ORDER BY rowid"
+        f"('sim_country', 'network_country', 'country', 'locale', 'timezone'){live} ORDER BY rowid"
     ).fetchall()
     facts: dict[str, list[str]] = {}
     for key, value in rows:

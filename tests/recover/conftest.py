@@ -21,6 +21,8 @@ EXTRACTORS = (
     "teams.calls",
     "chromium.history",
     "firefox.history",
+    "android.identity",
+    "ios.identity",
 )
 
 

@@ -146,3 +146,19 @@ def test_viber_deleted_sync_rows(corpus: Path, tmp_path: Path) -> None:
     assert rows[0].values["canonized_phone_number"] == "+19195790479"
     assert rows[0].values["display_name"] == "Josh Hickman"
     assert [row.confidence for row in rows] == ["medium"] * 9 + ["low"]
+
+
+def test_ios_accounts_nothing_deleted(corpus: Path, scan, tmp_path: Path) -> None:
+    # plaso's Accounts3.sqlite: no ZACCOUNT row is left outside the live view, so the
+    # identity extractor's recovery adds nothing to its 10 live facts
+    source = corpus / "mobile" / "ios" / "plaso_ios_Accounts3.sqlite"
+    assert _recover(source, tmp_path, {"ZACCOUNT"}) == []
+    evidence = tmp_path / "evidence"
+    target = evidence / "private/var/mobile/Library/Accounts/Accounts3.sqlite"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(source, target)
+    out = scan(evidence, extractors=["ios.identity"])
+    facts = out.records("identity")
+    assert len(facts) == 10
+    assert not [row for row in facts if row["recovered"]]
+    assert out.problems() == []

@@ -52,12 +52,10 @@ def test_deleted_downloads_recovered(
     assert len(live) == LIVE[mode]
     deleted = doomed[("chromedl", mode)]
     assert deleted == [3, 6, 8]
-    # freeblocks: the download's id (a rowid alias) was in the overwritten bytes, so its URL
-    # chain cannot be joined; wal_frames: the frame holding chain 3 was overwritten
-    chains = {
-        "freeblocks": set(),
-        "wal_frames": {6, 8},
-    }.get(mode, set(deleted))
+    # freeblocks: the download's id (a rowid alias) was in the overwritten bytes; its carved
+    # URL chain rows keep it, and are joined by the saved file's name (tool3.zip is the last
+    # URL's); wal_frames: the frame holding chain 3 was overwritten
+    chains = {"wal_frames": {6, 8}}.get(mode, set(deleted))
     want = _want([_download(build_recover, index, index in chains) for index in deleted])
     assert _got_downloads(recovered) == want
     assert len(recovered) == 3
@@ -65,6 +63,8 @@ def test_deleted_downloads_recovered(
         assert row["recovery"] and "offset" in row["recovery"]
         assert row["confidence"] == ("low" if mode == "freeblocks" else "high")
         assert row["total_bytes"] == 1000 * int(row["target_path"][-5])
+        joined = f"id {row['target_path'][-5]} from its downloads_url_chains rows"
+        assert (joined in row["recovery"]) == (mode == "freeblocks")
 
 
 @pytest.mark.parametrize("mode", [*WHOLE, "wal_frames"])

@@ -24,11 +24,24 @@ TABLES = {
     "ios": ("ZCALLRECORD", "ZADDRESS"),
     "chrome": ("urls", "url"),
     "firefox": ("moz_places", "url"),
+    "accounts": ("accounts", "name"),
+    "siminfo": ("siminfo", "icc_id"),
+    "chromedl": ("downloads_url_chains", "url"),
+    "ios_accounts": ("ZACCOUNT", "ZUSERNAME"),
+    "ios_sims": ("subscriber_info", "subscriber_id"),
 }
 MODES = ("wal_main", "wal_frames", "journal", "freeblocks", "freelist")
 
 
 def _planted(build: ModuleType, recipe: str, indexes: list[int]) -> set[str]:
+    if recipe == "accounts":
+        return {build.account_name(index) for index in indexes}
+    if recipe == "ios_accounts":
+        return {build.ios_username(index) for index in indexes}
+    if recipe in ("siminfo", "ios_sims"):
+        return {build.iccid(index) for index in indexes}
+    if recipe == "chromedl":
+        return {url for index in indexes for url in build.download_chain(index)}
     if recipe in ("chrome", "firefox"):
         return {build.page_url(index) for index in indexes}
     numbers = {build.call_number(index) for index in indexes}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from triage.recover.format import (
     FormatError,
@@ -26,7 +27,7 @@ from triage.recover.format import (
     varint,
     varint_length,
 )
-from triage.recover.schema import TableSchema
+from triage.recover.schema import NUMERIC, TEXT, TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
 _NONZERO = re.compile(rb"[^\x00]")
@@ -131,9 +132,11 @@ def headless_cell(
     page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
 ) -> Cell | None:
     """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten (tables of fewer
-    than 4 columns are not carved so: any few bytes fit two or three numbers)."""
+    than 4 columns are not carved so, any few bytes fit two or three numbers, unless 3 columns
+    end in a text one: its length and bytes must then fit too, e.g. Chromium's
+    ``downloads_url_chains`` (id, chain_index, url))."""
     count = len(schema.columns)
-    if count < MIN_CARVED_COLUMNS:
+    if count < MIN_CARVED_COLUMNS and not _text_ended(schema):
         return None
     layouts: dict[int, Cell | None] = {}
     for payload_bytes in (1, 2, 3):
@@ -161,6 +164,11 @@ def headless_cell(
     return None
 
 
+def _text_ended(schema: TableSchema) -> bool:
+    """Three columns, the last of them text: carved like a wider table."""
+    return len(schema.columns) == MIN_CARVED_COLUMNS - 1 and schema.affinities[-1] == TEXT
+
+
 def guessed_cell(
     page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
 ) -> Cell | None:
@@ -182,7 +190,10 @@ def guessed_cell(
         types, body = rest
         header = 1 + type_bytes + body - (offset + LOST + type_bytes - 1)
         rest_size = body_size(types)
-        for cell_end in _exact_ends(page, body + rest_size, end, usable):
+        # the first value's size: a payload under 0x80, and at most 8 bytes for a number
+        longest = 8 if schema.affinities[0] == NUMERIC else 0x7F - header - rest_size
+        whole = partial(free_cell, page, end=end, usable=usable, schema=schema, encoding=encoding)
+        for cell_end in _exact_ends(page, body + rest_size, end, usable, whole, longest):
             first_size = cell_end - body - rest_size
             payload = header + first_size + rest_size
             if header >= 0x80 or payload >= 0x80 or payload > usable - 35:
@@ -212,13 +223,23 @@ def _rest_types(
     return types, position
 
 
-def _exact_ends(page: bytes, least: int, end: int, usable: int) -> list[int]:
-    """Where a freed cell may end: at its free block's end, or where a stale freeblock header
-    (a freed cell merged into this block) starts and reaches exactly to that end."""
+def _exact_ends(
+    page: bytes,
+    least: int,
+    end: int,
+    usable: int,
+    whole: Callable[..., Cell | None],
+    longest: int,
+) -> list[int]:
+    """Where a freed cell may end: at its free block's end, where a stale freeblock header (a
+    freed cell merged into this block) starts and reaches exactly to that end, or, at most
+    ``longest`` bytes on, where a whole cell of the same table starts (``whole``: cells freed
+    one after another, left in the unallocated gap when SQLite rebuilt the page)."""
     ends = [end] if least <= end else []
     for position in range(least, end - LOST + 1):
         size = int.from_bytes(page[position + 2 : position + 4], "big")
-        if position + size == end and _stale_freeblock(page, position, usable):
+        stale = position + size == end and _stale_freeblock(page, position, usable)
+        if stale or (position <= least + longest and whole(offset=position) is not None):
             ends.append(position)
     return ends
 

@@ -20,12 +20,14 @@ PARTS = {
     "browser_visits": ("visited, url, title, browser, profile, user", "visited"),
     "browser_downloads": ("started, url, target_path, browser, user", "started"),
     "browser_searches": ("searched, term, url, browser, user", "searched"),
+    "identity": ("time, category, key, value, detail", "time"),
 }
 NOUNS = {  # one, many
     "calls": ("deleted call", "deleted calls"),
     "browser_visits": ("deleted web visit", "deleted web visits"),
     "browser_downloads": ("deleted download", "deleted downloads"),
     "browser_searches": ("deleted search", "deleted searches"),
+    "identity": ("deleted account or SIM fact", "deleted account and SIM facts"),
 }
 
 

@@ -76,6 +76,7 @@ def test_laptop_summary(identity_data: Path, identity_scan) -> None:
         "wifi_networks": [],
         "installed_apps": 4,
         "replayed_hives": [],
+        "recovered": [],
         "facts": 28,
         "sources": {
             "name": [f"{config}/SYSTEM"],
@@ -109,6 +110,7 @@ def test_phone_summary(identity_data: Path, identity_scan) -> None:
         "wifi_networks": ["CC-Office", "JioFi_4G_2A3B"],
         "installed_apps": 2,
         "replayed_hives": [],
+        "recovered": [],
     }
     assert {key: summary[key] for key in expected} == expected
     assert summary["sources"]["phone_numbers"] == [
@@ -136,6 +138,7 @@ def test_iphone_backup_summary(identity_data: Path, identity_scan) -> None:
         "wifi_networks": ["CC-Office"],
         "installed_apps": 3,
         "replayed_hives": [],
+        "recovered": [],
     }
     assert {key: summary[key] for key in expected} == expected
     assert summary["sources"]["imeis"] == ["/iTunes Backup/Info.plist"]

@@ -47,6 +47,7 @@ from triage.records import BrowserDownload, BrowserSearch, BrowserVisit
 from triage.recover.engine import RecoveredRow
 from triage.recover.integration import (
     Link,
+    NameLink,
     RecoverySpec,
     plausible_download,
     plausible_search,
@@ -178,6 +179,10 @@ class ChromiumHistory(SqliteBrowserExtractor):
             key_is_value=True,
             empty=("visits", "keyword_search_terms"),
             same_row=("guid",),
+            carved_lookups=("downloads_url_chains",),
+            name_links=(
+                NameLink("downloads_url_chains", "id", "chain_index", "url", "target_path"),
+            ),
         ),
         RecoverySpec(
             ("keyword_search_terms",),

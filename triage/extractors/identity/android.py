@@ -14,6 +14,7 @@ the file it came from. The parsers (``android_build``, ``android_sim``, ``androi
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from functools import partial
 from pathlib import PurePosixPath
@@ -34,6 +35,7 @@ from triage.extractors.identity.android_xml import MAX_XML_BYTES
 from triage.extractors.identity.base import IdentityExtractor
 from triage.extractors.identity.facts import Facts
 from triage.records import IdentityFact
+from triage.recover.identity import recover_facts
 
 BUILD_PROP = ("**/system/build.prop", "**/vendor/build.prop", "**/odm/etc/build.prop")
 TELEPHONY = ("**/com.android.providers.telephony/databases/telephony.db",)
@@ -123,9 +125,12 @@ class AndroidIdentity(IdentityExtractor):
         if self.matches(file, *TELEPHONY):
             with ctx.sqlite(file) as connection:
                 parse_siminfo(connection, facts)
+                recover_facts(connection, file, ctx, facts, "siminfo", parse_siminfo)
         elif self.matches(file, *ACCOUNTS):
+            read = partial(_accounts_of, android_user(file.path))
             with ctx.sqlite(file) as connection:
-                parse_accounts(connection, facts, android_user(file.path))
+                read(connection, facts)
+                recover_facts(connection, file, ctx, facts, "accounts", read)
         elif self.matches(file, *WPA_SUPPLICANT):
             parse_wpa_supplicant(self.lines(ctx, file, facts), facts)
         elif self.matches(file, *PACKAGES_LIST):
@@ -140,3 +145,8 @@ class AndroidIdentity(IdentityExtractor):
                 parse_packages_xml(data, facts)
             else:
                 parse_settings(data, facts, file.path.name)
+
+
+def _accounts_of(user: str | None, connection: sqlite3.Connection, facts: Facts) -> None:
+    """The accounts of one AccountManager database (live rows, or recovered ones)."""
+    parse_accounts(connection, facts, user)

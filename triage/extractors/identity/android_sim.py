@@ -59,13 +59,14 @@ def _subscription(row: dict[str, object], facts: Facts) -> None:
     country = str(row.get("iso_country_code") or "").strip().upper() or None
     mcc = row.get("mcc_string") or row.get("mcc") or None
     mnc = row.get("mnc_string") or row.get("mnc") or None
+    subscription = labelled("subscription", row.get("_id"))  # None: a carved deleted row
     where = details(
-        f"subscription {row.get('_id')}",
+        subscription,
         slot_text,
         labelled("ICCID", iccid),
         "eSIM" if row.get("is_embedded") else None,
     )
-    facts.add("sim", "iccid", iccid, detail=details(f"subscription {row.get('_id')}", slot_text))
+    facts.add("sim", "iccid", iccid, detail=details(subscription, slot_text))
     facts.add("sim", "imsi", row.get("imsi"), detail=where)
     facts.phone("phone_number", row.get("number"), country, detail=where)
     carrier = row.get("carrier_name") or row.get("display_name")

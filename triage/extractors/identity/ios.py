@@ -32,6 +32,7 @@ from triage.extractors.identity.ios_system import (
     parse_wifi_plist,
 )
 from triage.records import IdentityFact
+from triage.recover.identity import recover_facts
 
 INFO_PLIST = ("iTunes Backup/Info.plist",)
 MANIFEST_PLIST = ("iTunes Backup/Manifest.plist",)
@@ -94,10 +95,12 @@ class IosIdentity(IdentityExtractor):
         if self.matches(file, *CELLULAR_USAGE):
             with ctx.sqlite(file) as connection:
                 parse_cellular_usage(connection, facts)
+                recover_facts(connection, file, ctx, facts, "subscriber_info", parse_cellular_usage)
             return
         if self.matches(file, *ACCOUNTS):
             with ctx.sqlite(file) as connection:
                 parse_accounts3(connection, facts)
+                recover_facts(connection, file, ctx, facts, "ZACCOUNT", parse_accounts3)
             return
         data = self.small_file(ctx, file, facts, MAX_PLIST_BYTES)
         if data is None:
