@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Callable
 
 from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
+from triage.sniff_data import data
 
 OCTET = "application/octet-stream"
 UNSURE = ""  # _text: text, but which kind is libmagic's to say
@@ -483,4 +484,5 @@ def sniff(head: bytes) -> str | None:
     text = _text(head, len(head) < SNIFF_BYTES)
     if text is not None:
         return text or None
-    return _random(head)
+    # random bytes; else binary that no libmagic test may name (triage.sniff_data)
+    return _random(head) or data(head)
