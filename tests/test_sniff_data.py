@@ -185,7 +185,7 @@ def test_machine_code_and_records_are_named():
 
 def test_an_indexed_signature_anywhere_in_the_table_is_left_to_libmagic():
     """Every clause's own fixed bytes (with zeros elsewhere) make may_match say so."""
-    for number, (need, fixed, _, _) in enumerate(sniff_level0.CLAUSES):
+    for number, (need, fixed, *_) in enumerate(sniff_level0.CLAUSES):
         head = bytearray(max(need, 2))
         for start, end, _mask, value in fixed:
             head[start:end] = value.to_bytes(end - start, "big")
@@ -195,8 +195,8 @@ def test_an_indexed_signature_anywhere_in_the_table_is_left_to_libmagic():
 
 
 def _numeric_and_searches_hold(number: int, head: bytes) -> bool:
-    _, _, numeric, searches = sniff_level0.CLAUSES[number]
-    return sniff_data._holds(head, (0, (), numeric, searches))
+    _, _, numeric, searches, indirect = sniff_level0.CLAUSES[number]
+    return sniff_data._holds(head, (0, (), numeric, searches, indirect))
 
 
 def _builder():

@@ -121,7 +121,7 @@ def may_match(head: bytes) -> bool:
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches = clause
+    need, fixed, numeric, searches, indirect = clause
     if len(head) < need:
         return False
     for start, end, mask, value in fixed:
@@ -142,7 +142,8 @@ def _holds(head: bytes, clause: tuple) -> bool:
                 return False
         elif head.find(literal, start, end) < 0:
             return False
-    return True
+    # an indirect test: libmagic's whole database again on the buffer from there on
+    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
 
 
 def _numeric(

@@ -63,6 +63,12 @@ NUMERIC = {
 }  # fmt: skip
 STRING, SEARCH, REGEX, LESTRING16, INDIRECT, NAME, USE, GUID = 5, 20, 17, 19, 41, 45, 46, 49
 STRINGLIKE = {5, 13, 17, 18, 19, 20, 41, 45, 46, 59}  # IS_STRING()
+# other fixed-size types -> bytes they read (dates, floats, MS-DOS dates and times)
+WIDTHS = {
+    6: 4, 9: 4, 12: 4, 14: 4, 15: 4, 16: 4, 21: 4, 22: 4, 23: 4, 27: 8, 28: 8, 29: 8, 30: 8,
+    31: 8, 32: 8, 33: 4, 34: 4, 35: 4, 36: 8, 37: 8, 38: 8, 42: 8, 43: 8, 44: 8, 53: 2, 54: 2,
+    55: 2, 56: 2, 57: 2, 58: 2,
+}  # fmt: skip
 SPACE = b" \t\n\v\f\r"
 REGEX_LINE_COUNT = 1 << 11
 REGEX_MAX = 8192  # FILE_REGEX_MAX: the bytes a regex test sees
@@ -147,26 +153,60 @@ def build(mgc: Path) -> dict:
     return index(sorted(set(clauses)), mgc)
 
 
-def paths(line: Line, depth: int, terminal, bearing) -> list[list[tuple]]:
+def paths(line: Line, depth: int, terminal, bearing, parent_end: int | None = None) -> list:
     """The atoms of every path from ``line`` to a line that may print a MIME type (only the
-    children through which one can be reached are followed)."""
-    own = atoms_of(line, depth)
+    children through which one can be reached are followed). ``parent_end`` is where the
+    parent's match ended (libmagic's base for a ``&`` offset) when it is known."""
+    at = resolve(line, parent_end)
+    own = atoms_of(line, depth, at)
     if own is None:
         return []
     if terminal(line) or depth >= MAX_DEPTH:
         return [own]
+    end = end_of(line, at)
     found = [
         own + rest
         for child in line.children
         if bearing(child)
-        for rest in paths(child, depth + 1, terminal, bearing)
+        for rest in paths(child, depth + 1, terminal, bearing, end)
     ]
     return [own] if len(found) > MAX_CLAUSES else found
 
 
-def atoms_of(line: Line, depth: int) -> list[tuple] | None:
+def resolve(line: Line, parent_end: int | None) -> int | None:
+    """The offset a line reads at, where it does not depend on the data (softmagic.c's
+    msetoffset: ``&n`` is n past where the parent's match ended, ``&-n`` is stored as n with
+    OFFNEGATIVE); None when it does."""
+    if line.flag & (INDIR | INDIROFFADD):
+        return None
+    if line.flag & OFFADD:
+        if parent_end is None:
+            return None
+        at = parent_end - line.offset if line.flag & OFFNEGATIVE else parent_end + line.offset
+        return at if at >= 0 else None
+    return None if line.flag & OFFNEGATIVE or line.offset < 0 else line.offset
+
+
+def end_of(line: Line, at: int | None) -> int | None:
+    """Where a matched line's match ends (softmagic.c's moffset), when the data does not say."""
+    if at is None:
+        return None
+    if line.type in NUMERIC:
+        return at + NUMERIC[line.type][0]
+    if line.type in WIDTHS:
+        return at + WIDTHS[line.type]
+    if line.type in (STRING, 13, 18, LESTRING16, 59) and line.reln in "=!":
+        return at + line.vallen
+    if line.type == GUID:
+        return at + 16
+    if line.type in (3, 41, 46, 47, 50):  # default, indirect, use, clear, offset
+        return at
+    return None
+
+
+def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
     """What this line's test requires, as atoms; [] when not stated (assumed to match), None
-    when it can never match a buffer."""
+    when it can never match a buffer. ``at``: the offset it reads at, None if not known."""
     if line.flag & OFFNEGATIVE and (depth == 0 or not line.flag & (OFFADD | INDIROFFADD)):
         return None  # from the end: buffer_fill() fails on a buffer, the entry is flushed
     reln = line.reln
@@ -177,10 +217,14 @@ def atoms_of(line: Line, depth: int) -> list[tuple] | None:
         literal = regex_literal(line.value.split(b"\0")[0])
         caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
     literal = literal.lower() if caseless else literal
-    if line.flag & (INDIR | OFFADD | INDIROFFADD | OFFNEGATIVE) or line.offset < 0:
+    if at is None:
         # wherever the test reads, it reads this buffer: its bytes must be somewhere in it
         return [("search", 0, -1, literal, caseless, False)] if literal else []
-    at = line.offset
+    if line.type == INDIRECT:
+        # libmagic's whole database on the buffer from there on (never from offset 0)
+        if line.str_flags & 1:  # INDIRECT_RELATIVE: the base inside a named entry
+            return []
+        return [("indirect", at)] if at else None
     if line.type in NUMERIC:
         return numeric(line, at, reln)
     if line.type == STRING and reln == "=" and line.vallen:
@@ -321,6 +365,7 @@ def merge(atoms: list[tuple]) -> tuple | None:
     known: dict[int, tuple[int, int]] = {}
     others: list[tuple] = []
     searches: list[tuple] = []
+    indirect: list[int] = []
     for atom in atoms:
         if atom[0] == "need":
             need = max(need, atom[1])
@@ -333,6 +378,8 @@ def merge(atoms: list[tuple]) -> tuple | None:
                 known[position] = (old_bits | bits, (old_value & old_bits) | (value & bits))
         elif atom[0] == "numeric":
             others.append(atom[1:])
+        elif atom[0] == "indirect":
+            indirect.append(atom[1])
         else:
             searches.append(atom[1:])
     if known and max(known) >= need:
@@ -345,7 +392,13 @@ def merge(atoms: list[tuple]) -> tuple | None:
             fixed[-1] = (start, position + 1, old_bits << 8 | bits, old_value << 8 | value)
         else:
             fixed.append((position, position + 1, bits, value))
-    return (need, tuple(fixed), tuple(sorted(set(others))), tuple(sorted(set(searches))))
+    return (
+        need,
+        tuple(fixed),
+        tuple(sorted(set(others))),
+        tuple(sorted(set(searches))),
+        tuple(sorted(set(indirect))),
+    )
 
 
 def key_of(clause: tuple) -> tuple | None:
@@ -413,7 +466,7 @@ def render(table: dict) -> str:
         "# fmt: off",
         f'MGC_SHA256 = "{table["sha256"]}"',
         f"MGC_SIZE = {table['size']!r}",
-        "# (need, ((start, end, mask, value), ...), numeric tests, searches)",
+        "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets)",
         "CLAUSES: tuple = (",
     ]
     lines += [f"    {clause!r}," for clause in table["clauses"]]
