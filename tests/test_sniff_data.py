@@ -16,6 +16,7 @@ import importlib.util
 import random
 import sqlite3
 import struct
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -195,14 +196,15 @@ def test_an_indexed_signature_anywhere_in_the_table_is_left_to_libmagic():
 
 
 def _numeric_and_searches_hold(number: int, head: bytes) -> bool:
-    _, _, numeric, searches, indirect = sniff_level0.CLAUSES[number]
-    return sniff_data._holds(head, (0, (), numeric, searches, indirect))
+    _, _, numeric, searches, indirect, padded = sniff_level0.CLAUSES[number]
+    return sniff_data._holds(head, (0, (), numeric, searches, indirect, padded))
 
 
 def _builder():
     path = HERE / "data" / "sniff" / "build_magic_level0.py"
     spec = importlib.util.spec_from_file_location("build_magic_level0", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (its dataclass looks its module up)
     spec.loader.exec_module(module)
     return module
 

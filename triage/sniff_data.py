@@ -121,11 +121,14 @@ def may_match(head: bytes) -> bool:
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches, indirect = clause
+    need, fixed, numeric, searches, indirect, padded = clause
     if len(head) < need:
         return False
     for start, end, mask, value in fixed:
         if int.from_bytes(head[start:end], "big") & mask != value:
+            return False
+    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
+        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
             return False
     for test in numeric:
         if not _numeric(head, *test):
@@ -148,12 +151,13 @@ def _holds(head: bytes, clause: tuple) -> bool:
 
 def _numeric(
     head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
-    relation: str, value: int,
+    relation: str, value: int, base: int,
 ) -> bool:  # fmt: skip
-    """softmagic.c's mget/mconvert/magiccheck for a number at a fixed offset."""
-    raw = head[at : at + width]
-    if len(raw) < width:
+    """softmagic.c's mget/mconvert/magiccheck for a number at a fixed offset (``base``: where
+    the named entry it is in was used; libmagic checks the end without it, reads with it)."""
+    if len(head) < at - base + width:
         return relation == "!"  # libmagic: a "!" test past the end matches
+    raw = head[at : at + width].ljust(width, b"\0")
     number = int.from_bytes(raw, "little" if little else "big")
     if op == 7:  # FILE_OPMODULO
         number %= operand

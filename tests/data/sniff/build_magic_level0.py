@@ -40,6 +40,8 @@ import hashlib
 import struct
 import sys
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 TARGET = Path(__file__).resolve().parents[3] / "triage" / "sniff_level0.py"
@@ -115,6 +117,15 @@ def read(path: Path) -> tuple[list[Line], list[Line]]:
     return sets[0], sets[1]
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The named entries (``use``) and what a line leads to."""
+
+    names: dict
+    bearing: Callable[[Line], bool]
+    terminal: Callable[[Line], bool]
+
+
 def build(mgc: Path) -> dict:
     tops, named = read(mgc)
     names = {top.name: top for top in named}
@@ -138,6 +149,7 @@ def build(mgc: Path) -> dict:
             return bearing(target, seen | {line.name})
         return False
 
+    rules = Rules(names, bearing, terminal)
     clauses: list[tuple] = []
     for top in tops:
         if not top.flag & BINTEST or top.flag & OFFNEGATIVE:
@@ -146,34 +158,65 @@ def build(mgc: Path) -> dict:
             continue
         if not bearing(top):
             continue
-        for atoms in paths(top, 0, terminal, bearing):
+        for atoms in paths(top, 0, rules):
             clause = merge(atoms)
             if clause is not None:
                 clauses.append(clause)
     return index(sorted(set(clauses)), mgc)
 
 
-def paths(line: Line, depth: int, terminal, bearing, parent_end: int | None = None) -> list:
+def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, base: int = 0):
     """The atoms of every path from ``line`` to a line that may print a MIME type (only the
     children through which one can be reached are followed). ``parent_end`` is where the
-    parent's match ended (libmagic's base for a ``&`` offset) when it is known."""
-    at = resolve(line, parent_end)
+    parent's match ended (libmagic's base for a ``&`` offset) when it is known; ``base`` the
+    offset a named entry was used at (its offsets count from there)."""
+    at = resolve(line, parent_end, base)
     own = atoms_of(line, depth, at)
     if own is None:
         return []
-    if terminal(line) or depth >= MAX_DEPTH:
+    own = inside_named(own, base) if base else own
+    found = []
+    if line.type == USE and not line.mime and at is not None and depth < MAX_DEPTH:
+        target = rules.names.get(line.name)
+        if target is None or line.value.startswith(b"^"):
+            return [own]  # unknown, or with its byte order flipped: not followed
+        # the named entry's lines, counted from where it is used (its own line ends there)
+        found += [
+            own + rest
+            for child in target.children
+            if rules.bearing(child)
+            for rest in paths(child, depth + 1, rules, at, at)
+        ]
+    elif rules.terminal(line) or depth >= MAX_DEPTH:
         return [own]
     end = end_of(line, at)
-    found = [
+    found += [
         own + rest
         for child in line.children
-        if bearing(child)
-        for rest in paths(child, depth + 1, terminal, bearing, end)
+        if rules.bearing(child)
+        for rest in paths(child, depth + 1, rules, end, base)
     ]
     return [own] if len(found) > MAX_CLAUSES else found
 
 
-def resolve(line: Line, parent_end: int | None) -> int | None:
+def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
+    """Atoms of a line in a named entry used at ``base``: libmagic checks the end of the buffer
+    against the offset without the base (mget's OFFSET_OOB) but reads at the offset with it,
+    zeros past the end (mcopy); an indirect test there counts from elsewhere (not followed)."""
+    out: list[tuple] = []
+    for atom in atoms:
+        if atom[0] == "need":
+            out.append(("need", atom[1] - base))
+        elif atom[0] == "fixed":
+            out.append(("padded", *atom[1:]))
+        elif atom[0] == "numeric":
+            out.append((*atom[:-1], base))
+        elif atom[0] != "indirect":
+            out.append(atom)
+    return out
+
+
+def resolve(line: Line, parent_end: int | None, base: int = 0) -> int | None:
     """The offset a line reads at, where it does not depend on the data (softmagic.c's
     msetoffset: ``&n`` is n past where the parent's match ended, ``&-n`` is stored as n with
     OFFNEGATIVE); None when it does."""
@@ -184,7 +227,7 @@ def resolve(line: Line, parent_end: int | None) -> int | None:
             return None
         at = parent_end - line.offset if line.flag & OFFNEGATIVE else parent_end + line.offset
         return at if at >= 0 else None
-    return None if line.flag & OFFNEGATIVE or line.offset < 0 else line.offset
+    return None if line.flag & OFFNEGATIVE or line.offset < 0 else base + line.offset
 
 
 def end_of(line: Line, at: int | None) -> int | None:
@@ -331,9 +374,9 @@ def numeric(line: Line, at: int, reln: str) -> list[tuple] | None:
         return [("need", at + width)] if reln != "!" else []
     if op == FILE_OPMODULO and (line.mask & ((1 << bits) - 1)) == 0:
         return None  # libmagic: an error, no match
-    # (offset, width, little, signed, op, operand, relation, value)
+    # (offset, width, little, signed, op, operand, relation, value, base of a named entry)
     operand = line.mask & ((1 << bits) - 1) if line.mask else -1
-    atom = ("numeric", at, width, little, signed, op, operand, reln, line.q)
+    atom = ("numeric", at, width, little, signed, op, operand, reln, line.q, 0)
     return [atom] if reln == "!" else [("need", at + width), atom]
 
 
@@ -362,29 +405,42 @@ def string_atoms(line: Line, at: int) -> list[tuple]:
 def merge(atoms: list[tuple]) -> tuple | None:
     """A clause from its atoms: byte constraints merged per position (None if they conflict)."""
     need = 0
-    known: dict[int, tuple[int, int]] = {}
+    known: dict[str, dict[int, tuple[int, int]]] = {"fixed": {}, "padded": {}}
     others: list[tuple] = []
     searches: list[tuple] = []
     indirect: list[int] = []
     for atom in atoms:
         if atom[0] == "need":
             need = max(need, atom[1])
-        elif atom[0] == "fixed":
+        elif atom[0] in known:
             _, at, pattern, mask = atom
+            into = known[atom[0]]
             for position, (value, bits) in enumerate(zip(pattern, mask, strict=True), at):
-                old_bits, old_value = known.get(position, (0, 0))
+                old_bits, old_value = into.get(position, (0, 0))
                 if (old_value ^ value) & old_bits & bits:
                     return None
-                known[position] = (old_bits | bits, (old_value & old_bits) | (value & bits))
+                into[position] = (old_bits | bits, (old_value & old_bits) | (value & bits))
         elif atom[0] == "numeric":
             others.append(atom[1:])
         elif atom[0] == "indirect":
             indirect.append(atom[1])
         else:
             searches.append(atom[1:])
-    if known and max(known) >= need:
+    if known["fixed"] and max(known["fixed"]) >= need:
         raise AssertionError(f"a fixed byte past what the clause needs: {atoms}")
-    fixed = []
+    return (
+        need,
+        runs(known["fixed"]),
+        tuple(sorted(set(others))),
+        tuple(sorted(set(searches))),
+        tuple(sorted(set(indirect))),
+        runs(known["padded"]),
+    )
+
+
+def runs(known: dict[int, tuple[int, int]]) -> tuple:
+    """Byte constraints as runs (start, end, mask, value) of up to 8 bytes."""
+    fixed: list[tuple[int, int, int, int]] = []
     for position in sorted(p for p in known if known[p][0]):
         bits, value = known[position]
         if fixed and fixed[-1][1] == position and fixed[-1][1] - fixed[-1][0] < 8:
@@ -392,13 +448,7 @@ def merge(atoms: list[tuple]) -> tuple | None:
             fixed[-1] = (start, position + 1, old_bits << 8 | bits, old_value << 8 | value)
         else:
             fixed.append((position, position + 1, bits, value))
-    return (
-        need,
-        tuple(fixed),
-        tuple(sorted(set(others))),
-        tuple(sorted(set(searches))),
-        tuple(sorted(set(indirect))),
-    )
+    return tuple(fixed)
 
 
 def key_of(clause: tuple) -> tuple | None:
@@ -466,7 +516,8 @@ def render(table: dict) -> str:
         "# fmt: off",
         f'MGC_SHA256 = "{table["sha256"]}"',
         f"MGC_SIZE = {table['size']!r}",
-        "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets)",
+        "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets,",
+        "#  byte constraints read with zeros past the end)",
         "CLAUSES: tuple = (",
     ]
     lines += [f"    {clause!r}," for clause in table["clauses"]]
