@@ -144,6 +144,39 @@ def test_bench_like_heads_it_names_are_data_to_libmagic(tmp_path):
     assert named >= 0.3 * len(heads)
 
 
+def _bench_pool(size: int = 16 << 20) -> bytes:
+    """bench/inputs.py's compressible pool: this Python's own files, in a fixed order."""
+    pool = bytearray()
+    for path in sorted(Path(sysconfig.get_paths()["stdlib"]).rglob("*")):
+        if path.suffix in (".py", ".so", ".txt", ".html") and path.is_file():
+            pool += path.read_bytes()
+        if len(pool) >= size:
+            break
+    return bytes(pool[:size])
+
+
+def test_the_bench_trees_slices_it_names_are_data_to_libmagic():
+    """The bench's small files as bench/inputs.py cuts them (100 B - 64 KiB at 4 KiB-aligned
+    offsets of the pool), their first 8 KiB."""
+    pool, rng = _bench_pool(), random.Random(2)
+    heads = []
+    for index in range(2500):
+        size = int(100 * 655.36 ** rng.random())
+        start = rng.randrange(0, len(pool) - size) & ~4095
+        heads.append((f"slice {index} at {start}", pool[start : start + min(size, SNIFF_BYTES)]))
+    named, wrong = _named_but_not_data(heads)
+    assert wrong == []
+    assert named >= 0.3 * len(heads)
+
+
+def test_a_named_entrys_own_mime_type_is_seen():
+    """Matlab v4 (a use of the named entry "matlab4", whose MIME type is on its name line)."""
+    head = bytes.fromhex("00000446350100292600002326000009 8fb7020049da0000".replace(" ", ""))
+    head += bytes(12) + bytes.fromhex("49da0000000000000400") + bytes(200)
+    assert LIBMAGIC.from_buffer(head) == "application/x-matlab-data"
+    assert data(head) is None
+
+
 def test_libmagics_data_among_binary_slices_is_mostly_named_here():
     """What the tier is for: slices of machine code and data that libmagic calls data."""
     rng = random.Random(3)

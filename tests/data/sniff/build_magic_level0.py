@@ -145,7 +145,7 @@ def build(mgc: Path) -> dict:
         if line.type == USE:
             target = names.get(line.name)
             if target is None or line.name in seen:
-                return target is None
+                return True  # unknown, or used within itself: assumed to lead to one
             return bearing(target, seen | {line.name})
         return False
 
@@ -178,8 +178,10 @@ def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, b
     found = []
     if line.type == USE and not line.mime and at is not None and depth < MAX_DEPTH:
         target = rules.names.get(line.name)
-        if target is None or line.value.startswith(b"^"):
-            return [own]  # unknown, or with its byte order flipped: not followed
+        if target is None or line.value.startswith(b"^") or target.mime:
+            # unknown, or with its byte order flipped: not followed; a MIME type on the name
+            # line itself is printed as soon as the entry is used
+            return [own]
         # the named entry's lines, counted from where it is used (its own line ends there)
         found += [
             own + rest
