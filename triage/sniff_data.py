@@ -50,6 +50,20 @@ _SLICES = itemgetter(*(slice(start, end) for start, end, _ in GROUPS))
 _LOOKUPS = tuple(keys for _, _, keys in GROUPS)
 
 
+def _prefilter(clause: tuple) -> tuple[bytes, int, int, bool]:
+    """Bytes a clause with no index key needs in a range (before any NUL in it for a regex):
+    its first search's literal, or the part of it in no case when its case does not matter;
+    b"" when it has none."""
+    for start, end, literal, caseless, to_nul in clause[3]:
+        needed = literal.strip(_LETTERS) if caseless else literal
+        if needed:
+            return needed, start, (1 << 62) if end < 0 else end, to_nul
+    return b"", 0, 0, False
+
+
+_LOOSE = tuple((CLAUSES[number], *_prefilter(CLAUSES[number])) for number in LOOSE)
+
+
 def _same_database() -> bool:
     """Whether libmagic loads the database the clauses were built from (file 5.44's compiled
     magic as Debian 12 ships it, nothing added): else this tier names nothing."""
@@ -117,7 +131,15 @@ def may_match(head: bytes) -> bool:
     for numbers in filter(None, map(dict.get, _LOOKUPS, _SLICES(head))):
         if any(_holds(head, CLAUSES[number]) for number in numbers):
             return True
-    return any(_holds(head, CLAUSES[number]) for number in LOOSE)
+    for clause, needed, start, end, to_nul in _LOOSE:  # (a find first: most heads lack them)
+        if needed:
+            if to_nul and (nul := head.find(b"\x00", start, end)) >= 0:
+                end = nul
+            if head.find(needed, start, end) < 0:
+                continue
+        if _holds(head, clause):
+            return True
+    return False
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
