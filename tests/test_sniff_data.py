@@ -207,6 +207,13 @@ def test_heads_a_libmagic_test_may_claim_are_left_to_it(head):
     assert data(head) is None
 
 
+def test_a_brace_that_cannot_open_json_is_not_taken_for_it():
+    head = b"{\x00\x01" + bytes.fromhex("554889e5534883ec08488b05") * 40
+    assert LIBMAGIC.from_buffer(head) == OCTET
+    assert data(head) == OCTET
+    assert data(b'{"a' + head) is None  # an object's first key: it may be JSON
+
+
 def test_machine_code_and_records_are_named():
     code = bytes.fromhex("554889e5534883ec08488b05") * 40 + bytes(16) + b"\x01\x02" * 50
     assert LIBMAGIC.from_buffer(code) == OCTET

@@ -44,6 +44,7 @@ _EBCDIC_TEXTISH = bytes.fromhex(
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: text libmagic may decode
 _CDF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _JSON_BLANKS = b" \t\r\n"
+_JSON_VALUES = b'"[]{tfn-.0123456789'  # what may follow "[" (a value, or the end)
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 # One C call slices a head at every indexed place; one more looks each slice up.
 _SLICES = itemgetter(*(slice(start, end) for start, end, _ in GROUPS))
@@ -109,9 +110,19 @@ def _may_be_text(head: bytes) -> bool:
 
 def _built_in_may_claim(head: bytes) -> bool:
     """libmagic's tests before its soft magic: JSON (an object or array first), CDF, tar."""
-    if head.lstrip(_JSON_BLANKS)[:1] in (b"[", b"{") or head.startswith(_CDF):
+    if head.startswith(_CDF) or _may_be_json(head):
         return True
     return len(head) >= 512 and _tar_checksum(head) >= 0
+
+
+def _may_be_json(head: bytes) -> bool:
+    """is_json.c: an object or array must come first (after blanks), and in it a key (a string)
+    or a value (string, array, object, constant, number) or its end."""
+    start = head.lstrip(_JSON_BLANKS)
+    if start[:1] not in (b"[", b"{"):
+        return False
+    following = start[1:64].lstrip(_JSON_BLANKS)[:1]
+    return not following or following in (b'"}' if start[:1] == b"{" else _JSON_VALUES)
 
 
 def _tar_checksum(head: bytes) -> int:
