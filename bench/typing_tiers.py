@@ -4,8 +4,11 @@
 
 For every file (its first 8 KiB, as the hashing read gives it): the first tier
 (:func:`triage.sniff.sniff`) or libmagic, the CPU of each per file, and where the first tier
-names a type whether libmagic agrees. Costs are per file on this machine now (noisy when it is
-shared: compare the two tiers within one run).
+names a type whether libmagic agrees; the first tier's share before its data check
+(:mod:`triage.sniff_data`: binary heads no libmagic test can name; before it, random heads
+were named by compressibility), and what that check names and costs on the binary heads
+without a signature it runs on. Costs are per file on this machine now (noisy when it is
+shared: compare the tiers within one run).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import magic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from triage.sniff import SNIFF_BYTES, sniff  # noqa: E402
+import triage.sniff as first_tier  # noqa: E402
+from triage.sniff import OCTET, SNIFF_BYTES, sniff  # noqa: E402
+from triage.sniff_data import _may_be_text, data  # noqa: E402
 
 
 def heads(root: Path, limit: int) -> list[bytes]:
@@ -41,11 +46,22 @@ def heads(root: Path, limit: int) -> list[bytes]:
     return found
 
 
+def _without_data(head: bytes) -> str | None:
+    """The first tier as it was before the data check (random heads by compressibility)."""
+    saved = first_tier.DATA_CHECKED
+    first_tier.DATA_CHECKED = False
+    try:
+        return sniff(head)
+    finally:
+        first_tier.DATA_CHECKED = saved
+
+
 def report(root: Path, limit: int) -> str:
     typer = magic.Magic(mime=True)
     sample = heads(root, limit)
-    first_seconds = libmagic_seconds = 0.0
-    named = agree = 0
+    first_seconds = libmagic_seconds = data_seconds = old_seconds = 0.0
+    named = agree = before = by_data = data_runs = 0
+    typing = {"before": 0.0, "after": 0.0}  # both tiers' CPU: first tier, libmagic for the rest
     kinds: collections.Counter[str] = collections.Counter()
     for head in sample:
         started = time.perf_counter()
@@ -53,18 +69,41 @@ def report(root: Path, limit: int) -> str:
         first_seconds += time.perf_counter() - started
         started = time.perf_counter()
         other = typer.from_buffer(head)
-        libmagic_seconds += time.perf_counter() - started
+        asked = time.perf_counter() - started
+        libmagic_seconds += asked
+        started = time.perf_counter()
+        old = _without_data(head)
+        old_seconds += time.perf_counter() - started
+        before += old is not None
+        typing["after"] += asked if mime is None else 0.0
+        typing["before"] += asked if old is None else 0.0
+        if mime in (None, OCTET) and not _may_be_text(head):  # binary, no signature named
+            data_runs += 1
+            started = time.perf_counter()
+            said = data(head)
+            data_seconds += time.perf_counter() - started
+            by_data += said is not None
         if mime is not None:
             named += 1
             agree += mime == other
             kinds[mime] += 1
     count = max(1, len(sample))
+    typing["after"] += first_seconds
+    typing["before"] += old_seconds
     top = ", ".join(f"{mime} {n}" for mime, n in kinds.most_common(6))
     return (
         f"{root}: {len(sample)} files; first tier {named} ({named / count:.0%}, agrees with "
         f"libmagic on {agree}), libmagic {len(sample) - named} ({1 - named / count:.0%}); "
-        f"first tier {first_seconds / count * 1e6:.0f} us/file, libmagic "
-        f"{libmagic_seconds / count * 1e6:.0f} us/file\n  first tier named: {top}"
+        f"before the data check: first tier {before} ({before / count:.0%})\n"
+        f"  data check: ran on {data_runs} binary heads (no signature, or one with no MIME "
+        f"type), named {by_data} ({by_data / count:.0%} of all files)\n"
+        f"  cost: first tier {first_seconds / count * 1e6:.0f} us/file, data check "
+        f"{data_seconds / max(1, data_runs) * 1e6:.0f} us/head it ran on, libmagic "
+        f"{libmagic_seconds / count * 1e6:.0f} us/file\n"
+        f"  typing CPU (first tier, then libmagic for what it leaves): before the data check "
+        f"{typing['before'] / count * 1e6:.0f} us/file, after {typing['after'] / count * 1e6:.0f}"
+        f" us/file ({typing['before'] / max(typing['after'], 1e-9):.1f}x less)\n"
+        f"  first tier named: {top}"
     )
 
 

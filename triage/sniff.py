@@ -30,6 +30,8 @@ import zlib
 from collections.abc import Callable
 
 from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
+from triage.sniff_data import ENABLED as DATA_CHECKED
+from triage.sniff_data import data
 
 OCTET = "application/octet-stream"
 UNSURE = ""  # _text: text, but which kind is libmagic's to say
@@ -483,4 +485,6 @@ def sniff(head: bytes) -> str | None:
     text = _text(head, len(head) < SNIFF_BYTES)
     if text is not None:
         return text or None
-    return _random(head)
+    # binary that no libmagic test may name (triage.sniff_data: random bytes, machine code,
+    # records...); the incompressible-bytes guess only where that check is off
+    return data(head) if DATA_CHECKED else _random(head)

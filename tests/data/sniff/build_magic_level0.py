@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Build ``triage/sniff_level0.py``: when libmagic's soft magic may give a binary head a MIME type.
+
+    python3 tests/data/sniff/build_magic_level0.py /usr/lib/file/magic.mgc
+
+libmagic (file 5.44, as Debian 12 ships it; python-magic's ``Magic(mime=True)``, flags
+MAGIC_MIME_TYPE only) types a buffer that is not text in any of its encodings by its soft magic
+alone: it walks the top-level (level-0) tests of its compiled database in order and stops at
+the first that matches with a line carrying a description or a MIME type. In MIME mode only a
+matched line's ``!:mime`` is printed (or what an ``indirect`` test prints), so a buffer gets a
+MIME type other than ``application/octet-stream`` only where a *path* of matched lines (a
+level-0 test, then a continuation of it, then one of that...) reaches a line with a MIME type,
+an ``indirect`` test, or a ``use`` of a named entry that holds one. This reads the compiled
+database itself (struct magic of file 5.44's src/file.h, 376 bytes a line, VERSIONNO 18) and
+writes every such path as a *clause*: the conjunction of the tests on its lines that this
+script can state exactly (:mod:`magic_atoms`), conservatively (a test it cannot state, such as
+an indirect offset, a regex beyond its literal runs or a mask operator it does not model, is
+left out of the clause: assumed to match). A head for which no clause holds cannot be given a
+MIME type by soft magic. Named entries (``use``) at a known offset are followed into.
+
+Which level-0 tests run on a binary buffer is libmagic's own rule (softmagic.c ``match``):
+the BINTEST flag set at compile time, and for string-like tests not flagged text-only (``/t``).
+Negative (from the end) offsets never match a buffer (``buffer_fill`` needs a file), so their
+tests are dropped. Paths are followed to a depth of :data:`MAX_DEPTH` and while an entry has at
+most :data:`MAX_CLAUSES` clauses; past that the clause stops at the last line followed (which
+only makes it match more often).
+
+Each clause is written as (need, fixed, numeric, searches, indirect, padded): ``need`` the
+length a head must have (libmagic does not match a test that reads past the end of the buffer,
+except ``!``), ``fixed`` byte constraints ``(start, end, mask, value)`` on
+``int.from_bytes(head[start:end])`` (equality tests on numbers, strings, GUIDs), ``numeric``
+the other relations on numbers, ``searches`` bytes that must occur in a range, ``indirect``
+offsets from which the whole check must hold again, ``padded`` byte constraints read with
+zeros past the end (inside named entries). The clauses are indexed by one of their fixed
+constraints (``GROUPS``), so a head is checked with one slice and one dict lookup per group;
+clauses with no fixed constraint are ``LOOSE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from magic_atoms import atoms_of, end_of, inside_named, regex_literal, resolve  # noqa: E402
+from magic_mgc import (  # noqa: E402
+    BINTEST,
+    INDIRECT,
+    OFFNEGATIVE,
+    STRING_TEXTTEST,
+    STRINGLIKE,
+    USE,
+    Line,
+    read,
+)
+
+TARGET = Path(__file__).resolve().parents[3] / "triage" / "sniff_level0.py"
+MAX_DEPTH = 12
+MAX_CLAUSES = 64
+MAX_KEY = 4  # bytes of a clause's index key
+MAX_FREE_BITS = 6  # a key with bits that may be anything is indexed under each of their values
+__all__ = ["build", "regex_literal", "render"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The named entries (``use``) and what a line leads to."""
+
+    names: dict
+    bearing: Callable[[Line], bool]
+    terminal: Callable[[Line], bool]
+
+
+def build(mgc: Path) -> dict:
+    tops, named = read(mgc)
+    names = {top.name: top for top in named}
+    bearing_cache: dict[int, bool] = {}
+
+    def bearing(line: Line, seen: frozenset = frozenset()) -> bool:
+        """Whether a path through this line can print a MIME type (or hand over to more)."""
+        if id(line) in bearing_cache:
+            return bearing_cache[id(line)]
+        result = terminal(line, seen) or any(bearing(child, seen) for child in line.children)
+        bearing_cache[id(line)] = result
+        return result
+
+    def terminal(line: Line, seen: frozenset = frozenset()) -> bool:
+        if line.mime or line.type == INDIRECT:
+            return True
+        if line.type == USE:
+            target = names.get(line.name)
+            if target is None or line.name in seen:
+                return True  # unknown, or used within itself: assumed to lead to one
+            return bearing(target, seen | {line.name})
+        return False
+
+    rules = Rules(names, bearing, terminal)
+    clauses: list[tuple] = []
+    for top in tops:
+        if not top.flag & BINTEST or top.flag & OFFNEGATIVE:
+            continue
+        if top.type in STRINGLIKE and top.str_flags & 0x60 == STRING_TEXTTEST:
+            continue
+        if not bearing(top):
+            continue
+        for atoms in paths(top, 0, rules):
+            clause = merge(atoms)
+            if clause is not None:
+                clauses.append(clause)
+    return index(sorted(set(clauses)), mgc)
+
+
+def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, base: int = 0):
+    """The atoms of every path from ``line`` to a line that may print a MIME type (only the
+    children through which one can be reached are followed). ``parent_end`` is where the
+    parent's match ended (libmagic's base for a ``&`` offset) when it is known; ``base`` the
+    offset a named entry was used at (its offsets count from there)."""
+    at = resolve(line, parent_end, base)
+    own = atoms_of(line, depth, at)
+    if own is None:
+        return []
+    own = inside_named(own, base) if base else own
+    found = []
+    if line.type == USE and not line.mime and at is not None and depth < MAX_DEPTH:
+        target = rules.names.get(line.name)
+        if target is None or line.value.startswith(b"^") or target.mime:
+            # unknown, or with its byte order flipped: not followed; a MIME type on the name
+            # line itself is printed as soon as the entry is used
+            return [own]
+        # the named entry's lines, counted from where it is used (its own line ends there)
+        found += [
+            own + rest
+            for child in target.children
+            if rules.bearing(child)
+            for rest in paths(child, depth + 1, rules, at, at)
+        ]
+    elif rules.terminal(line) or depth >= MAX_DEPTH:
+        return [own]
+    end = end_of(line, at)
+    found += [
+        own + rest
+        for child in line.children
+        if rules.bearing(child)
+        for rest in paths(child, depth + 1, rules, end, base)
+    ]
+    return [own] if len(found) > MAX_CLAUSES else found
+
+
+def merge(atoms: list[tuple]) -> tuple | None:
+    """A clause from its atoms: byte constraints merged per position (None if they conflict)."""
+    need = 0
+    known: dict[str, dict[int, tuple[int, int]]] = {"fixed": {}, "padded": {}}
+    others: list[tuple] = []
+    searches: list[tuple] = []
+    indirect: list[int] = []
+    for atom in atoms:
+        if atom[0] == "need":
+            need = max(need, atom[1])
+        elif atom[0] in known:
+            _, at, pattern, mask = atom
+            into = known[atom[0]]
+            for position, (value, bits) in enumerate(zip(pattern, mask, strict=True), at):
+                old_bits, old_value = into.get(position, (0, 0))
+                if (old_value ^ value) & old_bits & bits:
+                    return None
+                into[position] = (old_bits | bits, (old_value & old_bits) | (value & bits))
+        elif atom[0] == "numeric":
+            others.append(atom[1:])
+        elif atom[0] == "indirect":
+            indirect.append(atom[1])
+        else:
+            searches.append(atom[1:])
+    if known["fixed"] and max(known["fixed"]) >= need:
+        raise AssertionError(f"a fixed byte past what the clause needs: {atoms}")
+    return (
+        need,
+        runs(known["fixed"]),
+        tuple(sorted(set(others))),
+        tuple(sorted(set(searches))),
+        tuple(sorted(set(indirect))),
+        runs(known["padded"]),
+    )
+
+
+def runs(known: dict[int, tuple[int, int]]) -> tuple:
+    """Byte constraints as runs (start, end, mask, value) of up to 8 bytes."""
+    fixed: list[tuple[int, int, int, int]] = []
+    for position in sorted(p for p in known if known[p][0]):
+        bits, value = known[position]
+        if fixed and fixed[-1][1] == position and fixed[-1][1] - fixed[-1][0] < 8:
+            start, _, old_bits, old_value = fixed[-1]
+            fixed[-1] = (start, position + 1, old_bits << 8 | bits, old_value << 8 | value)
+        else:
+            fixed.append((position, position + 1, bits, value))
+    return tuple(fixed)
+
+
+def key_of(clause: tuple) -> tuple | None:
+    """The clause's index key: its most selective run of fixed bytes (at most MAX_KEY), where
+    a byte that must be zero counts for little (binary data is full of zeros)."""
+    best, best_score = None, 0.0
+    for start, end, bits, value in clause[1]:
+        size = end - start
+        for offset in range(size):
+            for take in range(1, min(MAX_KEY, size - offset) + 1):
+                shift = 8 * (size - offset - take)
+                window = (bits >> shift) & ((1 << 8 * take) - 1)
+                wanted = (value >> shift) & window
+                score = (
+                    sum(
+                        bin((window >> 8 * i) & 0xFF).count("1")
+                        * (1 if (wanted >> 8 * i) & 0xFF else 0.25)
+                        for i in range(take)
+                    )
+                    - 0.1 * take
+                )
+                free = 8 * take - bin(window).count("1")
+                if score > best_score and free <= MAX_FREE_BITS:
+                    best_score = score
+                    best = (start + offset, start + offset + take, window, wanted)
+    return best if best_score >= 1 else None
+
+
+def index(clauses: list[tuple], mgc: Path) -> dict:
+    groups: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(list))
+    loose = []
+    for number, clause in enumerate(clauses):
+        key = key_of(clause)
+        if key is None:
+            loose.append(number)
+            continue
+        start, end, bits, value = key
+        size = end - start
+        free = [bit for bit in range(8 * size) if not bits >> bit & 1]
+        for variant in range(1 << len(free)):
+            filled = value
+            for place, bit in enumerate(free):
+                if variant >> place & 1:
+                    filled |= 1 << bit
+            groups[(start, end)][filled.to_bytes(size, "big")].append(number)
+    return {
+        "sha256": hashlib.sha256(mgc.read_bytes()).hexdigest(),
+        "size": mgc.stat().st_size,
+        "clauses": clauses,
+        "groups": groups,
+        "loose": loose,
+    }
+
+
+def render(table: dict) -> str:
+    lines = [
+        '"""When libmagic 5.44\'s soft magic may give a binary head a MIME type (generated: do',
+        "not edit).",
+        "",
+        "Built by tests/data/sniff/build_magic_level0.py from the compiled magic.mgc whose",
+        "SHA-256 is MGC_SHA256; see there for what a clause is.",
+        '"""',
+        "",
+        "# ruff: noqa: E501",
+        "# fmt: off",
+        f'MGC_SHA256 = "{table["sha256"]}"',
+        f"MGC_SIZE = {table['size']!r}",
+        "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets,",
+        "#  byte constraints read with zeros past the end)",
+        "CLAUSES: tuple = (",
+    ]
+    lines += [f"    {clause!r}," for clause in table["clauses"]]
+    lines.append(")")
+    lines.append("# (start, end, {head[start:end]: clause numbers})")
+    lines.append("GROUPS: tuple = (")
+    for (start, end), keys in sorted(table["groups"].items()):
+        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
+        lines.append(f"    ({start}, {end}, {{{body}}}),")
+    lines.append(")")
+    lines.append(f"LOOSE: tuple = {tuple(table['loose'])!r}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    TARGET.write_text(
+        render(build(Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/lib/file/magic.mgc"))),
+        "utf-8",
+    )
