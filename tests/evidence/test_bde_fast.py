@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,16 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.evidence.volume_fixtures import bitlocker_volume, luks1_volume, ntfs_payload
+from tests.evidence.volume_fixtures import bitlocker_volume, luks1_volume, mbr_disk, ntfs_payload
+from triage.evidence import locate, reopen
 from triage.evidence.media import open_media
-from triage.evidence.volumes import bde_fast
+from triage.evidence.volumes import bde_fast, stack
 from triage.evidence.volumes.bde_fast import FastReader
+from triage.evidence.volumes.bde_keys import derive
 from triage.evidence.volumes.bitlocker import open_bitlocker
 from triage.evidence.volumes.keys import Key, classify
 from triage.evidence.volumes.luks import open_luks
-from triage.evidence.volumes.luks_fast import XtsPlain64Reader
+from triage.evidence.volumes.luks_fast import XtsPlain64Reader, master_key
 from triage.evidence.volumes.xts import XtsDecryptor
 
 pybde = pytest.importorskip("pybde")
@@ -264,3 +267,110 @@ def test_any_read_of_the_fast_path_is_the_plain_volume(fast_fixture, offset, len
     plain bytes (the fixture's payload) and short only at the end."""
     media, plain = fast_fixture
     assert media.read(offset, length) == plain[offset : min(offset + length, media.size)]
+
+
+# -- the volume key handed to the hashing workers -------------------------------------------------
+@pytest.fixture(scope="module")
+def encrypted_disks(tmp_path_factory) -> dict[str, tuple[Path, str, bytes]]:
+    """{kind: (MBR disk, key text, the volume key triage derives)} over the NTFS fixture."""
+    folder = tmp_path_factory.mktemp("disks")
+    payload = ntfs_payload()
+    bitlocker, password, _ = bitlocker_volume(payload)
+    layout = derive(lambda at, n: bitlocker[at : at + n], Key("recovery password", password))
+    luks = luks1_volume(payload, "handed over")
+    master, _ = master_key(lambda at, length: luks[at : at + length], "handed over")
+    disks = {}
+    for kind, volume, key, secret in (
+        ("BitLocker", bitlocker, password, layout.fvek),
+        ("LUKS1", luks, "handed over", master),
+    ):
+        path = folder / f"{kind}.raw"
+        path.write_bytes(mbr_disk(volume, type_code=0x07))
+        path.chmod(0o444)
+        disks[kind] = (path, key, secret)
+    return disks
+
+
+def _listing(source) -> list[tuple[str, int, str]]:
+    """(path, size, SHA-256 of the bytes read) of every regular file the source walks."""
+    found = []
+    for entry in source.walk(lambda problem: None):
+        if entry.kind == "file":
+            with source.open_file(entry.ref) as stream:
+                found.append(
+                    (str(entry.path), entry.size, hashlib.sha256(stream.read()).hexdigest())
+                )
+    return sorted(found)
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_worker_reads_the_volume_with_the_handed_key_and_unlocks_nothing(
+    encrypted_disks, kind, monkeypatch
+):
+    path, key, _ = encrypted_disks[kind]
+    locator = locate(path, keys=(key,))
+    scan_side = reopen(locator)
+    (handed,) = scan_side.volume_keys
+    assert handed.start == 2048 * 512 and handed.opened.kind == kind
+    expected = (_listing(scan_side), scan_side.partitions())
+    scan_side.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a worker with a handed key must not unlock the volume")
+
+    monkeypatch.setattr(stack, "open_bitlocker", refuse)
+    monkeypatch.setattr(stack, "open_luks", refuse)
+    # No examiner's key at all: only the handed volume key can open it.
+    worker = reopen(replace(locator, keys=(), volume_keys=scan_side.volume_keys))
+    assert (_listing(worker), worker.partitions()) == expected
+    assert worker.partitions()[0].lock_state == "unlocked"
+    worker.close()
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_handed_key_that_does_not_read_the_proven_bytes_is_not_used(
+    encrypted_disks, kind, caplog
+):
+    path, key, _ = encrypted_disks[kind]
+    locator = locate(path, keys=(key,))
+    scan_side = reopen(locator)
+    expected = _listing(scan_side)
+    (handed,) = scan_side.volume_keys
+    scan_side.close()
+    caplog.set_level(logging.INFO)
+    wrong = replace(handed, proof=bytes(32))
+    worker = reopen(replace(locator, volume_keys=(wrong,)))  # unlocks with the key, as before
+    assert _listing(worker) == expected
+    assert f"{kind} volume key handed over does not read the proven bytes" in caplog.text
+    worker.close()
+    locked = reopen(replace(locator, keys=(), volume_keys=(wrong,)))
+    assert locked.partitions()[0].lock_state == "locked"
+    locked.close()
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_scan_writes_neither_the_key_nor_the_derived_volume_key(encrypted_disks, kind, scan):
+    """Keys reach the hashing workers in memory only: nothing the scan writes holds them, as
+    text, UTF-16, raw bytes or hex (the store, its journal, the reports, the logs)."""
+    path, key, secret = encrypted_disks[kind]
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = scan(path, extractors=["remote_access.zone_identifier"], keys=(key,), jobs=2)
+    (partition,) = out.rows("SELECT * FROM partitions")
+    assert (partition["walked"], partition["lock_state"]) == (1, "unlocked")
+    assert out.problems() == []
+    hashed = [f for f in out.files() if f["kind"] == "file" and f["sha256"]]
+    assert len(hashed) >= 3
+    needles = {
+        "key": key.encode(),
+        "key UTF-16": key.encode("utf-16-le"),
+        "volume key": secret,
+        "volume key hex": secret.hex().encode(),
+        "volume key HEX": secret.hex().upper().encode(),
+    }
+    written = [p for p in out.output.rglob("*") if p.is_file()]
+    assert any(p.name == "triage.sqlite" for p in written)
+    for written_file in written:
+        data = written_file.read_bytes()
+        for what, needle in needles.items():
+            assert needle not in data, f"{what} found in {written_file.name}"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # evidence untouched

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.base import proven_media
+from triage.evidence.volumes.base import VolumeKey, proven_media
 from triage.evidence.volumes.bde_keys import METADATA_SIZE, Layout, derive
 from triage.evidence.volumes.keys import Key
 
@@ -88,8 +88,16 @@ def _boot_sector(head: bytes) -> bool:
     return any(head[at : at + len(mark)] == mark for at, mark in marks)
 
 
-def fast_media(media: Media, start: int, volume: Any, key: Key | None) -> Media | None:
-    """Media decrypting with OpenSSL when it provably reads what libbde reads, else None.
+def reader_of(media: Media, start: int, size: int, layout: Layout) -> Any:
+    """The fast reader of the volume at ``start`` with a layout (and FVEK) derived before."""
+    return FastReader(media, start, size, layout).read
+
+
+def fast_media(
+    media: Media, start: int, volume: Any, key: Key | None
+) -> tuple[Media, VolumeKey] | None:
+    """Media decrypting with OpenSSL when it provably reads what libbde reads (with the key
+    that reads it again, for the hashing workers), else None.
 
     ``volume`` is the pybde handle libbde unlocked with ``key`` (None: no key was needed); it
     is closed when the fast media is returned, kept open otherwise.
@@ -98,7 +106,7 @@ def fast_media(media: Media, start: int, volume: Any, key: Key | None) -> Media 
 
     def build():
         layout = derive(lambda offset, length: media.read(start + offset, length), key)
-        return FastReader(media, start, size, layout).read
+        return reader_of(media, start, size, layout), layout
 
     return proven_media(
         "BitLocker", "libbde", volume, size, build, CHECK_BYTES,
