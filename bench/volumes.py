@@ -163,21 +163,30 @@ def scan_rows(work: Path, repeat: int, jobs: int) -> None:
     bench = hashing.Bench(work / "bench", inputs.QUICK, jobs, 1)
     print(f"\n{hashing.HEADER}")
     ratios: dict[str, list[float]] = {case: [] for case in disks if case != "raw"}
+    best: dict[str, float] = {}
     what = "triage scan --hash-only (files + image)"
     for _ in range(repeat):
         raw = bench.triage("raw NTFS", what, disks["raw"][0], "--hash-only")
+        best["raw"] = max(best.get("raw", 0.0), raw.rate)
         for case, (path, key) in disks.items():
             if case == "raw":
                 continue
             row = bench.triage(case, what, path, "--hash-only", "--key", key or "")
+            best[case] = max(best.get(case, 0.0), row.rate)
             if raw.rate and row.rate:
                 ratios[case].append(row.rate / raw.rate)
-    print(f"\nw+h rate through the volume against raw, {jobs} processes (median of {repeat}):")
+    # Other work on a shared machine only slows a run down: each case's fastest run is the
+    # steadier figure; the ratios of the rounds show the spread.
+    print(f"\nw+h rate through the volume against raw, {jobs} processes, {repeat} rounds:")
+    print(f"  {'case':10} {'best/best':>9} {'median':>7}  rounds")
     for case, values in ratios.items():
         values.sort()
-        if values:
+        if values and best.get("raw"):
             listed = ", ".join(f"{value:.0%}" for value in values)
-            print(f"  {case:10} {values[len(values) // 2]:.0%}  ({listed})")
+            print(
+                f"  {case:10} {best[case] / best['raw']:>9.0%} {values[len(values) // 2]:>7.0%}"
+                f"  ({listed})"
+            )
 
 
 def main() -> None:

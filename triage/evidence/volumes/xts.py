@@ -12,6 +12,7 @@ against ``cryptography``'s own XTS in the tests.
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 BLOCK = 16
 WORD = 64  # bits in a numpy word: masks are built as two 64-bit halves
+TABLE_BITS = 16  # carries of up to this many bits are folded by a table lookup
 PIECE = 4 << 20  # bytes decrypted per pass
 
 
@@ -114,12 +116,15 @@ def _powers(low: Any, high: Any, top: Any, fold: Any, spare: Any) -> None:
         lo, hi, out_lo, out_hi = low[:n], high[:n], low[k : k + n], high[k : k + n]
         carry, folded, scratch = top[:n], fold[:n], spare[:n]
         np.right_shift(hi, np.uint64(64 - k), out=carry)
-        np.left_shift(carry, np.uint64(1), out=folded)
-        np.bitwise_xor(folded, carry, out=folded)
-        np.left_shift(carry, np.uint64(2), out=scratch)
-        np.bitwise_xor(folded, scratch, out=folded)
-        np.left_shift(carry, np.uint64(7), out=scratch)
-        np.bitwise_xor(folded, scratch, out=folded)
+        if k <= TABLE_BITS:  # one gather instead of six passes (~30 % of the masks' time)
+            np.take(_fold_table(), carry.view(np.int64), out=folded, mode="wrap")
+        else:
+            np.left_shift(carry, np.uint64(1), out=folded)
+            np.bitwise_xor(folded, carry, out=folded)
+            np.left_shift(carry, np.uint64(2), out=scratch)
+            np.bitwise_xor(folded, scratch, out=folded)
+            np.left_shift(carry, np.uint64(7), out=scratch)
+            np.bitwise_xor(folded, scratch, out=folded)
         np.left_shift(lo, np.uint64(k), out=out_lo)
         np.bitwise_xor(out_lo, folded, out=out_lo)
         np.left_shift(hi, np.uint64(k), out=out_hi)
@@ -128,6 +133,15 @@ def _powers(low: Any, high: Any, top: Any, fold: Any, spare: Any) -> None:
         k *= 2
     for first in range(WORD, blocks, WORD):  # 4 KiB sectors: rows [64m, 64m + 64)
         _times_alpha64(low, high, first, min(WORD, blocks - first), top, fold)
+
+
+@functools.cache
+def _fold_table() -> Any:
+    """c times x^7 + x^2 + x + 1 (carry-less) for each c below 2**TABLE_BITS: 512 KiB, read-only."""
+    carry = np.arange(1 << TABLE_BITS, dtype=np.uint64)
+    table = carry ^ (carry << np.uint64(1)) ^ (carry << np.uint64(2)) ^ (carry << np.uint64(7))
+    table.flags.writeable = False
+    return table
 
 
 def _times_alpha64(low: Any, high: Any, first: int, n: int, top: Any, fold: Any) -> None:
