@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import random
 import shutil
 import sys
 import tempfile
@@ -46,17 +45,9 @@ sys.path.insert(0, str(REPO))
 
 sys.path.insert(0, str(REPO / "bench"))
 
-import hashing  # noqa: E402
-import inputs  # noqa: E402
+from volume_scan import scan_rows  # noqa: E402
 
-from tests.evidence.volume_fixtures import (  # noqa: E402
-    bitlocker_volume,
-    check_bitlocker_with_libbde,
-    check_luks1_with_libluksde,
-    luks1_volume,
-    mbr_disk,
-    ntfs_payload,
-)
+from tests.evidence.volume_fixtures import luks1_volume, ntfs_payload  # noqa: E402
 from triage.evidence.media import open_media  # noqa: E402
 from triage.evidence.volumes.bitlocker import open_bitlocker  # noqa: E402
 from triage.evidence.volumes.keys import keys_of  # noqa: E402
@@ -98,95 +89,6 @@ def measure(kind: str, path: Path, keys: tuple[str, ...], length: int, workers: 
         jobs = [pool.submit(_read, kind, str(path), keys, a, b) for a, b in ranges]
         times = [job.result() for job in jobs]
     return [length / max(t[way] for t in times) / 1e6 for way in range(len(times[0]))]
-
-
-MiB = 1 << 20
-SCAN_FS_SIZE = 320 * MiB
-SCAN_PASSPHRASE = "bench volumes"
-
-
-def _scan_tree(work: Path) -> Path:
-    """Four 48 MiB files, eight of 1-8 MiB and 400 of 1-256 KiB (log-uniform)."""
-    tree = work / "tree"
-    if (tree / ".complete").is_file():
-        return tree
-    shutil.rmtree(tree, ignore_errors=True)
-    (tree / "videos").mkdir(parents=True)
-    (tree / "docs").mkdir()
-    (tree / "small").mkdir()
-    content = inputs.Content(7)
-    for index in range(4):
-        content.write_file(tree / "videos" / f"recording-{index:02d}.bin", 48 * MiB)
-    for index in range(8):
-        content.write_file(tree / "docs" / f"medium-{index:02d}.bin", (index + 1) * MiB)
-    rng = random.Random(8)
-    for index in range(400):
-        size = inputs.log_uniform(rng, 1024, 256 * 1024)
-        (tree / "small" / f"file-{index:04d}.dat").write_bytes(content.piece(size))
-    (tree / ".complete").touch()
-    return tree
-
-
-def scan_disks(work: Path) -> dict[str, tuple[Path, str | None]]:
-    """{case: (MBR disk image, key)}: the NTFS file system raw, in BitLocker and in LUKS1."""
-    work.mkdir(parents=True, exist_ok=True)
-    disks = {
-        "raw": (work / "ntfs-disk.raw", None),
-        "BitLocker": (work / "bitlocker-disk.raw", None),
-        "LUKS1": (work / "luks1-disk.raw", SCAN_PASSPHRASE),
-    }
-    password_file = work / "bitlocker.password"
-    if all(path.is_file() for path, _ in disks.values()) and password_file.is_file():
-        disks["BitLocker"] = (disks["BitLocker"][0], password_file.read_text())
-        return disks
-    print(f"building the scan inputs in {work} (once; about a minute) ...", flush=True)
-    fs = inputs.build_ntfs(_scan_tree(work), work / "ntfs.raw", SCAN_FS_SIZE)
-    if fs is None:
-        raise SystemExit("mkntfs and an ntfs-3g FUSE mount are needed to build the NTFS input")
-    payload = fs.read_bytes()
-    disks["raw"][0].write_bytes(mbr_disk(payload, type_code=0x07))
-    volume, password, _ = bitlocker_volume(payload)
-    check_bitlocker_with_libbde(volume, password, payload)  # an independent reader first
-    disks["BitLocker"][0].write_bytes(mbr_disk(volume, type_code=0x07))
-    volume = luks1_volume(payload, SCAN_PASSPHRASE)
-    check_luks1_with_libluksde(volume, SCAN_PASSPHRASE, payload)
-    disks["LUKS1"][0].write_bytes(mbr_disk(volume))
-    password_file.write_text(password)
-    disks["BitLocker"] = (disks["BitLocker"][0], password)
-    return disks
-
-
-def scan_rows(work: Path, repeat: int, jobs: int) -> None:
-    """``triage scan --hash-only`` of the same NTFS raw and wrapped, interleaved, ``repeat``
-    times; each wrapped rate is divided by the raw rate of the same round."""
-    disks = scan_disks(work)
-    bench = hashing.Bench(work / "bench", inputs.QUICK, jobs, 1)
-    print(f"\n{hashing.HEADER}")
-    ratios: dict[str, list[float]] = {case: [] for case in disks if case != "raw"}
-    best: dict[str, float] = {}
-    what = "triage scan --hash-only (files + image)"
-    for _ in range(repeat):
-        raw = bench.triage("raw NTFS", what, disks["raw"][0], "--hash-only")
-        best["raw"] = max(best.get("raw", 0.0), raw.rate)
-        for case, (path, key) in disks.items():
-            if case == "raw":
-                continue
-            row = bench.triage(case, what, path, "--hash-only", "--key", key or "")
-            best[case] = max(best.get(case, 0.0), row.rate)
-            if raw.rate and row.rate:
-                ratios[case].append(row.rate / raw.rate)
-    # Other work on a shared machine only slows a run down: each case's fastest run is the
-    # steadier figure; the ratios of the rounds show the spread.
-    print(f"\nw+h rate through the volume against raw, {jobs} processes, {repeat} rounds:")
-    print(f"  {'case':10} {'best/best':>9} {'median':>7}  rounds")
-    for case, values in ratios.items():
-        values.sort()
-        if values and best.get("raw"):
-            listed = ", ".join(f"{value:.0%}" for value in values)
-            print(
-                f"  {case:10} {best[case] / best['raw']:>9.0%} {values[len(values) // 2]:>7.0%}"
-                f"  ({listed})"
-            )
 
 
 def main() -> None:
