@@ -137,11 +137,21 @@ class TreeCpu:
         return sum(self._last.values())
 
 
-def run_scan(command: list[str]) -> tuple[measure.Run, list[tuple[float, float]]]:
-    """Run a scan; its wall time and (epoch time, tree CPU seconds) every 10 ms."""
+def run_scan(
+    command: list[str], code: Path | None = None
+) -> tuple[measure.Run, list[tuple[float, float]]]:
+    """Run a scan (with triage from ``code`` when given); its wall time and (epoch time, tree
+    CPU seconds) every 10 ms."""
+    # ``python -m`` puts the working folder first on the path: run from the code's own.
+    env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     began = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=code,
     )
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
@@ -170,8 +180,11 @@ def _cpu_at(samples: list[tuple[float, float]], moment: float) -> float:
 class ScanBench(hashing.Bench):
     """:class:`hashing.Bench` whose scans also report the CPU they took in walk + hash."""
 
-    def scan(self, case: str, evidence: Path, *options: str) -> tuple[hashing.Row, float]:
-        """One ``triage scan --hash-only``: its row and its CPU seconds in walk + hash."""
+    def scan(
+        self, case: str, evidence: Path, *options: str, code: Path | None = None
+    ) -> tuple[hashing.Row, float]:
+        """One ``triage scan --hash-only`` (triage from ``code`` when given, e.g. an older
+        commit's tree): its row and its CPU seconds in walk + hash."""
         out = self.work / "out" / case.replace(" ", "-")
         shutil.rmtree(out, ignore_errors=True)
         command = [
@@ -180,7 +193,7 @@ class ScanBench(hashing.Bench):
             "--profile", "bench-empty", "--hash-only", *options,
         ]  # fmt: skip
         limit = measure.quick_limit()
-        result, samples = run_scan(command)
+        result, samples = run_scan(command, code)
         row = self._scan_row(case, "triage scan --hash-only (files + image)", out, result, limit)
         window = _window(out)
         cpu = _cpu_at(samples, window[1]) - _cpu_at(samples, window[0]) if window else 0.0
@@ -202,11 +215,20 @@ def _window(out: Path) -> tuple[float, float] | None:
     return hashing._time(stages["walk"][0]), hashing._time(stages["hash"][1])
 
 
-def scan_rows(work: Path, repeat: int, jobs: int) -> None:
+def scan_rows(work: Path, repeat: int, jobs: int, before: Path | None = None) -> None:
     """``triage scan --hash-only`` of the same NTFS raw and wrapped, interleaved, ``repeat``
     rounds: the wall-clock rates (each case's best, and the median of the rounds' ratios), and
-    the rate on ``jobs`` free cores from the CPU each scan took (median of the rounds)."""
-    disks = scan_disks(work)
+    the rate on ``jobs`` free cores from the CPU each scan took (median of the rounds).
+
+    ``before``: a tree of triage's code (``git archive <commit> | tar -x -C dir``) whose scans
+    of the wrapped disks run in the same rounds, as cases "<kind> before"."""
+    disks: dict[str, tuple[Path, str | None, Path | None]] = {
+        case: (path, key, None) for case, (path, key) in scan_disks(work).items()
+    }
+    if before is not None:
+        for case, (path, key, _) in list(disks.items()):
+            if case != "raw":
+                disks[f"{case} before"] = (path, key, before)
     bench = ScanBench(work / "bench", inputs.QUICK, jobs, 1)
     print(f"\n{hashing.HEADER}")
     ratios: dict[str, list[float]] = {case: [] for case in disks}
@@ -214,8 +236,8 @@ def scan_rows(work: Path, repeat: int, jobs: int) -> None:
     per_cpu: dict[str, list[float]] = {case: [] for case in disks}
     for _ in range(repeat):
         rates = {}
-        for case, (path, key) in disks.items():
-            row, cpu = bench.scan(case, path, *(("--key", key) if key else ()))
+        for case, (path, key, code) in disks.items():
+            row, cpu = bench.scan(case, path, *(("--key", key) if key else ()), code=code)
             rates[case] = row.rate
             best[case] = max(best.get(case, 0.0), row.rate)
             if cpu > 0:
@@ -225,18 +247,18 @@ def scan_rows(work: Path, repeat: int, jobs: int) -> None:
                 ratios[case].append(rates[case] / rates["raw"])
     cpu_raw = _median(per_cpu["raw"])
     print(f"\nthrough the volume against raw, {jobs} processes, {repeat} rounds:")
-    print(f"  {'case':10} {'wall best/best':>14} {'median':>7}  {'MB per CPU-s':>12} {'ratio':>6}")
+    print(f"  {'case':17} {'wall best/best':>14} {'median':>7}  {'MB per CPU-s':>12} {'ratio':>6}")
     for case, values in ratios.items():
         if case == "raw" or not values or not best.get("raw"):
             continue
         cpu_rate = _median(per_cpu[case])
         listed = ", ".join(f"{value:.0%}" for value in sorted(values))
         print(
-            f"  {case:10} {best[case] / best['raw']:>14.0%} {_median(values):>7.0%}  "
+            f"  {case:17} {best[case] / best['raw']:>14.0%} {_median(values):>7.0%}  "
             f"{cpu_rate / 1e6:>12.0f} {cpu_rate / cpu_raw if cpu_raw else 0:>6.0%}  "
             f"(rounds, wall: {listed})"
         )
-    print(f"  {'raw':10} {'':>14} {'':>7}  {cpu_raw / 1e6:>12.0f}")
+    print(f"  {'raw':17} {'':>14} {'':>7}  {cpu_raw / 1e6:>12.0f}")
 
 
 def _median(values: list[float]) -> float:

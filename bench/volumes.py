@@ -98,11 +98,14 @@ def main() -> None:
     parser.add_argument("--only", choices=("read", "scan"), help="one part only")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work" / "volumes")
     parser.add_argument("--jobs", type=int, default=2, help="triage -j of the scans")
+    parser.add_argument(
+        "--before", type=Path, help="triage code tree of an older commit, scanned alongside"
+    )
     args = parser.parse_args()
     if args.only != "scan":
         read_rows(args)
     if args.only != "read":
-        scan_rows(args.work, max(args.repeat, 3), args.jobs)
+        scan_rows(args.work, max(args.repeat, 3), args.jobs, args.before)
 
 
 def read_rows(args: argparse.Namespace) -> None:

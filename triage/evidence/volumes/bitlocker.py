@@ -126,6 +126,7 @@ def open_bitlocker(
             identifier=identifier,
             handoff=handoff,
         )
+    xts = fast and volume.encryption_method in XTS_METHODS
     volume.close()
     tried = 0
     for key in keys:
@@ -134,6 +135,11 @@ def open_bitlocker(
         if not matching:
             continue
         tried += 1
+        soon = None
+        if xts:  # the fast path's key derivation runs while libbde checks the key
+            from triage.evidence.volumes.bde_fast import derive_soon  # noqa: PLC0415
+
+            soon = derive_soon(media, start, key)
         try:
             candidate = fresh(key)
         except OSError:
@@ -143,7 +149,7 @@ def open_bitlocker(
             candidate.close()
             continue
         which = matching[0] if len(matching) == 1 else " or ".join(matching)
-        readable, handoff = _readable(candidate, media, start, key, fast)
+        readable, handoff = _readable(candidate, media, start, key, fast, soon)
         return Opened(
             "BitLocker",
             method,
@@ -165,14 +171,14 @@ def open_bitlocker(
 
 
 def _readable(
-    volume: Any, media: Media, start: int, key: Key | None, fast: bool
+    volume: Any, media: Media, start: int, key: Key | None, fast: bool, soon: Any = None
 ) -> tuple[Media, VolumeKey | None]:
     """The fast AES-XTS reader when it is proved to read as libbde does (with its key for the
     hashing workers), else libbde."""
     if fast and volume.encryption_method in XTS_METHODS:
         from triage.evidence.volumes.bde_fast import fast_media  # noqa: PLC0415
 
-        quick = fast_media(media, start, volume, key)
+        quick = fast_media(media, start, volume, key, soon)
         if quick is not None:
             return quick[0], replace(quick[1], start=start)
     return _media(volume), None
