@@ -96,44 +96,25 @@ def scan_disks(work: Path) -> dict[str, tuple[Path, str | None]]:
     return disks
 
 
-class TreeCpu:
+class TreeCpu(measure.TreeRss):
     """CPU seconds (user + system) of a process tree so far, sampled from /proc.
 
-    A process is looked at once to learn its parent (as :class:`measure.TreeRss`); its last
-    reading is kept after it exits, so the workers' CPU counts though they are gone at the end.
+    Each member's last reading is kept after it exits, so the workers' CPU counts though they
+    are gone at the end.
     """
 
     def __init__(self, root: int) -> None:
-        self._tree, self._seen, self._last = {root}, {root}, {}
-
-    @staticmethod
-    def _read(pid: int) -> tuple[int, float] | None:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-            return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
-        except (OSError, IndexError, ValueError):
-            return None
+        super().__init__(root)
+        self._last: dict[int, float] = {}
 
     def __call__(self) -> float:
-        fresh = {}
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit() and int(entry.name) not in self._seen:
-                self._seen.add(int(entry.name))
-                stat = self._read(int(entry.name))
-                if stat is not None:
-                    fresh[int(entry.name)] = stat[0]
-        grown = True
-        while grown:  # a new worker may be listed before its new parent
-            joining = {pid for pid, parent in fresh.items() if parent in self._tree}
-            grown = bool(joining)
-            self._tree |= joining
-            for pid in joining:
-                del fresh[pid]
-        for pid in self._tree:
-            stat = self._read(pid)
-            if stat is not None:
-                self._last[pid] = stat[1]
+        for pid in list(self.members()):
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+                self._last[pid] = (int(fields[11]) + int(fields[12])) / TICK
+            except (OSError, IndexError, ValueError):
+                self._tree.discard(pid)
         return sum(self._last.values())
 
 

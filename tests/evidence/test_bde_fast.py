@@ -324,17 +324,23 @@ def _listing(source) -> list[tuple[str, int, str]]:
     return sorted(found)
 
 
+def _scan_side(encrypted_disks, kind):
+    """(locator with the key, the volume key the scan process proved, its files, partitions)."""
+    path, key, _ = encrypted_disks[kind]
+    locator = locate(path, keys=(key,))
+    source = reopen(locator)
+    (handed,) = source.volume_keys
+    assert handed.start == 2048 * 512 and handed.opened.kind == kind
+    seen = (locator, handed, _listing(source), source.partitions())
+    source.close()
+    return seen
+
+
 @pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
 def test_a_worker_reads_the_volume_with_the_handed_key_and_unlocks_nothing(
     encrypted_disks, kind, monkeypatch
 ):
-    path, key, _ = encrypted_disks[kind]
-    locator = locate(path, keys=(key,))
-    scan_side = reopen(locator)
-    (handed,) = scan_side.volume_keys
-    assert handed.start == 2048 * 512 and handed.opened.kind == kind
-    expected = (_listing(scan_side), scan_side.partitions())
-    scan_side.close()
+    locator, handed, listing, partitions = _scan_side(encrypted_disks, kind)
 
     def refuse(*args, **kwargs):
         raise AssertionError("a worker with a handed key must not unlock the volume")
@@ -342,8 +348,8 @@ def test_a_worker_reads_the_volume_with_the_handed_key_and_unlocks_nothing(
     monkeypatch.setattr(stack, "open_bitlocker", refuse)
     monkeypatch.setattr(stack, "open_luks", refuse)
     # No examiner's key at all: only the handed volume key can open it.
-    worker = reopen(replace(locator, keys=(), volume_keys=scan_side.volume_keys))
-    assert (_listing(worker), worker.partitions()) == expected
+    worker = reopen(replace(locator, keys=(), volume_keys=(handed,)))
+    assert (_listing(worker), worker.partitions()) == (listing, partitions)
     assert worker.partitions()[0].lock_state == "unlocked"
     worker.close()
 
@@ -352,12 +358,7 @@ def test_a_worker_reads_the_volume_with_the_handed_key_and_unlocks_nothing(
 def test_a_handed_key_that_does_not_read_the_proven_bytes_is_not_used(
     encrypted_disks, kind, caplog
 ):
-    path, key, _ = encrypted_disks[kind]
-    locator = locate(path, keys=(key,))
-    scan_side = reopen(locator)
-    expected = _listing(scan_side)
-    (handed,) = scan_side.volume_keys
-    scan_side.close()
+    locator, handed, expected, _ = _scan_side(encrypted_disks, kind)
     caplog.set_level(logging.INFO)
     wrong = replace(handed, proof=bytes(32))
     worker = reopen(replace(locator, volume_keys=(wrong,)))  # unlocks with the key, as before

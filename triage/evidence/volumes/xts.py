@@ -119,12 +119,7 @@ def _powers(low: Any, high: Any, top: Any, fold: Any, spare: Any) -> None:
         if k <= TABLE_BITS:  # one gather instead of six passes (~30 % of the masks' time)
             np.take(_fold_table(), carry.view(np.int64), out=folded, mode="wrap")
         else:
-            np.left_shift(carry, np.uint64(1), out=folded)
-            np.bitwise_xor(folded, carry, out=folded)
-            np.left_shift(carry, np.uint64(2), out=scratch)
-            np.bitwise_xor(folded, scratch, out=folded)
-            np.left_shift(carry, np.uint64(7), out=scratch)
-            np.bitwise_xor(folded, scratch, out=folded)
+            _times_0x87(carry, folded, scratch)
         np.left_shift(lo, np.uint64(k), out=out_lo)
         np.bitwise_xor(out_lo, folded, out=out_lo)
         np.left_shift(hi, np.uint64(k), out=out_hi)
@@ -133,6 +128,16 @@ def _powers(low: Any, high: Any, top: Any, fold: Any, spare: Any) -> None:
         k *= 2
     for first in range(WORD, blocks, WORD):  # 4 KiB sectors: rows [64m, 64m + 64)
         _times_alpha64(low, high, first, min(WORD, blocks - first), top, fold)
+
+
+def _times_0x87(words: Any, out: Any, scratch: Any) -> None:
+    """``out`` = ``words`` times x^7 + x^2 + x + 1, carry-less, its low 64 bits."""
+    np.left_shift(words, np.uint64(1), out=out)
+    np.bitwise_xor(out, words, out=out)
+    np.left_shift(words, np.uint64(2), out=scratch)
+    np.bitwise_xor(out, scratch, out=out)
+    np.left_shift(words, np.uint64(7), out=scratch)
+    np.bitwise_xor(out, scratch, out=out)
 
 
 @functools.cache
@@ -157,12 +162,7 @@ def _times_alpha64(low: Any, high: Any, first: int, n: int, top: Any, fold: Any)
         top[:n],
         fold[:n],
     )
-    np.left_shift(hi, np.uint64(1), out=out_lo)
-    np.bitwise_xor(out_lo, hi, out=out_lo)
-    np.left_shift(hi, np.uint64(2), out=scratch)
-    np.bitwise_xor(out_lo, scratch, out=out_lo)
-    np.left_shift(hi, np.uint64(7), out=scratch)
-    np.bitwise_xor(out_lo, scratch, out=out_lo)
+    _times_0x87(hi, out_lo, scratch)
     np.right_shift(hi, np.uint64(63), out=spill)
     np.bitwise_xor(spill, lo, out=out_hi)
     np.right_shift(hi, np.uint64(62), out=scratch)
