@@ -371,11 +371,14 @@ def test_a_handed_key_that_does_not_read_the_proven_bytes_is_not_used(
 
 
 @pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
-def test_a_scan_writes_neither_the_key_nor_the_derived_volume_key(encrypted_disks, kind, scan):
+def test_a_scan_writes_neither_the_key_nor_the_derived_volume_key(
+    encrypted_disks, kind, scan, caplog
+):
     """Keys reach the hashing workers in memory only: nothing the scan writes holds them, as
     text, UTF-16, raw bytes or hex (the store, its journal, the reports, the logs)."""
     path, key, secret = encrypted_disks[kind]
     before = hashlib.sha256(path.read_bytes()).hexdigest()
+    caplog.set_level(logging.DEBUG)
     out = scan(path, extractors=["remote_access.zone_identifier"], keys=(key,), jobs=2)
     (partition,) = out.rows("SELECT * FROM partitions")
     assert (partition["walked"], partition["lock_state"]) == (1, "unlocked")
@@ -395,4 +398,6 @@ def test_a_scan_writes_neither_the_key_nor_the_derived_volume_key(encrypted_disk
         data = written_file.read_bytes()
         for what, needle in needles.items():
             assert needle not in data, f"{what} found in {written_file.name}"
+    logged = caplog.text.encode()
+    assert not any(needle in logged for needle in needles.values())
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # evidence untouched
