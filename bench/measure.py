@@ -105,6 +105,17 @@ class TreeRss:
         self._seen = {root}
 
     def __call__(self) -> int:
+        total = 0
+        for pid in list(self.members()):
+            stat = _stat(pid)
+            if stat is None:
+                self._tree.discard(pid)
+            else:
+                total += stat[1]
+        return total
+
+    def members(self) -> set[int]:
+        """The tree's processes now: new processes are looked at once to learn their parent."""
         fresh: dict[int, int] = {}
         for entry in os.scandir("/proc"):
             if entry.name.isdigit() and int(entry.name) not in self._seen:
@@ -120,14 +131,7 @@ class TreeRss:
             self._tree |= joining
             for pid in joining:
                 del fresh[pid]
-        total = 0
-        for pid in list(self._tree):
-            stat = _stat(pid)
-            if stat is None:
-                self._tree.discard(pid)
-            else:
-                total += stat[1]
-        return total
+        return self._tree
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -384,6 +384,10 @@ class _Scan:
             self.store.end_stage("evidence", now())
         else:
             self.source = reopen(self.locator)
+        # The hashing workers reopen the evidence: with the volume keys proved here, they do
+        # not unlock every encrypted volume again (memory only: see volumes.base.VolumeKey).
+        if getattr(self.source, "volume_keys", ()):
+            self.locator = replace(self.locator, volume_keys=self.source.volume_keys)
         try:
             if self.stage("walk"):
                 self.walk()

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,16 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.evidence.volume_fixtures import bitlocker_volume, luks1_volume, ntfs_payload
+from tests.evidence.volume_fixtures import bitlocker_volume, luks1_volume, mbr_disk, ntfs_payload
+from triage.evidence import locate, reopen
 from triage.evidence.media import open_media
-from triage.evidence.volumes import bde_fast
+from triage.evidence.volumes import bde_fast, stack
 from triage.evidence.volumes.bde_fast import FastReader
+from triage.evidence.volumes.bde_keys import derive
 from triage.evidence.volumes.bitlocker import open_bitlocker
 from triage.evidence.volumes.keys import Key, classify
 from triage.evidence.volumes.luks import open_luks
-from triage.evidence.volumes.luks_fast import XtsPlain64Reader
+from triage.evidence.volumes.luks_fast import XtsPlain64Reader, master_key
 from triage.evidence.volumes.xts import XtsDecryptor
 
 pybde = pytest.importorskip("pybde")
@@ -43,9 +46,9 @@ VECTORS = {  # name: key text (None: no key needed)
 
 @given(
     key=st.binary(min_size=32, max_size=32) | st.binary(min_size=64, max_size=64),
-    units=st.integers(1, 12),
+    units=st.integers(1, 6),
     first=st.integers(0, 1 << 40),
-    unit=st.sampled_from([16, 512]),
+    unit=st.sampled_from([16, 512, 1024, 1040, 1600, 4096]),
     seed=st.binary(min_size=16, max_size=16),
 )
 @settings(max_examples=40, deadline=None)
@@ -172,6 +175,27 @@ def test_fast_path_reads_the_fixture_byte_for_byte_as_libbde(fixture_volume):
     media.close()
 
 
+def test_fast_path_reads_a_volume_of_4096_byte_sectors_as_libbde(tmp_path):
+    """BitLocker on a 4Kn disk: each 4096-byte sector is one XTS data unit (its number the
+    tweak), which libbde reads back from the fixture writer; the fast path reads the same."""
+    plain = ntfs_payload()
+    volume, password, _ = bitlocker_volume(plain, sector=4096)
+    path = tmp_path / "bitlocker-4kn.raw"
+    path.write_bytes(volume)
+    key = Key("recovery password", password)
+    media = open_media(path)
+    opened = open_bitlocker(media, 0, media.size, [key])
+    assert _is_fast(opened.media)
+    assert opened.media.read_at.__self__._unit == 4096
+    size, reference = _libbde_hashes(path, key)
+    assert _chunk_hashes(opened.media.read, size) == reference
+    assert opened.media.read(0, size) == plain[:size]
+    for offset, length in ((1, 5000), (4095, 2), (65535, 4098), (size - 7, 100)):
+        assert opened.media.read(offset, length) == plain[offset : min(offset + length, size)]
+    opened.media.close()
+    media.close()
+
+
 def test_a_key_that_does_not_read_libbdes_header_falls_back(fixture_volume, monkeypatch, caplog):
     path, password = fixture_volume
     real = bde_fast.derive
@@ -264,3 +288,116 @@ def test_any_read_of_the_fast_path_is_the_plain_volume(fast_fixture, offset, len
     plain bytes (the fixture's payload) and short only at the end."""
     media, plain = fast_fixture
     assert media.read(offset, length) == plain[offset : min(offset + length, media.size)]
+
+
+# -- the volume key handed to the hashing workers -------------------------------------------------
+@pytest.fixture(scope="module")
+def encrypted_disks(tmp_path_factory) -> dict[str, tuple[Path, str, bytes]]:
+    """{kind: (MBR disk, key text, the volume key triage derives)} over the NTFS fixture."""
+    folder = tmp_path_factory.mktemp("disks")
+    payload = ntfs_payload()
+    bitlocker, password, _ = bitlocker_volume(payload)
+    layout = derive(lambda at, n: bitlocker[at : at + n], Key("recovery password", password))
+    luks = luks1_volume(payload, "handed over")
+    master, _ = master_key(lambda at, length: luks[at : at + length], "handed over")
+    disks = {}
+    for kind, volume, key, secret in (
+        ("BitLocker", bitlocker, password, layout.fvek),
+        ("LUKS1", luks, "handed over", master),
+    ):
+        path = folder / f"{kind}.raw"
+        path.write_bytes(mbr_disk(volume, type_code=0x07))
+        path.chmod(0o444)
+        disks[kind] = (path, key, secret)
+    return disks
+
+
+def _listing(source) -> list[tuple[str, int, str]]:
+    """(path, size, SHA-256 of the bytes read) of every regular file the source walks."""
+    found = []
+    for entry in source.walk(lambda problem: None):
+        if entry.kind == "file":
+            with source.open_file(entry.ref) as stream:
+                found.append(
+                    (str(entry.path), entry.size, hashlib.sha256(stream.read()).hexdigest())
+                )
+    return sorted(found)
+
+
+def _scan_side(encrypted_disks, kind):
+    """(locator with the key, the volume key the scan process proved, its files, partitions)."""
+    path, key, _ = encrypted_disks[kind]
+    locator = locate(path, keys=(key,))
+    source = reopen(locator)
+    (handed,) = source.volume_keys
+    assert handed.start == 2048 * 512 and handed.opened.kind == kind
+    seen = (locator, handed, _listing(source), source.partitions())
+    source.close()
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_worker_reads_the_volume_with_the_handed_key_and_unlocks_nothing(
+    encrypted_disks, kind, monkeypatch
+):
+    locator, handed, listing, partitions = _scan_side(encrypted_disks, kind)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a worker with a handed key must not unlock the volume")
+
+    monkeypatch.setattr(stack, "open_bitlocker", refuse)
+    monkeypatch.setattr(stack, "open_luks", refuse)
+    # No examiner's key at all: only the handed volume key can open it.
+    worker = reopen(replace(locator, keys=(), volume_keys=(handed,)))
+    assert (_listing(worker), worker.partitions()) == (listing, partitions)
+    assert worker.partitions()[0].lock_state == "unlocked"
+    worker.close()
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_handed_key_that_does_not_read_the_proven_bytes_is_not_used(
+    encrypted_disks, kind, caplog
+):
+    locator, handed, expected, _ = _scan_side(encrypted_disks, kind)
+    caplog.set_level(logging.INFO)
+    wrong = replace(handed, proof=bytes(32))
+    worker = reopen(replace(locator, volume_keys=(wrong,)))  # unlocks with the key, as before
+    assert _listing(worker) == expected
+    assert f"{kind} volume key handed over does not read the proven bytes" in caplog.text
+    worker.close()
+    locked = reopen(replace(locator, keys=(), volume_keys=(wrong,)))
+    assert locked.partitions()[0].lock_state == "locked"
+    locked.close()
+
+
+@pytest.mark.parametrize("kind", ["BitLocker", "LUKS1"])
+def test_a_scan_writes_neither_the_key_nor_the_derived_volume_key(
+    encrypted_disks, kind, scan, caplog
+):
+    """Keys reach the hashing workers in memory only: nothing the scan writes holds them, as
+    text, UTF-16, raw bytes or hex (the store, its journal, the reports, the logs)."""
+    path, key, secret = encrypted_disks[kind]
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    caplog.set_level(logging.DEBUG)
+    out = scan(path, extractors=["remote_access.zone_identifier"], keys=(key,), jobs=2)
+    (partition,) = out.rows("SELECT * FROM partitions")
+    assert (partition["walked"], partition["lock_state"]) == (1, "unlocked")
+    assert out.problems() == []
+    hashed = [f for f in out.files() if f["kind"] == "file" and f["sha256"]]
+    assert len(hashed) >= 3
+    needles = {
+        "key": key.encode(),
+        "key UTF-16": key.encode("utf-16-le"),
+        "volume key": secret,
+        "volume key hex": secret.hex().encode(),
+        "volume key HEX": secret.hex().upper().encode(),
+    }
+    written = [p for p in out.output.rglob("*") if p.is_file()]
+    assert any(p.name == "triage.sqlite" for p in written)
+    for written_file in written:
+        data = written_file.read_bytes()
+        for what, needle in needles.items():
+            assert needle not in data, f"{what} found in {written_file.name}"
+    logged = caplog.text.encode()
+    assert not any(needle in logged for needle in needles.values())
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # evidence untouched

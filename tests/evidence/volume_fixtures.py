@@ -40,13 +40,13 @@ def ntfs_payload() -> bytes:
     return gzip.decompress((DATA / "images" / "ntfs.raw.gz").read_bytes())
 
 
-def xts_plain64(key: bytes, data: bytes, first_sector: int = 0) -> bytes:
-    """``data`` (whole 512-byte sectors) encrypted with AES-XTS, tweak = sector number (LE)."""
+def xts_plain64(key: bytes, data: bytes, first_sector: int = 0, sector: int = SECTOR) -> bytes:
+    """``data`` (whole sectors) encrypted with AES-XTS, tweak = sector number (LE)."""
     out = bytearray()
-    for index in range(0, len(data), SECTOR):
-        tweak = (first_sector + index // SECTOR).to_bytes(16, "little")
+    for index in range(0, len(data), sector):
+        tweak = (first_sector + index // sector).to_bytes(16, "little")
         encryptor = Cipher(algorithms.AES(key), modes.XTS(tweak)).encryptor()
-        out += encryptor.update(data[index : index + SECTOR]) + encryptor.finalize()
+        out += encryptor.update(data[index : index + sector]) + encryptor.finalize()
     return bytes(out)
 
 
@@ -151,14 +151,15 @@ def _ccm_key(entry_type: int, key: bytes, method: int, secret: bytes, counter: i
     return _entry(entry_type, 5, nonce + sealed[-16:] + sealed[:-16])
 
 
-def bitlocker_volume(payload: bytes, seed: int = 5) -> tuple[bytes, str, str]:
-    """(volume, recovery password, protector ID): ``payload`` in BitLocker, AES-XTS 128."""
+def bitlocker_volume(payload: bytes, seed: int = 5, sector: int = SECTOR) -> tuple[bytes, str, str]:
+    """(volume, recovery password, protector ID): ``payload`` in BitLocker, AES-XTS 128, on a
+    disk of ``sector``-byte sectors (4096: a 4Kn disk; each sector one XTS data unit)."""
     rng = random.Random(seed)
     password, password_key = recovery_password(seed)
     vmk, fvek, salt = rng.randbytes(32), rng.randbytes(32), rng.randbytes(16)
     protector = "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9"
     volume_id = "0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"
-    padded = payload.ljust(-(-len(payload) // SECTOR) * SECTOR, b"\0")
+    padded = payload.ljust(-(-len(payload) // sector) * sector, b"\0")
     header_offset = len(padded)
     blocks = [header_offset + METADATA_BLOCK * index for index in (1, 2, 3)]
     size = blocks[-1] + METADATA_BLOCK
@@ -171,23 +172,23 @@ def bitlocker_volume(payload: bytes, seed: int = 5) -> tuple[bytes, str, str]:
     )
     entries = _entry(7, 2, "TRIAGE-FIXTURE C: 3/1/2024\0".encode("utf-16-le")) + vmk_entry
     entries += _ccm_key(3, vmk, AES_XTS_128, fvek, 2)
-    entries += _entry(15, 15, struct.pack("<QQ", header_offset, HEADER_SECTORS * SECTOR))
+    entries += _entry(15, 15, struct.pack("<QQ", header_offset, HEADER_SECTORS * sector))
     metadata = struct.pack("<IIII", 48 + len(entries), 1, 48, 48 + len(entries))
     metadata += _guid(volume_id) + struct.pack("<IIQ", 3, AES_XTS_128, FIXED_FILETIME) + entries
     block_header = FVE_SIGNATURE + struct.pack("<HHHHQII", 58, 2, 4, 4, size, 0, HEADER_SECTORS)
     block_header += struct.pack("<QQQQ", *blocks, header_offset)
-    boot = bytearray(SECTOR)
+    boot = bytearray(sector)
     boot[0:11] = b"\xebX\x90" + FVE_SIGNATURE
-    struct.pack_into("<HBHBHHBHHHII", boot, 11, SECTOR, 8, 0, 0, 0, 0, 0xF8, 0, 63, 255, 0, 0)
+    struct.pack_into("<HBHBHHBHHHII", boot, 11, sector, 8, 0, 0, 0, 0, 0xF8, 0, 63, 255, 0, 0)
     boot[160:176] = _guid(BITLOCKER_GUID)
     struct.pack_into("<QQQ", boot, 176, *blocks)
     boot[510:512] = b"\x55\xaa"
     volume = bytearray(size)
-    first = HEADER_SECTORS * SECTOR
-    volume[first : len(padded)] = xts_plain64(fvek, padded[first:], HEADER_SECTORS)
-    volume[0:SECTOR] = boot
+    first = HEADER_SECTORS * sector
+    volume[first : len(padded)] = xts_plain64(fvek, padded[first:], HEADER_SECTORS, sector)
+    volume[0:sector] = boot
     volume[header_offset : header_offset + first] = xts_plain64(
-        fvek, padded[:first], header_offset // SECTOR
+        fvek, padded[:first], header_offset // sector, sector
     )
     for block in blocks:
         volume[block : block + 64 + len(metadata)] = block_header + metadata

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Literal, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 
 from triage.timestamps import parse_utc
 
@@ -64,6 +64,9 @@ class EvidenceLocator:
     # they reach the hashing workers inside the locator through the pool's initializer.
     keys: tuple[str, ...] = field(default=(), repr=False)
     vss: bool = True  # walk Volume Shadow Copies (--no-vss turns it off)
+    # Volume keys the scan process derived and proved (volumes.base.VolumeKey), so its hashing
+    # workers do not unlock every volume again: in memory only, like ``keys``.
+    volume_keys: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytsk3
 
@@ -226,10 +226,16 @@ class DiskImageSource:
             self._foreign_signature_in,
             _fs_name,
             problems,
+            locator.volume_keys,
         )
         self._volumes = self._find_volumes(problems)
         self._readers: dict[int, pytsk3.FS_Info] = {}  # per volume, made on first read
         self._mft_layouts: dict[int, _MftLayout | None] = {}  # per NTFS volume, on first use
+
+    @property
+    def volume_keys(self) -> tuple[Any, ...]:
+        """Keys of the volumes this source unlocked, for its hashing workers (memory only)."""
+        return tuple(self._stack.volume_keys)
 
     # -- discovery -------------------------------------------------------------------------------
     def _find_volumes(self, problems: ProblemSink) -> list[_Volume]:

@@ -8,11 +8,12 @@ the image itself.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from triage.evidence.media import Media
@@ -26,22 +27,43 @@ class NotFast(Exception):
     """The fast path cannot be trusted for this volume; the message says why (no key in it)."""
 
 
+@dataclass(frozen=True)
+class VolumeKey:
+    """A volume key the scan process derived and proved, handed to its hashing workers.
+
+    Every worker reopens the evidence; without this it would unlock each volume again (for
+    BitLocker: libbde's key stretch and triage's, 2**20 SHA-256 rounds each, ~2.5 s of CPU per
+    worker). It travels in memory only, inside the evidence locator through the pool's
+    initializer: never in a repr, a log, the store or a file. A worker uses it only when the
+    volume's first ``check`` bytes decrypt to the SHA-256 ``proof`` of what the library read
+    in the scan process, else it unlocks with the examiner's keys as the scan process did.
+    """
+
+    start: int  # the partition's offset on the media
+    size: int  # the plain volume's size
+    check: int
+    secret: Any = field(repr=False)  # what the fast reader needs: a Layout, (master key, payload)
+    proof: bytes = field(repr=False)
+    opened: Opened | None = None  # how the scan process opened it (no media), for the worker's
+
+
 def proven_media(
     kind: str,
     library: str,
     volume: Any,
     size: int,
-    build: Callable[[], Callable[[int, int], bytes]],
+    build: Callable[[], tuple[Callable[[int, int], bytes], Any]],
     check: int,
     mismatch: str,
     accept: Callable[[bytes], bool] = lambda head: True,
-) -> Media | None:
-    """Media read by triage's own decryption (``build`` returns its reader), when its first
-    ``check`` bytes are ones ``accept`` takes and equal what the library's ``volume`` reads;
+) -> tuple[Media, VolumeKey] | None:
+    """Media read by triage's own decryption (``build`` returns its reader and the secret it
+    reads with), when its first ``check`` bytes are ones ``accept`` takes and equal what the
+    library's ``volume`` reads, with the :class:`VolumeKey` (no start yet) that reads it again;
     else None, and the library keeps reading (the log says why, never the key). ``volume`` is
     closed when the fast media is returned."""
     try:
-        read = build()
+        read, secret = build()
         mine = read(0, check)
     except NotFast as reason:
         log.info("%s read through %s: %s", kind, library, reason)
@@ -53,6 +75,12 @@ def proven_media(
         log.info("%s read through %s: %s", kind, library, mismatch)
         return None
     volume.close()
+    proof = hashlib.sha256(mine).digest()
+    return fast_media_of(kind, size, read), VolumeKey(0, size, check, secret, proof)
+
+
+def fast_media_of(kind: str, size: int, read: Callable[[int, int], bytes]) -> Media:
+    """Media over a fast reader (its handles are the evidence's: nothing to close)."""
     return Media(format=kind, size=size, segments=(), read_at=read, close=lambda: None)
 
 
@@ -136,3 +164,4 @@ class Opened:
     opened_by: str | None = None  # which protector opened it (never the key itself)
     problem: str | None = None
     identifier: str | None = None  # the volume's own GUID/UUID
+    handoff: VolumeKey | None = field(default=None, repr=False)  # the fast path's, for workers

@@ -12,10 +12,12 @@ encrypted size are read as they are (a volume still being converted).
 from __future__ import annotations
 
 import logging
+import struct
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.base import proven_media
+from triage.evidence.volumes.base import NotFast, VolumeKey, proven_media
 from triage.evidence.volumes.bde_keys import METADATA_SIZE, Layout, derive
 from triage.evidence.volumes.keys import Key
 
@@ -88,17 +90,56 @@ def _boot_sector(head: bytes) -> bool:
     return any(head[at : at + len(mark)] == mark for at, mark in marks)
 
 
-def fast_media(media: Media, start: int, volume: Any, key: Key | None) -> Media | None:
-    """Media decrypting with OpenSSL when it provably reads what libbde reads, else None.
+def reader_of(media: Media, start: int, size: int, layout: Layout) -> Any:
+    """The fast reader of the volume at ``start`` with a layout (and FVEK) derived before."""
+    return FastReader(media, start, size, layout).read
+
+
+def derive_soon(media: Media, start: int, key: Key) -> Future:
+    """:func:`derive` started in a thread, to run while libbde checks the same key.
+
+    Both stretch a password or recovery password (2**20 SHA-256 rounds each, ~1 s); libbde
+    lets go of the GIL meanwhile, so on two cores the scan waits for one stretch, not two. The
+    thread only computes: the bytes it needs (boot sector, first FVE metadata block) are read
+    here first, as the media may not be read from two threads at once. If libbde does not open
+    the volume with the key, the result is never asked for.
+    """
+    boot = media.read(start, 512)
+    held = {(0, 512): boot}
+    if len(boot) == 512:
+        first = struct.unpack_from("<Q", boot, 176)[0]
+        held[(first, METADATA_SIZE)] = media.read(start + first, METADATA_SIZE)
+
+    def read(offset: int, length: int) -> bytes:
+        if (offset, length) not in held:
+            raise NotFast("FVE metadata not where the boot sector says")
+        return held[(offset, length)]
+
+    worker = ThreadPoolExecutor(1, thread_name_prefix="bde-derive")
+    try:
+        return worker.submit(derive, read, key)
+    finally:
+        worker.shutdown(wait=False)
+
+
+def fast_media(
+    media: Media, start: int, volume: Any, key: Key | None, soon: Future | None = None
+) -> tuple[Media, VolumeKey] | None:
+    """Media decrypting with OpenSSL when it provably reads what libbde reads (with the key
+    that reads it again, for the hashing workers), else None.
 
     ``volume`` is the pybde handle libbde unlocked with ``key`` (None: no key was needed); it
-    is closed when the fast media is returned, kept open otherwise.
+    is closed when the fast media is returned, kept open otherwise. ``soon``: the layout being
+    derived already (:func:`derive_soon`).
     """
     size = volume.get_size()
 
     def build():
-        layout = derive(lambda offset, length: media.read(start + offset, length), key)
-        return FastReader(media, start, size, layout).read
+        if soon is not None:
+            layout = soon.result()
+        else:
+            layout = derive(lambda offset, length: media.read(start + offset, length), key)
+        return reader_of(media, start, size, layout), layout
 
     return proven_media(
         "BitLocker", "libbde", volume, size, build, CHECK_BYTES,

@@ -11,10 +11,11 @@ recovery key ID is what an examiner asks Microsoft or the domain for.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.base import MediaStream, Opened, libyal_media
+from triage.evidence.volumes.base import MediaStream, Opened, VolumeKey, libyal_media
 from triage.evidence.volumes.keys import Key
 
 log = logging.getLogger(__name__)
@@ -115,14 +116,17 @@ def open_bitlocker(
         state = "suspended (clear key on disk)" if "clear key" in kinds else "decrypted"
         if method is None:
             state = "decrypted"
+        readable, handoff = _readable(volume, media, start, None, fast)
         return Opened(
             "BitLocker",
             method,
             state,
-            _readable(volume, media, start, None, fast),
+            readable,
             opened_by="no key needed",
             identifier=identifier,
+            handoff=handoff,
         )
+    xts = fast and volume.encryption_method in XTS_METHODS
     volume.close()
     tried = 0
     for key in keys:
@@ -131,6 +135,11 @@ def open_bitlocker(
         if not matching:
             continue
         tried += 1
+        soon = None
+        if xts:  # the fast path's key derivation runs while libbde checks the key
+            from triage.evidence.volumes.bde_fast import derive_soon  # noqa: PLC0415
+
+            soon = derive_soon(media, start, key)
         try:
             candidate = fresh(key)
         except OSError:
@@ -140,13 +149,15 @@ def open_bitlocker(
             candidate.close()
             continue
         which = matching[0] if len(matching) == 1 else " or ".join(matching)
+        readable, handoff = _readable(candidate, media, start, key, fast, soon)
         return Opened(
             "BitLocker",
             method,
             "unlocked",
-            _readable(candidate, media, start, key, fast),
+            readable,
             opened_by=f"{key.kind} (protector ID {which})",
             identifier=identifier,
+            handoff=handoff,
         )
     listed = "; ".join(f"{kind} ID {ident}" for kind, ident in found) or "no key protectors"
     note = f" ({tried} key(s) given did not open it)" if tried else ""
@@ -159,15 +170,18 @@ def open_bitlocker(
     )
 
 
-def _readable(volume: Any, media: Media, start: int, key: Key | None, fast: bool) -> Media:
-    """The fast AES-XTS reader when it is proved to read as libbde does, else libbde."""
+def _readable(
+    volume: Any, media: Media, start: int, key: Key | None, fast: bool, soon: Any = None
+) -> tuple[Media, VolumeKey | None]:
+    """The fast AES-XTS reader when it is proved to read as libbde does (with its key for the
+    hashing workers), else libbde."""
     if fast and volume.encryption_method in XTS_METHODS:
         from triage.evidence.volumes.bde_fast import fast_media  # noqa: PLC0415
 
-        quick = fast_media(media, start, volume, key)
+        quick = fast_media(media, start, volume, key, soon)
         if quick is not None:
-            return quick
-    return _media(volume)
+            return quick[0], replace(quick[1], start=start)
+    return _media(volume), None
 
 
 def _media(volume: Any) -> Media:

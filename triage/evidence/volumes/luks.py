@@ -7,6 +7,7 @@ with what would help: open it with cryptsetup on a lab machine and scan the mapp
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 
 from triage.evidence.media import Media
 from triage.evidence.volumes.base import MediaStream, Opened, libyal_media
@@ -64,18 +65,19 @@ def open_luks(media: Media, start: int, length: int, keys: list[Key], fast: bool
                 identifier=uuid,
             )
         if unlocked and not volume.is_locked():
-            readable = None
+            quick = None
             if fast and encryption == "aes-xts-plain64":
                 from triage.evidence.volumes.luks_fast import fast_luks_media  # noqa: PLC0415
 
-                readable = fast_luks_media(media, start, volume, key)
+                quick = fast_luks_media(media, start, volume, key)
             return Opened(
                 "LUKS1",
                 encryption,
                 "unlocked",
-                readable or libyal_media(volume, "LUKS1", volume.get_size()),
+                quick[0] if quick else libyal_media(volume, "LUKS1", volume.get_size()),
                 opened_by="passphrase (a key slot)",
                 identifier=uuid,
+                handoff=replace(quick[1], start=start) if quick else None,
             )
         volume.close()
     note = f" ({tried} key(s) given did not open it)" if tried else ""

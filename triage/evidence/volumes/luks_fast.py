@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from triage.evidence.media import Media
-from triage.evidence.volumes.base import NotFast, proven_media
+from triage.evidence.volumes.base import NotFast, VolumeKey, proven_media
 from triage.evidence.volumes.keys import Key
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,17 @@ class XtsPlain64Reader:
         )
 
 
-def fast_luks_media(media: Media, start: int, volume: Any, key: Key) -> Media | None:
-    """Media decrypting with OpenSSL when it provably reads what libluksde reads, else None.
+def reader_of(media: Media, start: int, size: int, secret: tuple[bytes, int]) -> Any:
+    """The fast reader of the volume at ``start`` with (master key, payload offset) had before."""
+    master, payload = secret
+    return XtsPlain64Reader(media, start + payload, size, master).read
+
+
+def fast_luks_media(
+    media: Media, start: int, volume: Any, key: Key
+) -> tuple[Media, VolumeKey] | None:
+    """Media decrypting with OpenSSL when it provably reads what libluksde reads (with the
+    key that reads it again, for the hashing workers), else None.
 
     ``volume`` is the pyluksde handle unlocked with ``key``: closed when the fast media is
     returned, kept open otherwise.
@@ -131,8 +140,8 @@ def fast_luks_media(media: Media, start: int, volume: Any, key: Key) -> Media | 
     size = volume.get_size()
 
     def build():
-        master, payload = master_key(lambda at, length: media.read(start + at, length), key.value)
-        return XtsPlain64Reader(media, start + payload, size, master).read
+        secret = master_key(lambda at, length: media.read(start + at, length), key.value)
+        return reader_of(media, start, size, secret), secret
 
     return proven_media(
         "LUKS1", "libluksde", volume, size, build, min(CHECK_BYTES, size),

@@ -17,10 +17,11 @@ from typing import Any
 from triage.evidence.base import PartitionInfo, Problem, ProblemSink
 from triage.evidence.media import Media
 from triage.evidence.volumes import apfs, vss
-from triage.evidence.volumes.base import Opened
+from triage.evidence.volumes.base import Opened, VolumeKey
 from triage.evidence.volumes.bitlocker import describe as describe_bitlocker
 from triage.evidence.volumes.bitlocker import is_bitlocker, open_bitlocker
 from triage.evidence.volumes.filevault import is_core_storage, open_filevault
+from triage.evidence.volumes.handoff import reopen_volume
 from triage.evidence.volumes.keys import Key
 from triage.evidence.volumes.luks import is_luks, open_luks
 
@@ -54,11 +55,16 @@ class VolumeStack:
         foreign: Callable[[Media, int], str | None],
         fs_name: Callable[[Any], str],
         problems: ProblemSink,
+        handed: tuple[VolumeKey, ...] = (),
     ) -> None:
         self._media, self._keys, self._vss = media, keys, vss_enabled
         self._open_fs, self._foreign, self._fs_name = open_fs, foreign, fs_name
         self._problems = problems
         self._closers: list[Callable[[], None]] = []
+        # Volume keys the scan process proved (this is a hashing worker), by partition start;
+        # and those this stack's fast paths proved, to hand on (memory only: see VolumeKey).
+        self._handed = {key.start: key for key in handed}
+        self.volume_keys: list[VolumeKey] = []
 
     def has_volume_layer(self, start: int) -> bool:
         """True when the bytes at ``start`` are an encrypted volume or an APFS container."""
@@ -114,7 +120,18 @@ class VolumeStack:
         return found
 
     def _unlock(self, start: int, length: int) -> Opened | None:
+        opened = self._open(start, length)
+        if opened is not None and opened.handoff is not None:
+            key = opened.handoff
+            self.volume_keys.append(replace(key, opened=replace(opened, media=None, handoff=None)))
+        return opened
+
+    def _open(self, start: int, length: int) -> Opened | None:
         media, keys = self._media, self._keys
+        if start in self._handed:
+            opened = reopen_volume(media, self._handed[start])
+            if opened is not None:
+                return opened
         if is_bitlocker(media, start):
             return open_bitlocker(media, start, length, keys)
         if is_luks(media, start):
