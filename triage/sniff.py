@@ -29,7 +29,8 @@ import re
 import zlib
 from collections.abc import Callable
 
-from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
+from triage.sniff_cues import STARTS, STARTS_ANY_CASE
+from triage.sniff_text import text_pass
 
 OCTET = "application/octet-stream"
 UNSURE = ""  # _text: text, but which kind is libmagic's to say
@@ -250,60 +251,15 @@ _HIGH_BYTES = bytes(range(128, 256))
 # Where one of libmagic's text tests may key: the starts, words and literals of its rules
 # (generated from its magic source, triage/sniff_cues.py), and marks of markup and code.
 _STARTS = tuple(sorted(STARTS.items()))
-
-
-_NESTED_REPEAT = re.compile(rb"\([^)]*[*+][^)]*\)[*+{]")
-
-
-def _word_check(kind: str, value: bytes) -> Callable[[bytes, bytes], bool]:
-    """What must be there besides a word: its search value, or a match of its regex (one that
-    Python cannot compile, or could take exponential time on: the word alone)."""
-    if kind == "search":
-        return lambda body, lowered: value in lowered
-    if _NESTED_REPEAT.search(value):  # e.g. (.*[\n]*)*: exponential in Python's re
-        return lambda body, lowered: True
-    try:
-        pattern = re.compile(value, re.M)
-    except re.error:
-        return lambda body, lowered: True
-    return lambda body, lowered: pattern.search(body) is not None
-
-
-_WORD_CHECKS = {
-    word: tuple(_word_check(kind, value) for kind, value in checks)
-    for word, checks in WORDS.items()
-}
 _STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
-# Lower-case letters and ``_`` stay, every other byte splits words.
-_WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
-_MARKS = (b"<", b"\\", *LITERALS)  # and, when their first byte is there, these pairs:
-_PAIRS = ((b"/", (b"/*", b"*/", b"//")), (b"$", (b"$(", b"${")), (b"%", (b"%!",)), (b"(", (b"(*",)))
-_DIRECTIVE = re.compile(rb"#[ \t]*(?:!|include|define|if|pragma|line|undef|else|endif|import)")
-_LINE_STARTS = re.compile(
-    rb"\n(?:[.'>;%()\[:=+*-]|from |diff|index:|begin:|[ \t]+\.|[a-z0-9_-]+:[ \t]*\n)"
-)
-_NOT_FORTRAN = re.compile(rb"^[^Cc \t]", re.M)  # libmagic: FORTRAN if no line starts so
-_HEADER_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 
-def _has_cues(body: bytes) -> bool:
-    """Whether a libmagic text test might key on this text (then it decides, not this tier)."""
-    lowered = body.lower()
+def _binary_start(body: bytes) -> bool:
+    """Whether a string test of libmagic's binary pass (tried on text too, first) might match."""
     if any(body.startswith(values, at) for at, values in _STARTS if at < len(body)):
         return True
-    if any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < len(body)):
-        return True
-    if any(mark in lowered for mark in _MARKS) or _DIRECTIVE.search(lowered):
-        return True
-    if not _NOT_FORTRAN.search(body):
-        return True
-    for first, pairs in _PAIRS:
-        if first in lowered and any(pair in lowered for pair in pairs):
-            return True
-    if _LINE_STARTS.search(b"\n" + lowered) or _HEADER_START.match(body):
-        return True
-    hits = _WORD_CHECKS.keys() & set(lowered.translate(_WORD_BYTES).split())
-    return any(check(body, lowered) for word in hits for check in _WORD_CHECKS[word])
+    lowered = body[:64].lower()
+    return any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < 64)
 
 
 _SHEBANGS = re.compile(rb"#! ?(/usr)?/bin/(?:env )?(sh|bash|python[0-9.]*|perl)\s")
@@ -348,11 +304,12 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "text/html"  # (libmagic calls a bare "<html" text)
     if start.startswith((b"Received: ", b"Return-Path: ")):
         return "message/rfc822"
-    if head is not body or _has_cues(body):  # libmagic may take a BOM's text otherwise
+    if head is not body or _binary_start(body):  # libmagic may take a BOM's text otherwise
         return UNSURE
     if body[:8].translate(None, _TEXT_BYTES) or body[:1] in b"\x07\x08\x0b\x0c\x1b":
         return UNSURE  # a weak binary test ("V" and 0xE0: LATM audio; 0x0B 0x77: AC-3)
-    return "text/plain"
+    # libmagic's text pass sees the text as UTF-8: exactly these bytes unless cut mid-character
+    return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
 
 
 def _xml(body: bytes) -> str | None:
