@@ -111,13 +111,23 @@ class _Line:
         self.pattern: re.Pattern[bytes] | None = None
         if not self.supported:
             return
+        self.newline_first = False
         if self.kind == "regex":
             try:
-                self.pattern = re.compile(
-                    python_regex(self.value), re.M | (re.I if "c" in flags.lower() else 0)
-                )
+                spelt = python_regex(self.value)
+                icase = re.I if "c" in flags.lower() else 0
+                self.pattern = re.compile(spelt, re.M | icase)
+                items = list(sre_parse.parse(spelt.decode("latin-1")))
             except (re.error, ValueError, KeyError):
                 self.supported = False
+                return
+            if items[:1] == [(sre_parse.AT, sre_parse.AT_BEGINNING)] and all(
+                op is not sre_parse.BRANCH for op, _ in items
+            ):
+                # "^x": found as "\nx" in "\n" + the region, where re looks for its literal
+                # first byte quickly (a line start anywhere else costs a try at every byte)
+                self.pattern = re.compile(b"\n" + spelt[1:], re.M | icase)
+                self.newline_first = True
         elif set(flags) & set("cCwWf"):
             self.pattern = re.compile(_strncmp_regex(self.value, flags))
 
@@ -133,8 +143,13 @@ class _Line:
         if self.kind == "regex":
             if at > size:
                 return -1
-            end = self._regex_end(buf, at)
-            found = self.pattern.search(buf, at, max(at, end - 1))  # its copy ends in a NUL
+            end = max(at, self._regex_end(buf, at) - 1)  # its copy ends in a NUL
+            if self.newline_first:
+                found = self.pattern.search(b"\n" + buf[at:end])
+                if found is None:
+                    return -1
+                return at + (found.start() if self.start_only else found.end() - 1)
+            found = self.pattern.search(buf, at, end)
             if found is None:
                 return -1
             return found.start() if self.start_only else found.end()
@@ -173,8 +188,8 @@ class _Line:
         if count == 0 or count > len(buf) - at:
             count = len(buf) - at
         end = at + min(count, REGEX_MAX)
-        if not lines:
-            return end
+        if not lines or (buf.count(b"\n", at, end) < lines and b"\r" not in buf[at:end]):
+            return end  # (each line counted takes a newline: too few, the whole region)
         last, index = end, at
         while lines and index < end:
             newline = buf.find(b"\n", index, end)
@@ -238,11 +253,19 @@ _WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256)
 _WORDY = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 
 
-def _literal_runs(parsed: sre_parse.SubPattern) -> list[tuple[bytes, bool, bool]]:
+def _literal_runs(
+    parsed: sre_parse.SubPattern, outer: tuple[bool, bool] = (False, False)
+) -> list[tuple[bytes, bool, bool]]:
     """Literal runs a match must contain, each with whether a non-letter surely precedes and
-    follows it (then it is a whole word of the text)."""
+    follows it (``outer``: whether that holds around this sequence)."""
     runs, run, start = [], bytearray(), 0
     items = list(parsed)
+
+    def side(index: int, step: int) -> bool:
+        if 0 <= index < len(items):
+            return _bounded(items, index, step)
+        return outer[0] if step < 0 else outer[1]
+
     for index, (op, arg) in enumerate(items):
         if op is sre_parse.LITERAL:
             if not run:
@@ -250,15 +273,42 @@ def _literal_runs(parsed: sre_parse.SubPattern) -> list[tuple[bytes, bool, bool]
             run.append(arg)
             continue
         if run:
-            runs.append((bytes(run), _bounded(items, start - 1, -1), _bounded(items, index, 1)))
+            runs.append((bytes(run), side(start - 1, -1), side(index, 1)))
             run = bytearray()
         if op is sre_parse.SUBPATTERN and arg[-1] is not None:
-            runs += _literal_runs(arg[-1])
+            runs += _literal_runs(arg[-1], (side(index - 1, -1), side(index + 1, 1)))
         elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and arg[0] >= 1:
             runs += _literal_runs(arg[2])
     if run:
-        runs.append((bytes(run), _bounded(items, start - 1, -1), False))
+        runs.append((bytes(run), side(start - 1, -1), side(len(items), 1)))
     return runs
+
+
+def _words(parsed: sre_parse.SubPattern, outer: tuple[bool, bool] = (False, False)) -> list:
+    """Words (lower case) one of which a match holds as a whole word of the text; [] if none
+    can be told."""
+    found = []
+    for run, before, after in _literal_runs(parsed, outer):
+        for match in re.finditer(rb"[A-Za-z_]{2,}", run):
+            left = match.start() > 0 or before
+            right = match.end() < len(run) or after
+            if left and right:
+                found.append(match.group().lower())
+    if found:
+        return [max(found, key=len)]
+    items = list(parsed)
+    for index, (op, arg) in enumerate(items):
+        if op is sre_parse.SUBPATTERN and arg[-1] is not None and len(arg[-1]) == 1:
+            op, arg = list(arg[-1])[0]
+        if op is sre_parse.BRANCH:
+            near = (
+                _bounded(items, index - 1, -1) if index else outer[0],
+                _bounded(items, index + 1, 1) if index + 1 < len(items) else outer[1],
+            )
+            options = [_words(alternative, near) for alternative in arg[1]]
+            if all(options):
+                return [word for option in options for word in option]
+    return []
 
 
 def _bounded(items: list, index: int, step: int) -> bool:
@@ -332,25 +382,55 @@ def _cue(line: _Line) -> tuple:
             if before and after and len(word) >= 2
         ]
         if words:
-            return ("word", max(words, key=len))
+            return ("words", (max(words, key=len),))
         return ("scan", key.lower())
     try:
         parsed = sre_parse.parse(python_regex(value).decode("latin-1"))
     except (re.error, ValueError, KeyError):
         return ("always",)
-    runs = [
-        (run.lower(), before, after)
-        for run, before, after in _literal_runs(parsed)
-        if len(run) >= 2
-    ]
-    words = [
-        run for run, before, after in runs if before and after and all(c in _WORDY for c in run)
-    ]
+    words = _words(parsed)
     if words:
-        return ("word", max(words, key=len))
+        return ("words", tuple(words))
+    runs = [run.lower() for run, _, _ in _literal_runs(parsed) if len(run) >= 2]
     if runs:
-        return ("scan", max((run for run, _, _ in runs), key=len))
+        return ("scan", max(runs, key=len))
+    starts = _line_starts(parsed)
+    if starts:
+        return ("line starts", starts)
+    single = [run for run, _, _ in _literal_runs(parsed) if len(run) == 1 and run not in _WORDY]
+    if single:
+        return ("scan", single[0])
     return ("always",)
+
+
+def _line_starts(parsed: sre_parse.SubPattern) -> bytes:
+    """The bytes a regex anchored at a line start may begin with (b"" when not so anchored or
+    too many)."""
+    items = list(parsed)
+    if len(items) < 2 or items[0] != (sre_parse.AT, sre_parse.AT_BEGINNING):
+        return b""
+    return _first_bytes(items[1])
+
+
+def _first_bytes(item: tuple) -> bytes:
+    op, arg = item
+    if op is sre_parse.LITERAL:
+        return bytes([arg])
+    if op is sre_parse.SUBPATTERN and arg[-1] is not None and len(arg[-1]):
+        return _first_bytes(list(arg[-1])[0])
+    if op is sre_parse.BRANCH:
+        options = [_first_bytes(list(alternative)[0]) for alternative in arg[1] if alternative]
+        if len(options) == len(arg[1]) and all(options):
+            return b"".join(options)
+        return b""
+    if op is sre_parse.IN:
+        try:
+            compiled = re.compile(_unparse_in(arg))
+        except (re.error, KeyError):
+            return b""
+        found = bytes(c for c in range(256) if compiled.match(bytes([c])))
+        return found if len(found) <= 6 else b""
+    return b""
 
 
 def _search_words(key: bytes) -> list[tuple[bytes, bool, bool]]:
@@ -371,14 +451,15 @@ class TextPass:
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         self.cues: list[Callable[[bytes, bytes], bool] | None] = []
         for index, test in enumerate(self.tests):
-            cue = _cue(test.lines[0])
-            if cue[0] == "word":
-                self.by_word[cue[1]].append(index)
+            cue = _test_cue(test)
+            if cue[0] == "words":
+                for word in cue[1]:
+                    self.by_word[word].append(index)
             top = test.lines[0]
             if cue[0] == "always" and top.supported:  # the top line itself, evaluated
                 self.cues.append(lambda body, lowered, top=top: top.match(body, top.offset) >= 0)
                 continue
-            self.cues.append(None if cue[0] == "word" else _check(cue))
+            self.cues.append(None if cue[0] == "words" else _check(cue))
 
     def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
@@ -398,6 +479,20 @@ class TextPass:
         return self.tests[index].run(body) if evaluate else ""
 
 
+def _test_cue(test: _Test) -> tuple:
+    """A test's cue: its top line's, or when that line describes nothing (the test then
+    decides only where a continuation matches), the words of its first-level continuations
+    if each has some."""
+    top = test.lines[0]
+    cue = _cue(top)
+    if cue[0] == "words" or top.described or top.mime:
+        return cue
+    children = [_cue(line) for line in test.lines[1:] if line.level == 1]
+    if children and all(child[0] == "words" for child in children):
+        return ("words", tuple(word for child in children for word in child[1]))
+    return cue
+
+
 def _check(cue: tuple) -> Callable[[bytes, bytes], bool]:
     kind = cue[0]
     if kind == "start":
@@ -411,6 +506,12 @@ def _check(cue: tuple) -> Callable[[bytes, bytes], bool]:
     if kind == "scan":
         value = cue[1]
         return lambda body, lowered: value in lowered
+    if kind == "line starts":
+        firsts = tuple(bytes([c]) for c in set(cue[1].lower()))
+        after_newline = tuple(b"\n" + first for first in firsts)
+        return lambda body, lowered: lowered.startswith(firsts) or any(
+            first in lowered for first in after_newline
+        )
     return lambda body, lowered: True
 
 
