@@ -21,9 +21,10 @@ agreement on real text.
 from __future__ import annotations
 
 import re
-import sre_parse
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # (sre_parse warns)
 
 from triage.sniff_cues import TEXT_TESTS
 
@@ -139,20 +140,32 @@ class _Line:
         return found
 
     def _find(self, buf: bytes, at: int) -> int:
-        size, value = len(buf), self.value
         if self.kind == "regex":
-            if at > size:
+            if at > len(buf):
                 return -1
-            end = max(at, self._regex_end(buf, at) - 1)  # its copy ends in a NUL
-            if self.newline_first:
-                found = self.pattern.search(b"\n" + buf[at:end])
-                if found is None:
-                    return -1
-                return at + (found.start() if self.start_only else found.end() - 1)
-            found = self.pattern.search(buf, at, end)
+            if "l" in self.flags and self.range:
+                # a match in the first line is in the region whatever its end (it holds a line)
+                first = buf.find(b"\n", at, at + min(self.range * 80, REGEX_MAX) - 1)
+                found = self._regex_in(buf, at, first) if first > at else -1
+                if found >= 0:
+                    return found
+            return self._regex_in(buf, at, max(at, self._regex_end(buf, at) - 1))
+        return self._string_or_search(buf, at)
+
+    def _regex_in(self, buf: bytes, at: int, end: int) -> int:
+        """Where a match of the regex in ``buf[at:end]`` ends (starts, with flag s), or -1."""
+        if self.newline_first:
+            found = self.pattern.search(b"\n" + buf[at:end])
             if found is None:
                 return -1
-            return found.start() if self.start_only else found.end()
+            return at + (found.start() if self.start_only else found.end() - 1)
+        found = self.pattern.search(buf, at, end)
+        if found is None:
+            return -1
+        return found.start() if self.start_only else found.end()
+
+    def _string_or_search(self, buf: bytes, at: int) -> int:
+        size, value = len(buf), self.value
         if at + len(value) > size:
             return -1
         if self.kind == "string":
@@ -324,6 +337,15 @@ def _bounded(items: list, index: int, step: int) -> bool:
         if len(body) != 1 or not _not_wordy(body[0]):
             return False
         return arg[0] >= 1 or _bounded(items, index + step, step)
+    if op is sre_parse.SUBPATTERN and arg[-1] is not None and len(arg[-1]):
+        body = list(arg[-1])
+        return _bounded(body, 0 if step > 0 else len(body) - 1, step)
+    if op is sre_parse.BRANCH:
+        return all(
+            alternative
+            and _bounded(list(alternative), 0 if step > 0 else len(alternative) - 1, step)
+            for alternative in arg[1]
+        )
     return _not_wordy((op, arg))
 
 
@@ -383,7 +405,7 @@ def _cue(line: _Line) -> tuple:
         ]
         if words:
             return ("words", (max(words, key=len),))
-        return ("scan", key.lower())
+        return _half_bounded(_search_words(key)) or ("scan", key.lower())
     try:
         parsed = sre_parse.parse(python_regex(value).decode("latin-1"))
     except (re.error, ValueError, KeyError):
@@ -391,16 +413,35 @@ def _cue(line: _Line) -> tuple:
     words = _words(parsed)
     if words:
         return ("words", tuple(words))
+    half = _half_bounded(
+        [
+            (match.group().lower(), match.start() > 0 or before, match.end() < len(run) or after)
+            for run, before, after in _literal_runs(parsed)
+            for match in re.finditer(rb"[A-Za-z_]+", run)
+        ]
+    )
+    if half:
+        return half
     runs = [run.lower() for run, _, _ in _literal_runs(parsed) if len(run) >= 2]
     if runs:
         return ("scan", max(runs, key=len))
     starts = _line_starts(parsed)
     if starts:
-        return ("line starts", starts)
+        return ("line starts", starts, "c" in line.flags.lower())
     single = [run for run, _, _ in _literal_runs(parsed) if len(run) == 1 and run not in _WORDY]
     if single:
         return ("scan", single[0])
     return ("always",)
+
+
+def _half_bounded(words: list[tuple[bytes, bool, bool]]) -> tuple | None:
+    """("prefix", word) for a word the text must have at the start of one of its words (a
+    non-letter before it), else ("suffix", word) for one at the end of a word; or None."""
+    for kind, side in (("prefix", 1), ("suffix", 2)):
+        found = [item[0] for item in words if item[side] and len(item[0]) >= 3]
+        if found:
+            return (kind, max(found, key=len))
+    return None
 
 
 def _line_starts(parsed: sre_parse.SubPattern) -> bytes:
@@ -437,46 +478,106 @@ def _search_words(key: bytes) -> list[tuple[bytes, bool, bool]]:
     """Runs of letters and ``_`` in a search value, with whether each is bounded inside it."""
     found = []
     for match in re.finditer(rb"[A-Za-z_]+", key):
-        found.append(
-            (match.group().lower(), match.start() > 0, match.end() < len(key))
-        )
+        found.append((match.group().lower(), match.start() > 0, match.end() < len(key)))
     return found
 
 
 class TextPass:
-    """The text tests, their cues indexed once (built at import: no state changes after)."""
+    """The text tests, their cues indexed once (built at import: no state changes after).
+
+    A call costs one pass per kind of cue, not one per test: words by a set intersection,
+    starts by one ``startswith`` per offset, literals searched for by a gate byte they share.
+    """
 
     def __init__(self, specs: tuple) -> None:
         self.tests = [_Test(test) for test in specs]
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
-        self.cues: list[Callable[[bytes, bytes], bool] | None] = []
+        starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
+        ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
+        scans: dict[bytes, list[tuple[bytes, int]]] = defaultdict(list)
+        self.others: dict[int, Callable[[bytes, bytes], bool]] = {}
+        self.prefixes: list[tuple[bytes, int]] = []
+        self.suffixes: list[tuple[bytes, int]] = []
         for index, test in enumerate(self.tests):
             cue = _test_cue(test)
+            top = test.lines[0]
             if cue[0] == "words":
                 for word in cue[1]:
                     self.by_word[word].append(index)
-            top = test.lines[0]
-            if cue[0] == "always" and top.supported:  # the top line itself, evaluated
-                self.cues.append(lambda body, lowered, top=top: top.match(body, top.offset) >= 0)
-                continue
-            self.cues.append(None if cue[0] == "words" else _check(cue))
+            elif cue[0] == "start":
+                starts[cue[1], cue[3]].append((cue[2], index))
+            elif cue[0] == "range":
+                ranges[_gate(cue[3])[:1]].append((cue[3], cue[1], cue[2], index))
+            elif cue[0] in ("prefix", "suffix"):
+                (self.prefixes if cue[0] == "prefix" else self.suffixes).append((cue[1], index))
+            elif cue[0] == "scan":
+                scans[_gate(cue[1])].append((cue[1], index))
+            elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
+                self.others[index] = lambda body, lowered, top=top: top.match(body, top.offset) >= 0
+            else:
+                self.others[index] = _check(cue)
+        self.starts = [
+            (at, anycase, tuple(value for value, _ in group), group)
+            for (at, anycase), group in sorted(starts.items())
+        ]
+        self.ranges = [
+            (gate, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
+            for gate, group in sorted(ranges.items())
+        ]
+        self.scans = sorted(scans.items())
+
+    def candidates(self, body: bytes, lowered: bytes) -> list[int]:
+        """The tests whose cue is in ``body``, in libmagic's order."""
+        every = set(lowered.translate(_WORD_BYTES).split())
+        hit = {index for word in self.by_word.keys() & every for index in self.by_word[word]}
+        ordered = sorted(every)
+        for prefix, index in self.prefixes:
+            at = bisect_left(ordered, prefix)
+            if at < len(ordered) and ordered[at].startswith(prefix):
+                hit.add(index)
+        if self.suffixes:
+            backwards = sorted(word[::-1] for word in every)
+            for suffix, index in self.suffixes:
+                at = bisect_left(backwards, suffix[::-1])
+                if at < len(backwards) and backwards[at].startswith(suffix[::-1]):
+                    hit.add(index)
+        for at, anycase, values, group in self.starts:
+            text = lowered if anycase else body
+            if text.startswith(values, at):
+                hit.update(index for value, index in group if text.startswith(value, at))
+        for gate, low, high, group in self.ranges:
+            if lowered.find(gate, low, high) >= 0:
+                hit.update(
+                    index for value, at, end, index in group if lowered.find(value, at, end) >= 0
+                )
+        for gate, group in self.scans:
+            if gate in lowered:
+                hit.update(index for value, index in group if value in lowered)
+        return sorted(hit.union(self.others))  # (their cues are dear: checked when reached)
 
     def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
-        words = self.by_word.keys() & set(lowered.translate(_WORD_BYTES).split())
-        hit = {index for word in words for index in self.by_word[word]}
-        for index, check in enumerate(self.cues):
-            if index in hit if check is None else check(body, lowered):
-                mime = self._run(index, body, evaluate)
-                if mime is not None:
-                    return mime or None
+        for index in self.candidates(body, lowered):
+            check = self.others.get(index)
+            if check is not None and not check(body, lowered):
+                continue
+            mime = self.tests[index].run(body) if evaluate else ""
+            if mime is not None:
+                return mime or None
         return PLAIN
 
-    def _run(self, index: int, body: bytes, evaluate: bool) -> str | None:
-        """The test's answer, "" when it cannot be known here, None when it does not decide."""
-        return self.tests[index].run(body) if evaluate else ""
+
+_GATES = b"\\\t\r@[{<=;:.(#!$%&*+-/>}]0123456789"  # rarer in text than letters, first found
+
+
+def _gate(key: bytes) -> bytes:
+    """A byte of ``key`` to look for before the key itself (keys sharing one share a search)."""
+    for byte in _GATES:
+        if byte in key:
+            return bytes([byte])
+    return key
 
 
 def _test_cue(test: _Test) -> tuple:
@@ -507,10 +608,15 @@ def _check(cue: tuple) -> Callable[[bytes, bytes], bool]:
         value = cue[1]
         return lambda body, lowered: value in lowered
     if kind == "line starts":
-        firsts = tuple(bytes([c]) for c in set(cue[1].lower()))
+        _, starts, anycase = cue
+        firsts = tuple(bytes([c]) for c in set(starts.lower() if anycase else starts))
         after_newline = tuple(b"\n" + first for first in firsts)
-        return lambda body, lowered: lowered.startswith(firsts) or any(
-            first in lowered for first in after_newline
+        if anycase:
+            return lambda body, lowered: (
+                lowered.startswith(firsts) or any(first in lowered for first in after_newline)
+            )
+        return lambda body, lowered: (
+            body.startswith(firsts) or any(first in body for first in after_newline)
         )
     return lambda body, lowered: True
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build ``triage/sniff_cues.py``: libmagic's tests that can match a text file, in its order.
 
-    python3 tests/data/sniff/build_magic_cues.py [/usr/lib/file/magic.mgc]
+    python3 tests/data/sniff/build_magic_cues.py [/usr/lib/file/magic.mgc]   (then ruff format)
 
 Reads the compiled database of the libmagic the first typing tier must agree with (Debian 12's
 file 5.44-3, whose Magdir differs from the FILE5_44 tag in places), entry by entry: its
@@ -21,6 +21,7 @@ order (by strength), with escapes undone and flags parsed. It writes:
 from __future__ import annotations
 
 import struct
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -106,6 +107,7 @@ def main(mgc: Path) -> None:
         "",
         "Built by tests/data/sniff/build_magic_cues.py from Debian 12's /usr/lib/file/magic.mgc.",
         '"""',
+        "# ruff: noqa: E501",
         "",
         "# offset -> the values of the binary pass's top-level string tests there",
         "STARTS: dict[int, tuple[bytes, ...]] = {",
@@ -117,8 +119,8 @@ def main(mgc: Path) -> None:
         lines.append(f"    {offset}: {tuple(sorted(any_case[offset]))!r},")
     lines += [
         "}",
-        "# The text pass, in libmagic's order; each test a tuple of lines (level, relative, offset,",
-        "# type, flags, range, relation, value, described, mime)",
+        "# The text pass, in libmagic's order; each test a tuple of lines (level, relative,",
+        "# offset, type, flags, range, relation, value, described, mime)",
         "TEXT_TESTS: tuple[tuple[tuple, ...], ...] = (",
     ]
     for test in text_tests:
@@ -127,6 +129,7 @@ def main(mgc: Path) -> None:
         lines.append("    ),")
     lines.append(")")
     TARGET.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    subprocess.run(["ruff", "format", "--quiet", str(TARGET)], check=True)
 
 
 if __name__ == "__main__":
