@@ -291,14 +291,23 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "application/json"
     if _is_csv(body):
         return "text/csv"
-    start = body.lstrip()[:64]
+    start = body[:64]  # (libmagic's tests of these starts are at offset 0: no blanks first)
     if start.startswith(b"#!"):
         match = _SHEBANGS.match(start)
         if match is None:
             return UNSURE
-        return _SHEBANG_MIME.get(match.group(2), "text/x-script.python")
-    if start.startswith(b"<?xml"):
-        return _xml(body) or UNSURE
+        if match.group(2) in _SHEBANG_MIME:  # libmagic's binary pass names these first
+            return _SHEBANG_MIME[match.group(2)]
+        # Python's: only a text test of libmagic's names it, and a stronger one may come first
+        # (its binary pass stops at "#!/usr/bin/env", which has no MIME type)
+        return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
+    if start.startswith(b"<?xml"):  # and a stronger text test may come first (a shebang...)
+        mime = _xml(body)
+        return (
+            mime
+            if mime and text_pass(body, evaluate=whole or _is_utf8(body, True)) == mime
+            else UNSURE
+        )
     lowered = start.lower()
     if lowered.startswith((b"<!doctype html", b"<html>", b"<html ", b"<html\t", b"<html\n")):
         return "text/html"  # (libmagic calls a bare "<html" text)

@@ -4,7 +4,7 @@ After JSON and CSV, libmagic 5.44 types a text file by its text tests (``search`
 and ``string/t`` rules, :data:`triage.sniff_cues.TEXT_TESTS`), tried in its own order (by
 strength): the first test that matches and describes something decides, with the MIME type
 of the first matching line that has one, else ``text/plain``; when none matches the file is
-``text/plain`` too. :func:`text_pass` replays that: each test first gets a cheap cue (a word,
+``text/plain`` too. :data:`text_pass` replays that: each test first gets a cheap cue (a word,
 a start, or a literal the test cannot match without), and only a test whose cue is present is
 evaluated, exactly as libmagic's ``match()`` does (its search ranges, regex line limits, flags
 /c /C /w /W /f /s, relative offsets, the byte its regex copy drops at the end); a test that uses
@@ -12,10 +12,10 @@ anything else (numeric types, indirect offsets, ``use``) whose cue is present le
 to libmagic (None).
 
 libmagic's regexes are POSIX extended ones compiled with REG_NEWLINE in the C locale:
-:func:`triage.sniff_regex.python_regex` spells them for Python's ``re`` (classes spelt out, a negated bracket
-never matching a newline); leftmost-longest against leftmost-first only moves where a match
-ends, which matters only to a continuation at ``&0`` after it: tests/test_sniff.py checks the
-agreement on real text.
+:mod:`triage.sniff_regex` spells them for Python's ``re`` (classes spelt out, a negated
+bracket never matching a newline); leftmost-longest against leftmost-first only moves where a
+match ends, which matters only to a continuation at ``&0`` after it: tests/test_sniff_text.py
+checks the agreement on real text and on generated code-like text.
 """
 
 from __future__ import annotations
@@ -42,6 +42,31 @@ PLAIN = "text/plain"
 REGEX_MAX = 8192  # libmagic's regex_max: a regex never looks further
 
 
+# "(.*[\n]*)*" (C++'s class test): any bytes, which re would try in exponentially many ways
+_ANY_LINES = b"(.*[\n]*)*"
+
+
+def _nested_repeat(items: list, inside: bool = False) -> bool:
+    """Whether an unbounded repeat holds another (a regex re may take exponential time on)."""
+    for op, arg in items:
+        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+            unbounded = arg[1] is sre_parse.MAXREPEAT
+            parts = [list(arg[2])]
+            if unbounded and inside:
+                return True
+            inner = inside or unbounded
+        else:
+            inner = inside
+            parts = []
+            if op is sre_parse.SUBPATTERN and arg[-1] is not None:
+                parts = [list(arg[-1])]
+            elif op is sre_parse.BRANCH:
+                parts = [list(branch) for branch in arg[1]]
+        if any(_nested_repeat(part, inner) for part in parts):
+            return True
+    return False
+
+
 class _Line:
     """One line of a test, ready to evaluate: ``match(buf, at) -> end or -1``."""
 
@@ -57,11 +82,14 @@ class _Line:
         self.newline_first = False
         if self.kind == "regex":
             try:
-                spelt = python_regex(self.value)
+                spelt = python_regex(self.value).replace(_ANY_LINES, rb"[\s\S]*")
                 icase = re.I if "c" in flags.lower() else 0
                 self.pattern = re.compile(spelt, re.M | icase)
                 items = list(sre_parse.parse(spelt.decode("latin-1")))
             except (re.error, ValueError, KeyError):
+                self.supported = False
+                return
+            if _nested_repeat(items):  # exponential in re's backtracking: libmagic's to run
                 self.supported = False
                 return
             if items[:1] == [(sre_parse.AT, sre_parse.AT_BEGINNING)] and all(
