@@ -67,6 +67,25 @@ def _nested_repeat(items: list, inside: bool = False) -> bool:
     return False
 
 
+LONG_LINE = 1024  # a line longer than this is left to libmagic by a quadratic regex
+
+
+class Dear(Exception):
+    """A regex would cost too much on this text in ``re``: the head is libmagic's."""
+
+
+def _unbounded_repeats(items: list) -> int:
+    count = 0
+    for op, arg in items:
+        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+            count += (arg[1] is sre_parse.MAXREPEAT) + _unbounded_repeats(list(arg[2]))
+        elif op is sre_parse.SUBPATTERN and arg[-1] is not None:
+            count += _unbounded_repeats(list(arg[-1]))
+        elif op is sre_parse.BRANCH:
+            count += max(_unbounded_repeats(list(branch)) for branch in arg[1])
+    return count
+
+
 class _Line:
     """One line of a test, ready to evaluate: ``match(buf, at) -> end or -1``."""
 
@@ -77,9 +96,10 @@ class _Line:
         self.start_only = "s" in flags
         self.supported = self.kind in ("string", "search", "regex") and self.relation in "=!"
         self.pattern: re.Pattern[bytes] | None = None
+        self.newline_first = False
+        self.dear = False  # two unbounded repeats: quadratic in a line's length in re
         if not self.supported:
             return
-        self.newline_first = False
         if self.kind == "regex":
             try:
                 spelt = python_regex(self.value).replace(_ANY_LINES, rb"[\s\S]*")
@@ -92,6 +112,7 @@ class _Line:
             if _nested_repeat(items):  # exponential in re's backtracking: libmagic's to run
                 self.supported = False
                 return
+            self.dear = _unbounded_repeats(items) >= 2
             if items[:1] == [(sre_parse.AT, sre_parse.AT_BEGINNING)] and all(
                 op is not sre_parse.BRANCH for op, _ in items
             ):
@@ -124,6 +145,12 @@ class _Line:
 
     def _regex_in(self, buf: bytes, at: int, end: int) -> int:
         """Where a match of the regex in ``buf[at:end]`` ends (starts, with flag s), or -1."""
+        if (
+            self.dear
+            and end - at > LONG_LINE
+            and max(map(len, buf[at:end].split(b"\n"))) > LONG_LINE
+        ):
+            raise Dear  # (hostile text could make this take seconds: libmagic's DFA does not)
         if self.newline_first:
             found = self.pattern.search(b"\n" + buf[at:end])
             if found is None:
@@ -362,13 +389,16 @@ class TextPass:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
-        for index in self.candidates(body, lowered):
-            check = self.others.get(index)
-            if check is not None and not check(body, lowered):
-                continue
-            mime = self.tests[index].run(body) if evaluate else ""
-            if mime is not None:
-                return mime or None
+        try:
+            for index in self.candidates(body, lowered):
+                check = self.others.get(index)
+                if check is not None and not check(body, lowered):
+                    continue
+                mime = self.tests[index].run(body) if evaluate else ""
+                if mime is not None:
+                    return mime or None
+        except Dear:
+            return None
         return PLAIN
 
 
