@@ -44,16 +44,23 @@ def heads(root: Path, limit: int) -> list[bytes]:
 def report(root: Path, limit: int) -> str:
     typer = magic.Magic(mime=True)
     sample = heads(root, limit)
-    first_seconds = libmagic_seconds = 0.0
-    named = agree = 0
+    first_seconds = libmagic_seconds = text_seconds = 0.0
+    named = agree = texts = text_named = 0
     kinds: collections.Counter[str] = collections.Counter()
     for head in sample:
         started = time.perf_counter()
         mime = sniff(head)
-        first_seconds += time.perf_counter() - started
+        spent = time.perf_counter() - started
+        first_seconds += spent
         started = time.perf_counter()
         other = typer.from_buffer(head)
         libmagic_seconds += time.perf_counter() - started
+        if other.startswith("text/"):  # text heads (libmagic's text/*): the tier's text path
+            texts, text_named, text_seconds = (
+                texts + 1,
+                text_named + (mime is not None),
+                text_seconds + spent,
+            )
         if mime is not None:
             named += 1
             agree += mime == other
@@ -64,7 +71,9 @@ def report(root: Path, limit: int) -> str:
         f"{root}: {len(sample)} files; first tier {named} ({named / count:.0%}, agrees with "
         f"libmagic on {agree}), libmagic {len(sample) - named} ({1 - named / count:.0%}); "
         f"first tier {first_seconds / count * 1e6:.0f} us/file, libmagic "
-        f"{libmagic_seconds / count * 1e6:.0f} us/file\n  first tier named: {top}"
+        f"{libmagic_seconds / count * 1e6:.0f} us/file\n  first tier named: {top}\n"
+        f"  text heads (libmagic text/*): {texts}, first tier named {text_named}, "
+        f"{text_seconds / max(1, texts) * 1e6:.0f} us/text head"
     )
 
 

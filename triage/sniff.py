@@ -254,12 +254,28 @@ _STARTS = tuple(sorted(STARTS.items()))
 _STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
 
 
+def _starts_regex(starts: dict[int, tuple[bytes, ...]]) -> re.Pattern[bytes]:
+    """One anchored regex for values at offsets past 0 (one try instead of one per offset)."""
+    options = [
+        b"(?:.{%d}(?:%s))" % (at, b"|".join(re.escape(value) for value in values))
+        for at, values in sorted(starts.items())
+        if at
+    ]
+    return re.compile(b"|".join(options) or b"(?!)", re.S)
+
+
+_STARTS_AT_0 = STARTS.get(0, ())
+_STARTS_PAST_0 = _starts_regex(STARTS)
+_STARTS_ANY_CASE_AT_0 = STARTS_ANY_CASE.get(0, ())
+_STARTS_ANY_CASE_PAST_0 = _starts_regex(STARTS_ANY_CASE)
+
+
 def _binary_start(body: bytes) -> bool:
     """Whether a string test of libmagic's binary pass (tried on text too, first) might match."""
-    if any(body.startswith(values, at) for at, values in _STARTS if at < len(body)):
+    if body.startswith(_STARTS_AT_0) or _STARTS_PAST_0.match(body):
         return True
     lowered = body[:64].lower()
-    return any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < 64)
+    return bool(lowered.startswith(_STARTS_ANY_CASE_AT_0) or _STARTS_ANY_CASE_PAST_0.match(lowered))
 
 
 _SHEBANGS = re.compile(rb"#! ?(/usr)?/bin/(?:env )?(sh|bash|python[0-9.]*|perl)\s")

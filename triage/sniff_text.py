@@ -315,19 +315,16 @@ def _cue(line: _Line) -> tuple:
 class TextPass:
     """The text tests, their cues indexed once (built at import: no state changes after).
 
-    A call costs one pass per kind of cue, not one per test: words by a set intersection,
-    starts by one ``startswith`` per offset, literals searched for by a gate byte they share.
+    Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
+    looked for only when its test is reached, except the cheapest: words (a set intersection)
+    and starts (one ``startswith`` per offset), found for all tests at once.
     """
 
     def __init__(self, specs: tuple) -> None:
         self.tests = [_Test(test) for test in specs]
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
-        ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
-        scans: dict[bytes, list[tuple[bytes, int]]] = defaultdict(list)
-        self.others: dict[int, Callable[[bytes, bytes], bool]] = {}
-        self.prefixes: list[tuple[bytes, int]] = []
-        self.suffixes: list[tuple[bytes, int]] = []
+        self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
         for index, test in enumerate(self.tests):
             cue = _test_cue(test)
             top = test.lines[0]
@@ -336,63 +333,36 @@ class TextPass:
                     self.by_word[word].append(index)
             elif cue[0] == "start":
                 starts[cue[1], cue[3]].append((cue[2], index))
-            elif cue[0] == "range":
-                ranges[_gate(cue[3])[:1]].append((cue[3], cue[1], cue[2], index))
-            elif cue[0] in ("prefix", "suffix"):
-                (self.prefixes if cue[0] == "prefix" else self.suffixes).append((cue[1], index))
-            elif cue[0] == "scan":
-                scans[_gate(cue[1])].append((cue[1], index))
             elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
-                self.others[index] = lambda body, lowered, top=top: top.match(body, top.offset) >= 0
+                self.lazy[index] = lambda body, lowered, words, top=top: (
+                    top.match(body, top.offset) >= 0
+                )
             else:
-                self.others[index] = _check(cue)
+                self.lazy[index] = _check(cue)
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
         ]
-        self.ranges = [
-            (gate, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
-            for gate, group in sorted(ranges.items())
-        ]
-        self.scans = sorted(scans.items())
 
-    def candidates(self, body: bytes, lowered: bytes) -> list[int]:
-        """The tests whose cue is in ``body``, in libmagic's order."""
-        every = set(lowered.translate(_WORD_BYTES).split())
-        hit = {index for word in self.by_word.keys() & every for index in self.by_word[word]}
-        ordered = sorted(every)
-        for prefix, index in self.prefixes:
-            at = bisect_left(ordered, prefix)
-            if at < len(ordered) and ordered[at].startswith(prefix):
-                hit.add(index)
-        if self.suffixes:
-            backwards = sorted(word[::-1] for word in every)
-            for suffix, index in self.suffixes:
-                at = bisect_left(backwards, suffix[::-1])
-                if at < len(backwards) and backwards[at].startswith(suffix[::-1]):
-                    hit.add(index)
+    def candidates(self, body: bytes, lowered: bytes, words: _Words) -> list[int]:
+        """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
+        libmagic's order."""
+        hit = {index for word in self.by_word.keys() & words.every for index in self.by_word[word]}
         for at, anycase, values, group in self.starts:
             text = lowered if anycase else body
             if text.startswith(values, at):
                 hit.update(index for value, index in group if text.startswith(value, at))
-        for gate, low, high, group in self.ranges:
-            if lowered.find(gate, low, high) >= 0:
-                hit.update(
-                    index for value, at, end, index in group if lowered.find(value, at, end) >= 0
-                )
-        for gate, group in self.scans:
-            if gate in lowered:
-                hit.update(index for value, index in group if value in lowered)
-        return sorted(hit.union(self.others))  # (their cues are dear: checked when reached)
+        return sorted(hit.union(self.lazy))
 
     def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
+        words = _Words(lowered)
         try:
-            for index in self.candidates(body, lowered):
-                check = self.others.get(index)
-                if check is not None and not check(body, lowered):
+            for index in self.candidates(body, lowered, words):
+                check = self.lazy.get(index)
+                if check is not None and not check(body, lowered, words):
                     continue
                 mime = self.tests[index].run(body) if evaluate else ""
                 if mime is not None:
@@ -402,15 +372,19 @@ class TextPass:
         return PLAIN
 
 
-_GATES = b"\\\t\r@[{<=;:.(#!$%&*+-/>}]0123456789"  # rarer in text than letters, first found
+class _Words:
+    """The words of a text (runs of letters and ``_``, lower case), sorted only if asked."""
 
+    def __init__(self, lowered: bytes) -> None:
+        self.every = set(lowered.translate(_WORD_BYTES).split())
+        self._sorted: list[bytes] | None = None
 
-def _gate(key: bytes) -> bytes:
-    """A byte of ``key`` to look for before the key itself (keys sharing one share a search)."""
-    for byte in _GATES:
-        if byte in key:
-            return bytes([byte])
-    return key
+    def has_prefix(self, prefix: bytes) -> bool:
+        """Whether a word starts with ``prefix``."""
+        if self._sorted is None:
+            self._sorted = sorted(self.every)
+        at = bisect_left(self._sorted, prefix)
+        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
 
 
 def _test_cue(test: _Test) -> tuple:
@@ -427,31 +401,30 @@ def _test_cue(test: _Test) -> tuple:
     return cue
 
 
-def _check(cue: tuple) -> Callable[[bytes, bytes], bool]:
+def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
+    """The check of a cue that is looked for when its test is reached."""
     kind = cue[0]
-    if kind == "start":
-        _, at, value, anycase = cue
-        if anycase:
-            return lambda body, lowered: lowered.startswith(value, at)
-        return lambda body, lowered: body.startswith(value, at)
     if kind == "range":
         _, low, high, value = cue
-        return lambda body, lowered: lowered.find(value, low, high) >= 0
-    if kind == "scan":
+        return lambda body, lowered, words: lowered.find(value, low, high) >= 0
+    if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
         value = cue[1]
-        return lambda body, lowered: value in lowered
+        return lambda body, lowered, words: value in lowered
+    if kind == "prefix":
+        value = cue[1]
+        return lambda body, lowered, words: words.has_prefix(value)
     if kind == "line starts":
         _, starts, anycase = cue
         firsts = tuple(bytes([c]) for c in set(starts.lower() if anycase else starts))
         after_newline = tuple(b"\n" + first for first in firsts)
         if anycase:
-            return lambda body, lowered: (
+            return lambda body, lowered, words: (
                 lowered.startswith(firsts) or any(first in lowered for first in after_newline)
             )
-        return lambda body, lowered: (
+        return lambda body, lowered, words: (
             body.startswith(firsts) or any(first in body for first in after_newline)
         )
-    return lambda body, lowered: True
+    return lambda body, lowered, words: True
 
 
 text_pass = TextPass(TEXT_TESTS)
