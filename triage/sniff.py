@@ -10,16 +10,19 @@ members of a zip, ftyp brands it does not list), is None: libmagic then types th
 second tier, :mod:`triage.filetype`). ``tests/test_sniff.py`` holds the agreement test.
 
 Text goes through a byte-class pass (ASCII or UTF-8, with or without BOM), then libmagic's own
-order: JSON and CSV (libmagic decides those before its soft magic), then the starts it would
-recognise (``#!`` scripts, XML, HTML, mail headers); plain text is ``text/plain`` only when no
-word or mark that one of libmagic's text tests keys on appears in the head (:func:`_has_cues`).
+order: JSON and CSV (libmagic decides those before its soft magic), then the starts its binary
+pass would recognise (``#!`` scripts, XML, HTML, mail headers; any other start of one of its
+binary string tests leaves the head to libmagic), then its text pass, replayed in Python by
+:mod:`triage.sniff_text` (the first of its text tests in its order that matches decides: the
+MIME type of Python source, C, a makefile..., or ``text/plain`` when none does).
 A head that looks random (it does not compress) and carries no signature is
 ``application/octet-stream``, as libmagic says for such bytes, unless its first bytes are ones
 libmagic's weak tests take for something (:data:`WEAK_STARTS`).
 
-Measured for issue 19 (10,000 heads, this machine): this table 1-4 us a file (text 10-30 us,
-the cue search), libsigscan-python 4 us with eight signatures before any Python around it, and
-puremagic 1.3 ms (it tries every signature at every offset: slower than libmagic itself).
+Measured for issue 19 (10,000 heads, this machine): this table 1-4 us a file (a text head
+~0.4 ms of CPU under load, a third of libmagic's, bench/README.md), libsigscan-python 4 us
+with eight signatures before any Python around it, and puremagic 1.3 ms (it tries every
+signature at every offset: slower than libmagic itself).
 """
 
 from __future__ import annotations
@@ -248,8 +251,8 @@ def _tar_checksum_ok(head: bytes) -> bool:
 # Bytes libmagic counts as text (its ascmagic "T" class): BEL..CR, ESC, and printable ASCII.
 _TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127)])
 _HIGH_BYTES = bytes(range(128, 256))
-# Where one of libmagic's text tests may key: the starts, words and literals of its rules
-# (generated from its magic source, triage/sniff_cues.py), and marks of markup and code.
+# The values of libmagic's binary-pass string tests by offset (triage/sniff_cues.py, generated
+# from its compiled database): tried on text too, before its text pass.
 _STARTS = tuple(sorted(STARTS.items()))
 _STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
 
