@@ -154,9 +154,9 @@ def _bounded(items: list, index: int, step: int) -> bool:
         return arg in (sre_parse.AT_BEGINNING, sre_parse.AT_END)
     if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
         body = list(arg[2])
-        if len(body) != 1 or not _not_wordy(body[0]):
+        if not body or not _bounded(body, 0 if step > 0 else len(body) - 1, step):
             return False
-        return arg[0] >= 1 or _bounded(items, index + step, step)
+        return arg[0] >= 1 or _bounded(items, index + step, step)  # (or nothing, then on)
     if op is sre_parse.SUBPATTERN and arg[-1] is not None and len(arg[-1]):
         body = list(arg[-1])
         return _bounded(body, 0 if step > 0 else len(body) - 1, step)

@@ -343,6 +343,8 @@ class TextPass:
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
         ]
+        self.deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
+        self.deep = {index: deep for index, deep in self.deep.items() if deep}
 
     def candidates(self, body: bytes, lowered: bytes, words: _Words) -> list[int]:
         """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
@@ -364,6 +366,11 @@ class TextPass:
                 check = self.lazy.get(index)
                 if check is not None and not check(body, lowered, words):
                     continue
+                deep = self.deep.get(index)
+                if deep and not any(
+                    all(not words.every.isdisjoint(options) for options in chain) for chain in deep
+                ):
+                    continue  # no line that decides can match: each needs a word not there
                 mime = self.tests[index].run(body) if evaluate else ""
                 if mime is not None:
                     return mime or None
@@ -399,6 +406,23 @@ def _test_cue(test: _Test) -> tuple:
     if children and all(child[0] == "words" for child in children):
         return ("words", tuple(word for child in children for word in child[1]))
     return cue
+
+
+def _deep_cue(test: _Test) -> list[list[tuple[bytes, ...]]]:
+    """For each line that may decide (one with a description or MIME type, or one not
+    evaluated here), the words its line and every line it depends on need (one of each
+    tuple); [] when some such line needs none (nothing to prune by)."""
+    chains, stack = [], []
+    for line in test.lines:
+        del stack[line.level :]
+        cue = _cue(line)
+        stack.append(cue[1] if cue[0] == "words" else ())
+        if line.described or line.mime or not line.supported:
+            chain = [options for options in stack if options]
+            if not chain:
+                return []
+            chains.append(chain)
+    return chains
 
 
 def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
