@@ -316,14 +316,16 @@ class TextPass:
     """The text tests, their cues indexed once (built at import: no state changes after).
 
     Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
-    looked for only when its test is reached, except the cheapest: words (a set intersection)
-    and starts (one ``startswith`` per offset), found for all tests at once.
+    looked for only when its test is reached, except the cheapest, found for all tests at once:
+    words (a set intersection), starts (one ``startswith`` per offset) and literals near the
+    start (one ``find`` per first byte).
     """
 
     def __init__(self, specs: tuple) -> None:
         self.tests = [_Test(test) for test in specs]
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
+        ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
         self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
         for index, test in enumerate(self.tests):
             cue = _test_cue(test)
@@ -333,6 +335,8 @@ class TextPass:
                     self.by_word[word].append(index)
             elif cue[0] == "start":
                 starts[cue[1], cue[3]].append((cue[2], index))
+            elif cue[0] == "range":
+                ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
             elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
                 self.lazy[index] = lambda body, lowered, words, top=top: (
                     top.match(body, top.offset) >= 0
@@ -342,6 +346,11 @@ class TextPass:
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
+        ]
+        # literals near the start, by their first byte: one find for the lot, then each
+        self.ranges = [
+            (first, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
+            for first, group in sorted(ranges.items())
         ]
         self.deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
         self.deep = {index: deep for index, deep in self.deep.items() if deep}
@@ -354,6 +363,11 @@ class TextPass:
             text = lowered if anycase else body
             if text.startswith(values, at):
                 hit.update(index for value, index in group if text.startswith(value, at))
+        for first, low, high, group in self.ranges:
+            if lowered.find(first, low, high) >= 0:
+                hit.update(
+                    index for value, at, end, index in group if lowered.find(value, at, end) >= 0
+                )
         return sorted(hit.union(self.lazy))
 
     def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
