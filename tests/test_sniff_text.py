@@ -133,7 +133,7 @@ def test_agreement_on_a_sample_of_text():
     unexplained = [item for item in differ if item not in KNOWN_DIFFERENCES]
     assert unexplained == []
     assert len(differ) <= 0.001 * named
-    assert named >= 0.85 * len(heads)  # the tier names most text (libmagic the rest)
+    assert named >= 0.8 * len(heads)  # the tier names most text (91 % here; libmagic the rest)
 
 
 # Code-like lines: keywords of the languages libmagic's text tests look for, names, marks.
