@@ -59,14 +59,15 @@ def _without_data(head: bytes) -> str | None:
 def report(root: Path, limit: int) -> str:
     typer = magic.Magic(mime=True)
     sample = heads(root, limit)
-    first_seconds = libmagic_seconds = data_seconds = old_seconds = 0.0
-    named = agree = before = by_data = data_runs = 0
+    first_seconds = libmagic_seconds = data_seconds = old_seconds = text_seconds = 0.0
+    named = agree = before = by_data = data_runs = texts = text_named = 0
     typing = {"before": 0.0, "after": 0.0}  # both tiers' CPU: first tier, libmagic for the rest
     kinds: collections.Counter[str] = collections.Counter()
     for head in sample:
         started = time.perf_counter()
         mime = sniff(head)
-        first_seconds += time.perf_counter() - started
+        spent = time.perf_counter() - started
+        first_seconds += spent
         started = time.perf_counter()
         other = typer.from_buffer(head)
         asked = time.perf_counter() - started
@@ -83,6 +84,12 @@ def report(root: Path, limit: int) -> str:
             said = data(head)
             data_seconds += time.perf_counter() - started
             by_data += said is not None
+        if other.startswith("text/"):  # text heads (libmagic's text/*): the tier's text path
+            texts, text_named, text_seconds = (
+                texts + 1,
+                text_named + (mime is not None),
+                text_seconds + spent,
+            )
         if mime is not None:
             named += 1
             agree += mime == other
@@ -103,7 +110,9 @@ def report(root: Path, limit: int) -> str:
         f"  typing CPU (first tier, then libmagic for what it leaves): before the data check "
         f"{typing['before'] / count * 1e6:.0f} us/file, after {typing['after'] / count * 1e6:.0f}"
         f" us/file ({typing['before'] / max(typing['after'], 1e-9):.1f}x less)\n"
-        f"  first tier named: {top}"
+        f"  first tier named: {top}\n"
+        f"  text heads (libmagic text/*): {texts}, first tier named {text_named}, "
+        f"{text_seconds / max(1, texts) * 1e6:.0f} us/text head"
     )
 
 

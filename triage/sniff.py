@@ -10,16 +10,19 @@ members of a zip, ftyp brands it does not list), is None: libmagic then types th
 second tier, :mod:`triage.filetype`). ``tests/test_sniff.py`` holds the agreement test.
 
 Text goes through a byte-class pass (ASCII or UTF-8, with or without BOM), then libmagic's own
-order: JSON and CSV (libmagic decides those before its soft magic), then the starts it would
-recognise (``#!`` scripts, XML, HTML, mail headers); plain text is ``text/plain`` only when no
-word or mark that one of libmagic's text tests keys on appears in the head (:func:`_has_cues`).
+order: JSON and CSV (libmagic decides those before its soft magic), then the starts its binary
+pass would recognise (``#!`` scripts, XML, HTML, mail headers; any other start of one of its
+binary string tests leaves the head to libmagic), then its text pass, replayed in Python by
+:mod:`triage.sniff_text` (the first of its text tests in its order that matches decides: the
+MIME type of Python source, C, a makefile..., or ``text/plain`` when none does).
 A head that looks random (it does not compress) and carries no signature is
 ``application/octet-stream``, as libmagic says for such bytes, unless its first bytes are ones
 libmagic's weak tests take for something (:data:`WEAK_STARTS`).
 
-Measured for issue 19 (10,000 heads, this machine): this table 1-4 us a file (text 10-30 us,
-the cue search), libsigscan-python 4 us with eight signatures before any Python around it, and
-puremagic 1.3 ms (it tries every signature at every offset: slower than libmagic itself).
+Measured for issue 19 (10,000 heads, this machine): this table 1-4 us a file (a text head
+~0.4 ms of CPU under load, a third of libmagic's, bench/README.md), libsigscan-python 4 us
+with eight signatures before any Python around it, and puremagic 1.3 ms (it tries every
+signature at every offset: slower than libmagic itself).
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import re
 import zlib
 from collections.abc import Callable
 
-from triage.sniff_cues import LITERALS, STARTS, STARTS_ANY_CASE, WORDS
+from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
 from triage.sniff_data import data
+from triage.sniff_text import text_pass
 
 OCTET = "application/octet-stream"
 UNSURE = ""  # _text: text, but which kind is libmagic's to say
@@ -249,63 +253,34 @@ def _tar_checksum_ok(head: bytes) -> bool:
 # Bytes libmagic counts as text (its ascmagic "T" class): BEL..CR, ESC, and printable ASCII.
 _TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127)])
 _HIGH_BYTES = bytes(range(128, 256))
-# Where one of libmagic's text tests may key: the starts, words and literals of its rules
-# (generated from its magic source, triage/sniff_cues.py), and marks of markup and code.
+# The values of libmagic's binary-pass string tests by offset (triage/sniff_cues.py, generated
+# from its compiled database): tried on text too, before its text pass.
 _STARTS = tuple(sorted(STARTS.items()))
-
-
-_NESTED_REPEAT = re.compile(rb"\([^)]*[*+][^)]*\)[*+{]")
-
-
-def _word_check(kind: str, value: bytes) -> Callable[[bytes, bytes], bool]:
-    """What must be there besides a word: its search value, or a match of its regex (one that
-    Python cannot compile, or could take exponential time on: the word alone)."""
-    if kind == "search":
-        return lambda body, lowered: value in lowered
-    if _NESTED_REPEAT.search(value):  # e.g. (.*[\n]*)*: exponential in Python's re
-        return lambda body, lowered: True
-    try:
-        pattern = re.compile(value, re.M)
-    except re.error:
-        return lambda body, lowered: True
-    return lambda body, lowered: pattern.search(body) is not None
-
-
-_WORD_CHECKS = {
-    word: tuple(_word_check(kind, value) for kind, value in checks)
-    for word, checks in WORDS.items()
-}
 _STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
-# Lower-case letters and ``_`` stay, every other byte splits words.
-_WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
-_MARKS = (b"<", b"\\", *LITERALS)  # and, when their first byte is there, these pairs:
-_PAIRS = ((b"/", (b"/*", b"*/", b"//")), (b"$", (b"$(", b"${")), (b"%", (b"%!",)), (b"(", (b"(*",)))
-_DIRECTIVE = re.compile(rb"#[ \t]*(?:!|include|define|if|pragma|line|undef|else|endif|import)")
-_LINE_STARTS = re.compile(
-    rb"\n(?:[.'>;%()\[:=+*-]|from |diff|index:|begin:|[ \t]+\.|[a-z0-9_-]+:[ \t]*\n)"
-)
-_NOT_FORTRAN = re.compile(rb"^[^Cc \t]", re.M)  # libmagic: FORTRAN if no line starts so
-_HEADER_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 
-def _has_cues(body: bytes) -> bool:
-    """Whether a libmagic text test might key on this text (then it decides, not this tier)."""
-    lowered = body.lower()
-    if any(body.startswith(values, at) for at, values in _STARTS if at < len(body)):
+def _starts_regex(starts: dict[int, tuple[bytes, ...]]) -> re.Pattern[bytes]:
+    """One anchored regex for values at offsets past 0 (one try instead of one per offset)."""
+    options = [
+        b"(?:.{%d}(?:%s))" % (at, b"|".join(re.escape(value) for value in values))
+        for at, values in sorted(starts.items())
+        if at
+    ]
+    return re.compile(b"|".join(options) or b"(?!)", re.S)
+
+
+_STARTS_AT_0 = STARTS.get(0, ())
+_STARTS_PAST_0 = _starts_regex(STARTS)
+_STARTS_ANY_CASE_AT_0 = STARTS_ANY_CASE.get(0, ())
+_STARTS_ANY_CASE_PAST_0 = _starts_regex(STARTS_ANY_CASE)
+
+
+def _binary_start(body: bytes) -> bool:
+    """Whether a string test of libmagic's binary pass (tried on text too, first) might match."""
+    if body.startswith(_STARTS_AT_0) or _STARTS_PAST_0.match(body):
         return True
-    if any(lowered.startswith(values, at) for at, values in _STARTS_ANY_CASE if at < len(body)):
-        return True
-    if any(mark in lowered for mark in _MARKS) or _DIRECTIVE.search(lowered):
-        return True
-    if not _NOT_FORTRAN.search(body):
-        return True
-    for first, pairs in _PAIRS:
-        if first in lowered and any(pair in lowered for pair in pairs):
-            return True
-    if _LINE_STARTS.search(b"\n" + lowered) or _HEADER_START.match(body):
-        return True
-    hits = _WORD_CHECKS.keys() & set(lowered.translate(_WORD_BYTES).split())
-    return any(check(body, lowered) for word in hits for check in _WORD_CHECKS[word])
+    lowered = body[:64].lower()
+    return bool(lowered.startswith(_STARTS_ANY_CASE_AT_0) or _STARTS_ANY_CASE_PAST_0.match(lowered))
 
 
 _SHEBANGS = re.compile(rb"#! ?(/usr)?/bin/(?:env )?(sh|bash|python[0-9.]*|perl)\s")
@@ -337,24 +312,34 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "application/json"
     if _is_csv(body):
         return "text/csv"
-    start = body.lstrip()[:64]
+    start = body[:64]  # (libmagic's tests of these starts are at offset 0: no blanks first)
     if start.startswith(b"#!"):
         match = _SHEBANGS.match(start)
         if match is None:
             return UNSURE
-        return _SHEBANG_MIME.get(match.group(2), "text/x-script.python")
-    if start.startswith(b"<?xml"):
-        return _xml(body) or UNSURE
+        if match.group(2) in _SHEBANG_MIME:  # libmagic's binary pass names these first
+            return _SHEBANG_MIME[match.group(2)]
+        # Python's: only a text test of libmagic's names it, and a stronger one may come first
+        # (its binary pass stops at "#!/usr/bin/env", which has no MIME type)
+        return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
+    if start.startswith(b"<?xml"):  # and a stronger text test may come first (a shebang...)
+        mime = _xml(body)
+        return (
+            mime
+            if mime and text_pass(body, evaluate=whole or _is_utf8(body, True)) == mime
+            else UNSURE
+        )
     lowered = start.lower()
     if lowered.startswith((b"<!doctype html", b"<html>", b"<html ", b"<html\t", b"<html\n")):
         return "text/html"  # (libmagic calls a bare "<html" text)
     if start.startswith((b"Received: ", b"Return-Path: ")):
         return "message/rfc822"
-    if head is not body or _has_cues(body):  # libmagic may take a BOM's text otherwise
+    if head is not body or _binary_start(body):  # libmagic may take a BOM's text otherwise
         return UNSURE
     if body[:8].translate(None, _TEXT_BYTES) or body[:1] in b"\x07\x08\x0b\x0c\x1b":
         return UNSURE  # a weak binary test ("V" and 0xE0: LATM audio; 0x0B 0x77: AC-3)
-    return "text/plain"
+    # libmagic's text pass sees the text as UTF-8: exactly these bytes unless cut mid-character
+    return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
 
 
 def _xml(body: bytes) -> str | None:

@@ -1,0 +1,248 @@
+"""libmagic's text pass, evaluated in Python where it can be: which text test a head matches.
+
+After JSON and CSV, libmagic 5.44 types a text file by its text tests (``search``, ``regex``
+and ``string/t`` rules, :data:`triage.sniff_cues.TEXT_TESTS`), tried in its own order (by
+strength): the first test that matches and describes something decides, with the MIME type
+of the first matching line that has one, else ``text/plain``; when none matches the file is
+``text/plain`` too. :data:`text_pass` replays that: each test first gets a cheap cue (a word,
+a start, or a literal the test cannot match without), and only a test whose cue is present is
+evaluated, exactly as libmagic's ``match()`` does (its search ranges, regex line limits, flags
+/c /C /w /W /f /s, relative offsets, the byte its regex copy drops at the end); a test that uses
+anything else (numeric types, indirect offsets, ``use``) whose cue is present leaves the head
+to libmagic (None).
+
+libmagic's regexes are POSIX extended ones compiled with REG_NEWLINE in the C locale:
+:mod:`triage.sniff_regex` spells them for Python's ``re`` (classes spelt out, a negated
+bracket never matching a newline); leftmost-longest against leftmost-first only moves where a
+match ends, which matters only to a continuation at ``&0`` after it: tests/test_sniff_text.py
+checks the agreement on real text and on generated code-like text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # (sre_parse warns)
+
+from triage.sniff_cues import TEXT_TESTS
+from triage.sniff_match import PLAIN, Dear, Line, Test
+from triage.sniff_regex import (
+    WORDY,
+    half_bounded,
+    line_starts,
+    literal_runs,
+    python_regex,
+    search_words,
+    words_of,
+)
+
+# -- cues: what a test cannot match without --------------------------------------------------------
+_WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
+
+
+def _cue(line: Line) -> tuple:
+    """The cheapest thing a top-level line cannot match without:
+    ("start", at, bytes, any case) | ("range", lo, hi, lower bytes) | ("word", word) |
+    ("scan", lower bytes) | ("always",)."""
+    value = line.value
+    if line.relation != "=" or line.kind not in ("string", "search", "regex"):
+        return ("always",)
+    if line.kind in ("string", "search"):
+        anycase = bool(set(line.flags) & set("cC"))
+        key = value.split()[0] if set(line.flags) & set("wW") and value.split() else value
+        if not key:
+            return ("always",)
+        if line.kind == "string":
+            return ("start", line.offset, key.lower() if anycase else key, anycase)
+        if line.range and line.range <= 512:
+            return ("range", line.offset, line.offset + line.range + len(value), key.lower())
+        words = [
+            word for word, before, after in search_words(key) if before and after and len(word) >= 2
+        ]
+        if words:
+            return ("words", (max(words, key=len),))
+        return half_bounded(search_words(key)) or ("scan", key.lower())
+    try:
+        parsed = sre_parse.parse(python_regex(value).decode("latin-1"))
+    except (re.error, ValueError, KeyError):
+        return ("always",)
+    words = words_of(parsed)
+    if words:
+        return ("words", tuple(words))
+    half = half_bounded(
+        [
+            (match.group().lower(), match.start() > 0 or before, match.end() < len(run) or after)
+            for run, before, after in literal_runs(parsed)
+            for match in re.finditer(rb"[A-Za-z_]+", run)
+        ]
+    )
+    if half:
+        return half
+    runs = [run.lower() for run, _, _ in literal_runs(parsed) if len(run) >= 2]
+    if runs:
+        return ("scan", max(runs, key=len))
+    starts = line_starts(parsed)
+    if starts:
+        return ("line starts", starts, "c" in line.flags.lower())
+    single = [run for run, _, _ in literal_runs(parsed) if len(run) == 1 and run not in WORDY]
+    if single:
+        return ("scan", single[0])
+    return ("always",)
+
+
+class TextPass:
+    """The text tests, their cues indexed once (built at import: no state changes after).
+
+    Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
+    looked for only when its test is reached, except the cheapest, found for all tests at once:
+    words (a set intersection), starts (one ``startswith`` per offset) and literals near the
+    start (one ``find`` per first byte).
+    """
+
+    def __init__(self, specs: tuple) -> None:
+        self.tests = [Test(test) for test in specs]
+        self.by_word: dict[bytes, list[int]] = defaultdict(list)
+        starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
+        ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
+        self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
+        for index, test in enumerate(self.tests):
+            cue = _test_cue(test)
+            top = test.lines[0]
+            if cue[0] == "words":
+                for word in cue[1]:
+                    self.by_word[word].append(index)
+            elif cue[0] == "start":
+                starts[cue[1], cue[3]].append((cue[2], index))
+            elif cue[0] == "range":
+                ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
+            elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
+                self.lazy[index] = lambda body, lowered, words, top=top: (
+                    top.match(body, top.offset) >= 0
+                )
+            else:
+                self.lazy[index] = _check(cue)
+        self.starts = [
+            (at, anycase, tuple(value for value, _ in group), group)
+            for (at, anycase), group in sorted(starts.items())
+        ]
+        # literals near the start, by their first byte: one find for the lot, then each
+        self.ranges = [
+            (first, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
+            for first, group in sorted(ranges.items())
+        ]
+        self.deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
+        self.deep = {index: deep for index, deep in self.deep.items() if deep}
+
+    def candidates(self, body: bytes, lowered: bytes, words: _Words) -> list[int]:
+        """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
+        libmagic's order."""
+        hit = {index for word in self.by_word.keys() & words.every for index in self.by_word[word]}
+        for at, anycase, values, group in self.starts:
+            text = lowered if anycase else body
+            if text.startswith(values, at):
+                hit.update(index for value, index in group if text.startswith(value, at))
+        for first, low, high, group in self.ranges:
+            if lowered.find(first, low, high) >= 0:
+                hit.update(
+                    index for value, at, end, index in group if lowered.find(value, at, end) >= 0
+                )
+        return sorted(hit.union(self.lazy))
+
+    def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
+        """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
+        when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
+        lowered = body.lower()
+        words = _Words(lowered)
+        try:
+            for index in self.candidates(body, lowered, words):
+                check = self.lazy.get(index)
+                if check is not None and not check(body, lowered, words):
+                    continue
+                deep = self.deep.get(index)
+                if deep and not any(
+                    all(not words.every.isdisjoint(options) for options in chain) for chain in deep
+                ):
+                    continue  # no line that decides can match: each needs a word not there
+                mime = self.tests[index].run(body) if evaluate else ""
+                if mime is not None:
+                    return mime or None
+        except Dear:
+            return None
+        return PLAIN
+
+
+class _Words:
+    """The words of a text (runs of letters and ``_``, lower case), sorted only if asked."""
+
+    def __init__(self, lowered: bytes) -> None:
+        self.every = set(lowered.translate(_WORD_BYTES).split())
+        self._sorted: list[bytes] | None = None
+
+    def has_prefix(self, prefix: bytes) -> bool:
+        """Whether a word starts with ``prefix``."""
+        if self._sorted is None:
+            self._sorted = sorted(self.every)
+        at = bisect_left(self._sorted, prefix)
+        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
+
+
+def _test_cue(test: Test) -> tuple:
+    """A test's cue: its top line's, or when that line describes nothing (the test then
+    decides only where a continuation matches), the words of its first-level continuations
+    if each has some."""
+    top = test.lines[0]
+    cue = _cue(top)
+    if cue[0] == "words" or top.described or top.mime:
+        return cue
+    children = [_cue(line) for line in test.lines[1:] if line.level == 1]
+    if children and all(child[0] == "words" for child in children):
+        return ("words", tuple(word for child in children for word in child[1]))
+    return cue
+
+
+def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
+    """For each line that may decide (one with a description or MIME type, or one not
+    evaluated here), the words its line and every line it depends on need (one of each
+    tuple); [] when some such line needs none (nothing to prune by)."""
+    chains, stack = [], []
+    for line in test.lines:
+        del stack[line.level :]
+        cue = _cue(line)
+        stack.append(cue[1] if cue[0] == "words" else ())
+        if line.described or line.mime or not line.supported:
+            chain = [options for options in stack if options]
+            if not chain:
+                return []
+            chains.append(chain)
+    return chains
+
+
+def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
+    """The check of a cue that is looked for when its test is reached."""
+    kind = cue[0]
+    if kind == "range":
+        _, low, high, value = cue
+        return lambda body, lowered, words: lowered.find(value, low, high) >= 0
+    if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
+        value = cue[1]
+        return lambda body, lowered, words: value in lowered
+    if kind == "prefix":
+        value = cue[1]
+        return lambda body, lowered, words: words.has_prefix(value)
+    if kind == "line starts":
+        _, starts, anycase = cue
+        firsts = tuple(bytes([c]) for c in set(starts.lower() if anycase else starts))
+        after_newline = tuple(b"\n" + first for first in firsts)
+        if anycase:
+            return lambda body, lowered, words: (
+                lowered.startswith(firsts) or any(first in lowered for first in after_newline)
+            )
+        return lambda body, lowered, words: (
+            body.startswith(firsts) or any(first in body for first in after_newline)
+        )
+    return lambda body, lowered, words: True
+
+
+text_pass = TextPass(TEXT_TESTS)
