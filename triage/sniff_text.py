@@ -21,7 +21,6 @@ checks the agreement on real text and on generated code-like text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # (sre_parse warns)
@@ -40,6 +39,7 @@ from triage.sniff_regex import (
 
 # -- cues: what a test cannot match without --------------------------------------------------------
 _WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
+_LETTERS = bytes(range(97, 123)) + b"_"
 
 
 def _cue(line: Line) -> tuple:
@@ -132,13 +132,22 @@ class TextPass:
             (first, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
             for first, group in sorted(ranges.items())
         ]
-        self.deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
-        self.deep = {index: deep for index, deep in self.deep.items() if deep}
+        deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
+        # by test index (a list look-up per candidate, not a dict's): its late check, its
+        # deep cue, its run
+        self.checks = [self.lazy.get(index) for index in range(len(self.tests))]
+        self.deeps = [deep.get(index) or None for index in range(len(self.tests))]
+        self.runs = [test.run for test in self.tests]
+        self.words = frozenset(self.by_word)
+        self.always = frozenset(self.lazy)
 
     def candidates(self, body: bytes, lowered: bytes, words: _Words) -> list[int]:
         """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
         libmagic's order."""
-        hit = {index for word in self.by_word.keys() & words.every for index in self.by_word[word]}
+        hit = set(self.always)
+        by_word = self.by_word
+        for word in self.words.intersection(words.every):
+            hit.update(by_word[word])
         for at, anycase, values, group in self.starts:
             text = lowered if anycase else body
             if text.startswith(values, at):
@@ -148,24 +157,26 @@ class TextPass:
                 hit.update(
                     index for value, at, end, index in group if lowered.find(value, at, end) >= 0
                 )
-        return sorted(hit.union(self.lazy))
+        return sorted(hit)
 
     def __call__(self, body: bytes, evaluate: bool = True) -> str | None:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
         words = _Words(lowered)
+        every = words.every
+        checks, deeps, runs = self.checks, self.deeps, self.runs
         try:
             for index in self.candidates(body, lowered, words):
-                check = self.lazy.get(index)
+                check = checks[index]
                 if check is not None and not check(body, lowered, words):
                     continue
-                deep = self.deep.get(index)
-                if deep and not any(
-                    all(not words.every.isdisjoint(options) for options in chain) for chain in deep
+                deep = deeps[index]
+                if deep is not None and not any(
+                    all(not every.isdisjoint(options) for options in chain) for chain in deep
                 ):
                     continue  # no line that decides can match: each needs a word not there
-                mime = self.tests[index].run(body) if evaluate else ""
+                mime = runs[index](body) if evaluate else ""
                 if mime is not None:
                     return mime or None
         except Dear:
@@ -174,18 +185,19 @@ class TextPass:
 
 
 class _Words:
-    """The words of a text (runs of letters and ``_``, lower case), sorted only if asked."""
+    """The words of a text (runs of letters and ``_``, lower case), and, only if asked, all of
+    them in one string (each once, between blanks: an eighth of the text, typically), where a
+    word's start, end or any run of letters is found by one ``find``."""
 
     def __init__(self, lowered: bytes) -> None:
         self.every = set(lowered.translate(_WORD_BYTES).split())
-        self._sorted: list[bytes] | None = None
+        self._joined: bytes | None = None
 
-    def has_prefix(self, prefix: bytes) -> bool:
-        """Whether a word starts with ``prefix``."""
-        if self._sorted is None:
-            self._sorted = sorted(self.every)
-        at = bisect_left(self._sorted, prefix)
-        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
+    @property
+    def joined(self) -> bytes:
+        if self._joined is None:
+            self._joined = b" " + b" ".join(self.every) + b" "
+        return self._joined
 
 
 def _test_cue(test: Test) -> tuple:
@@ -227,10 +239,12 @@ def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
         return lambda body, lowered, words: lowered.find(value, low, high) >= 0
     if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
         value = cue[1]
+        if not value.translate(None, _LETTERS):  # within a word: found among the words
+            return lambda body, lowered, words: value in words.joined
         return lambda body, lowered, words: value in lowered
-    if kind == "prefix":
-        value = cue[1]
-        return lambda body, lowered, words: words.has_prefix(value)
+    if kind == "prefix":  # (a word's start: after a blank among the words)
+        value = b" " + cue[1]
+        return lambda body, lowered, words: value in words.joined
     if kind == "line starts":
         _, starts, anycase = cue
         firsts = tuple(bytes([c]) for c in set(starts.lower() if anycase else starts))
