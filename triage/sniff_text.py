@@ -231,6 +231,17 @@ def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
     return chains
 
 
+# Bytes of text heads from the most frequent down (counted on 6,641 of them): a value is first
+# looked for by its rarest byte, one memchr, much quicker than a find of several bytes
+_COMMON = b" etsrainol\ncdfpu\xffm_'h.,g()0bx\":y=#w-vk>12\\[]3"
+
+
+def _finder(value: bytes) -> Callable[[bytes], bool]:
+    """Whether ``value`` is in a text, looked for only where its rarest byte is."""
+    rare = bytes([min(value, key=_COMMON.find)])  # (find: -1 for the rarest, not listed)
+    return lambda text: rare in text and value in text
+
+
 def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
     """The check of a cue that is looked for when its test is reached."""
     kind = cue[0]
@@ -239,22 +250,24 @@ def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
         return lambda body, lowered, words: lowered.find(value, low, high) >= 0
     if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
         value = cue[1]
+        found = _finder(value)
         if not value.translate(None, _LETTERS):  # within a word: found among the words
-            return lambda body, lowered, words: value in words.joined
-        return lambda body, lowered, words: value in lowered
+            return lambda body, lowered, words: found(words.joined)
+        return lambda body, lowered, words: found(lowered)
     if kind == "prefix":  # (a word's start: after a blank among the words)
-        value = b" " + cue[1]
-        return lambda body, lowered, words: value in words.joined
-    if kind == "line starts":
+        found = _finder(b" " + cue[1])
+        return lambda body, lowered, words: found(words.joined)
+    if kind == "line starts":  # (one search: a newline, then one of the bytes)
         _, starts, anycase = cue
-        firsts = tuple(bytes([c]) for c in set(starts.lower() if anycase else starts))
-        after_newline = tuple(b"\n" + first for first in firsts)
+        firsts = bytes(set(starts.lower() if anycase else starts))
+        after_newline = re.compile(b"\n[" + b"".join(re.escape(bytes([c])) for c in firsts) + b"]")
+        firsts_ = tuple(bytes([c]) for c in firsts)
         if anycase:
             return lambda body, lowered, words: (
-                lowered.startswith(firsts) or any(first in lowered for first in after_newline)
+                lowered.startswith(firsts_) or after_newline.search(lowered) is not None
             )
         return lambda body, lowered, words: (
-            body.startswith(firsts) or any(first in body for first in after_newline)
+            body.startswith(firsts_) or after_newline.search(body) is not None
         )
     return lambda body, lowered, words: True
 
