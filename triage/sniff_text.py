@@ -136,7 +136,15 @@ class TextPass:
         # by test index (a list look-up per candidate, not a dict's): its late check, its
         # deep cue, its run
         self.checks = [self.lazy.get(index) for index in range(len(self.tests))]
-        self.deeps = [deep.get(index) or None for index in range(len(self.tests))]
+        # a deep cue whose lines each need one word of a list: the union of those, one
+        # isdisjoint (else each line's words, the list it needs one of per line it depends on)
+        self.needs = [None] * len(self.tests)
+        self.deeps = [None] * len(self.tests)
+        for index, chains in deep.items():
+            if chains and all(len(chain) == 1 for chain in chains):
+                self.needs[index] = frozenset(word for chain in chains for word in chain[0])
+            elif chains:
+                self.deeps[index] = chains
         self.runs = [test.run for test in self.tests]
         self.words = frozenset(self.by_word)
         self.always = frozenset(self.lazy)
@@ -165,12 +173,15 @@ class TextPass:
         lowered = body.lower()
         words = _Words(lowered)
         every = words.every
-        checks, deeps, runs = self.checks, self.deeps, self.runs
+        checks, needs, deeps, runs = self.checks, self.needs, self.deeps, self.runs
         try:
             for index in self.candidates(body, lowered, words):
                 check = checks[index]
                 if check is not None and not check(body, lowered, words):
                     continue
+                need = needs[index]
+                if need is not None and every.isdisjoint(need):
+                    continue  # no line that decides can match: each needs a word not there
                 deep = deeps[index]
                 if deep is not None and not any(
                     all(not every.isdisjoint(options) for options in chain) for chain in deep
@@ -185,19 +196,13 @@ class TextPass:
 
 
 class _Words:
-    """The words of a text (runs of letters and ``_``, lower case), and, only if asked, all of
-    them in one string (each once, between blanks: an eighth of the text, typically), where a
-    word's start, end or any run of letters is found by one ``find``."""
+    """The words of a text (runs of letters and ``_``, lower case), and all of them in one
+    string (each once, between blanks: an eighth of the text, typically), where a word's start,
+    end or any run of letters is found by one ``find``."""
 
     def __init__(self, lowered: bytes) -> None:
         self.every = set(lowered.translate(_WORD_BYTES).split())
-        self._joined: bytes | None = None
-
-    @property
-    def joined(self) -> bytes:
-        if self._joined is None:
-            self._joined = b" " + b" ".join(self.every) + b" "
-        return self._joined
+        self.joined = b" " + b" ".join(self.every) + b" "
 
 
 def _test_cue(test: Test) -> tuple:
@@ -239,6 +244,9 @@ _COMMON = b" etsrainol\ncdfpu\xffm_'h.,g()0bx\":y=#w-vk>12\\[]3"
 def _finder(value: bytes) -> Callable[[bytes], bool]:
     """Whether ``value`` is in a text, looked for only where its rarest byte is."""
     rare = bytes([min(value, key=_COMMON.find)])  # (find: -1 for the rarest, not listed)
+    part = value.strip(b" ")  # (a find looks at each window's last byte first: not a blank)
+    if len(part) > 1 and part != value:
+        return lambda text: rare in text and part in text and value in text
     return lambda text: rare in text and value in text
 
 
