@@ -269,3 +269,17 @@ def search_words(key: bytes) -> list[tuple[bytes, bool, bool]]:
     for match in re.finditer(rb"[A-Za-z_]+", key):
         found.append((match.group().lower(), match.start() > 0, match.end() < len(key)))
     return found
+
+
+def trie(words: list[bytes]) -> bytes:
+    """One regex for literal ``words`` that, where several start at one place, matches the
+    longest (a shared start is tried once: each alternative after it, the end last)."""
+    ends = b"" in words
+    firsts = sorted({word[:1] for word in words if word})
+    options = [
+        re.escape(first) + trie([word[1:] for word in words if word[:1] == first])
+        for first in firsts
+    ]
+    if not options:
+        return b""
+    return b"(?:" + b"|".join(options) + (b"|)" if ends else b")")

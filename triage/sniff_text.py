@@ -34,6 +34,7 @@ from triage.sniff_regex import (
     literal_runs,
     python_regex,
     search_words,
+    trie,
     words_of,
 )
 
@@ -107,6 +108,7 @@ class TextPass:
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
         self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
+        by_prefix: dict[bytes, list[int]] = defaultdict(list)
         for index, test in enumerate(self.tests):
             cue = _test_cue(test)
             top = test.lines[0]
@@ -117,12 +119,26 @@ class TextPass:
                 starts[cue[1], cue[3]].append((cue[2], index))
             elif cue[0] == "range":
                 ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
+            elif cue[0] == "prefix":
+                by_prefix[cue[1]].append(index)
             elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
                 self.lazy[index] = lambda body, lowered, words, top=top: (
                     top.match(body, top.offset) >= 0
                 )
             else:
                 self.lazy[index] = _check(cue)
+        # word starts, all found by one findall among the words (the longest at each word:
+        # with it, each shorter one it starts with)
+        self.prefixes = re.compile(b" (" + trie(list(by_prefix)) + b")")
+        self.by_prefix = {
+            found: [
+                index
+                for prefix in by_prefix
+                if found.startswith(prefix)
+                for index in by_prefix[prefix]
+            ]
+            for found in by_prefix
+        }
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
@@ -156,6 +172,9 @@ class TextPass:
         by_word = self.by_word
         for word in self.words.intersection(words.every):
             hit.update(by_word[word])
+        by_prefix = self.by_prefix
+        for found in self.prefixes.findall(words.joined):
+            hit.update(by_prefix[found])
         for at, anycase, values, group in self.starts:
             text = lowered if anycase else body
             if text.startswith(values, at):
