@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sysconfig
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage.sniff import SNIFF_BYTES, sniff
-from triage.sniff_regex import python_regex
+from triage.sniff_cues import TEXT_TESTS
+from triage.sniff_match import LONG_LINE, _long_line
+from triage.sniff_regex import non_capturing, python_regex, trie
 from triage.sniff_text import PLAIN, text_pass
 
 LIBMAGIC = magic.Magic(mime=True)
@@ -159,3 +162,41 @@ def test_code_like_text_is_typed_as_libmagic_types_it_or_left_to_it(lines):
     head = "".join(indent + line + "\n" for indent, line in lines).encode()
     first = sniff(head)
     assert first is None or first == LIBMAGIC.from_buffer(head)
+
+
+# -- the shortcuts that only make the pass cheaper: each gives what the plain way gives ----------
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.binary(min_size=1, max_size=6).map(bytes.lower), min_size=1, max_size=12),
+    st.binary(max_size=10),
+)
+def test_a_trie_regex_matches_the_longest_word_a_text_starts_with(words, text):
+    longest = max((word for word in words if text.startswith(word)), key=len, default=None)
+    found = re.match(b"(" + trie(words) + b")", text, re.S)
+    assert (found.group(1) if found else None) == longest
+
+
+def test_groups_made_non_capturing_find_the_same_spans():
+    text = (STDLIB / "os.py").read_bytes()[:8192] + b"\nclass Foo < Bar\n  include Baz\nend\n"
+    lines = [line for test in TEXT_TESTS for line in test if line[3] == "regex"]
+    for line in lines:
+        spelt = python_regex(line[7])
+        try:
+            plain = re.compile(spelt, re.M)
+        except re.error:
+            continue
+        faster = re.compile(non_capturing(spelt), re.M)
+        assert faster.groups == 0
+        assert [m.span() for m in faster.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2999), max_size=8), st.integers(0, 3000), st.integers(0, 3000))
+def test_long_lines_are_found_by_blocks_as_by_splitting(newlines, at, end):
+    buf = bytearray(b"x" * 3000)
+    for where in newlines:
+        buf[where] = 10
+    buf = bytes(buf)
+    at, end = min(at, end), max(at, end)
+    expected = max(map(len, buf[at:end].split(b"\n"))) > LONG_LINE
+    assert _long_line(buf, at, end) == expected
