@@ -98,8 +98,8 @@ class TextPass:
 
     Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
     looked for only when its test is reached, except the cheapest, found for all tests at once:
-    words (a set intersection), starts (one ``startswith`` per offset) and literals near the
-    start (one ``find`` per first byte).
+    words (a set intersection), word starts (one ``findall`` among the words), starts (one
+    ``startswith`` per offset) and literals near the start (one ``find`` per first byte).
     """
 
     def __init__(self, specs: tuple) -> None:
@@ -281,9 +281,6 @@ def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
         if not value.translate(None, _LETTERS):  # within a word: found among the words
             return lambda body, lowered, words: found(words.joined)
         return lambda body, lowered, words: found(lowered)
-    if kind == "prefix":  # (a word's start: after a blank among the words)
-        found = _finder(b" " + cue[1])
-        return lambda body, lowered, words: found(words.joined)
     if kind == "line starts":  # (one search: a newline, then one of the bytes)
         _, starts, anycase = cue
         firsts = bytes(set(starts.lower() if anycase else starts))
