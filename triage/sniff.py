@@ -15,14 +15,20 @@ pass would recognise (``#!`` scripts, XML, HTML, mail headers; any other start o
 binary string tests leaves the head to libmagic), then its text pass, replayed in Python by
 :mod:`triage.sniff_text` (the first of its text tests in its order that matches decides: the
 MIME type of Python source, C, a makefile..., or ``text/plain`` when none does).
-A head that looks random (it does not compress) and carries no signature is
-``application/octet-stream``, as libmagic says for such bytes, unless its first bytes are ones
-libmagic's weak tests take for something (:data:`WEAK_STARTS`).
 
-Measured for issue 19 (10,000 heads, this machine): this table 1-4 us a file (a text head
-~0.4 ms of CPU under load, a third of libmagic's, bench/README.md), libsigscan-python 4 us
-with eight signatures before any Python around it, and puremagic 1.3 ms (it tries every
-signature at every offset: slower than libmagic itself).
+Binary that no signature here names goes to :mod:`triage.sniff_data`: libmagic calls it
+``application/octet-stream`` ("data") when none of its encodings takes it for text, none of its
+built-in tests claims it and no path of its binary soft magic can lead to a MIME type; that
+check proves the three from libmagic's own compiled database (generated table,
+:mod:`triage.sniff_level0`) and turns itself off on any other libmagic, where the old guess
+(random bytes that do not compress, unless they start as libmagic's weak tests,
+:data:`WEAK_STARTS`) stands in.
+
+Measured for issue 19 (bench small-file tree, 20,000 heads, quiet machine, 6 December 2026):
+92 % named here, 100 % equal to libmagic's answer; signatures 1-4 us a file, the data check
+~40 us a binary head, the text pass ~0.2-0.35 ms a text head, libmagic 0.35-1.2 ms. Also
+measured: libsigscan-python 4 us with eight signatures before any Python around it, and
+puremagic 1.3 ms (it tries every signature at every offset: slower than libmagic itself).
 """
 
 from __future__ import annotations
