@@ -20,7 +20,8 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from triage.recover.cells import Cell, carve, pointer_cell
+from triage.recover.carving import carve
+from triage.recover.cells import Cell, pointer_cell
 from triage.recover.format import (
     HEADER_SIZE,
     LEAF_TABLE,

@@ -113,9 +113,25 @@ def record_header(
 def decode_body(
     types: list[int], data: bytes, offset: int, encoding: str
 ) -> tuple[list[object], int]:
-    """The values of a record body at ``offset``; and where the body ends."""
-    values = []
+    """The values of a record body at ``offset``; and where the body ends (the common types
+    decoded inline: this runs for every candidate record of every page)."""
+    values: list[object] = []
+    append = values.append
+    limit = len(data)
     for serial_type in types:
+        if serial_type == 0:
+            append(None)
+            continue
+        if serial_type in (8, 9):
+            append(serial_type - 8)
+            continue
+        if 1 <= serial_type <= 6:
+            size = _INT_SIZES[serial_type]
+            if offset + size > limit:
+                raise FormatError("value runs past the end")
+            append(int.from_bytes(data[offset : offset + size], "big", signed=True))
+            offset += size
+            continue
         values.append(decode_value(serial_type, data, offset, encoding))
         offset += content_size(serial_type)
     return values, offset
