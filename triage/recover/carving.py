@@ -19,15 +19,16 @@ import re
 from triage.recover.cells import (
     LOST,
     MIN_CARVED_COLUMNS,
-    SIZES,
     Cell,
+    Tables,
     column_tables,
     decoded,
     filled_needed,
+    fitting_types,
     free_cell,
     stale_freeblock,
 )
-from triage.recover.format import FormatError, content_size, varint, varint_length
+from triage.recover.format import FormatError, varint, varint_length
 from triage.recover.guessed import guessed_cell
 from triage.recover.schema import TEXT, TableSchema
 
@@ -35,7 +36,13 @@ _NONZERO = re.compile(rb"[^\x00]")
 
 
 def headless_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
+    page: bytes,
+    offset: int,
+    end: int,
+    usable: int,
+    schema: TableSchema,
+    encoding: str,
+    tables: Tables | None = None,
 ) -> Cell | None:
     """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten (tables of fewer
     than 4 columns are not carved so, any few bytes fit two or three numbers, unless 3 columns
@@ -44,6 +51,7 @@ def headless_cell(
     count = len(schema.columns)
     if count < MIN_CARVED_COLUMNS and not _text_ended(schema):
         return None
+    tables = tables or column_tables(schema)
     layouts: dict[int, Cell | None] = {}
     for payload_bytes in (1, 2, 3):
         for rowid_bytes in range(1, 10 - payload_bytes):
@@ -52,7 +60,9 @@ def headless_cell(
                 break
             if first_type == offset + LOST - 1 and schema.alias != 0:
                 if first_type not in layouts:
-                    layouts[first_type] = guessed_cell(page, offset, end, usable, schema, encoding)
+                    layouts[first_type] = guessed_cell(
+                        page, offset, end, usable, schema, encoding, tables
+                    )
                 cell = layouts[first_type]
                 if cell is not None:
                     return cell
@@ -61,7 +71,7 @@ def headless_cell(
                 layouts[first_type] = None
             if first_type not in layouts:
                 layouts[first_type] = _layout(
-                    page, offset, end, usable, schema, encoding, first_type, count
+                    page, offset, end, usable, schema, encoding, first_type, tables
                 )
             cell = layouts[first_type]
             if cell is not None and varint_length(cell.payload) == payload_bytes:
@@ -77,7 +87,8 @@ def _text_ended(schema: TableSchema) -> bool:
 
 def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSchema) -> bool:
     """Cheap checks on the intact bytes of a layout before parsing it: a rowid-alias first
-    column has serial type 0, and an intact header-size byte covers half the columns or more."""
+    column has serial type 0, and an intact header-size byte covers every column's type (at
+    least a byte each: :func:`_layout` reads them all)."""
     intact = offset + LOST
     if first_type >= len(page):
         return False
@@ -85,7 +96,7 @@ def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSch
         return False
     if first_type - 1 >= intact:
         size = page[first_type - 1]
-        return size < 0x80 and size >= 1 + max(1, len(schema.columns) // 2)
+        return size < 0x80 and size >= 1 + len(schema.columns)
     return True
 
 
@@ -108,42 +119,20 @@ def _layout(
     schema: TableSchema,
     encoding: str,
     first_type: int,
-    count: int,
+    tables: Tables,
 ) -> Cell | None:
     """Try one layout: serial types from ``first_type``, the ones in lost bytes inferred."""
     intact = offset + LOST
     lost = max(0, intact - first_type)  # leading one-byte types inside the overwritten bytes
     if lost > 1 or (lost == 1 and schema.alias != 0):
         return None
-    types: list[int] = [0] * lost
-    size = 0
-    position = max(first_type, intact)
-    limit = min(end, len(page))
-    tables = column_tables(schema)
-    nulls = count - filled_needed(count) - lost  # more: too few filled (cells.decoded)
-    for index in range(lost, count):
-        if position >= limit:
-            return None
-        byte = page[position]
-        if byte < 0x80:
-            if not tables[index][byte]:
-                return None
-            if not byte:
-                nulls -= 1
-                if nulls < 0:
-                    return None  # most misreadings end here, at their first impossible column
-            types.append(byte)
-            size += SIZES[byte]
-            position += 1
-            continue
-        try:
-            serial_type, position = varint(page, position, end)
-        except FormatError:
-            return None
-        if not schema.fits_at(index, serial_type):
-            return None
-        types.append(serial_type)
-        size += content_size(serial_type)
+    start = max(first_type, intact)
+    nulls = len(tables) - filled_needed(len(tables)) - lost  # more: too few filled (decoded)
+    found = fitting_types(page, start, end, schema, tables, lost, nulls)
+    if found is None:
+        return None
+    types, position, size = found
+    types[:0] = [0] * lost
     header = 1 + position - first_type  # the header-size varint, then the serial types
     if first_type - 1 >= intact and page[first_type - 1] != header:
         return None
@@ -176,6 +165,7 @@ def carve(
 ) -> list[Cell]:
     """Cells of ``schema`` in the free region ``[start, end)`` of a page."""
     cells: list[Cell] = []
+    tables = column_tables(schema)
     position = start
     headless = freeblock
     while position < end - LOST:
@@ -184,9 +174,9 @@ def carve(
             if following is None:
                 break
             position = _stale_start(page, position, following.start(), usable)
-        cell = free_cell(page, position, end, usable, schema, encoding)
+        cell = free_cell(page, position, end, usable, schema, encoding, tables)
         if cell is None and (headless or stale_freeblock(page, position, usable)):
-            cell = headless_cell(page, position, end, usable, schema, encoding)
+            cell = headless_cell(page, position, end, usable, schema, encoding, tables)
         if cell is not None and cell.end > position:
             cells.append(cell)
             position = cell.end

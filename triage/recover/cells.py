@@ -25,7 +25,7 @@ from triage.recover.format import (
     record_header,
     varint,
 )
-from triage.recover.schema import TableSchema
+from triage.recover.schema import BLOB, NUMERIC, TEXT, TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
 MIN_CARVED_COLUMNS = 4
@@ -88,14 +88,33 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-@lru_cache(maxsize=256)
-def column_tables(schema: TableSchema) -> tuple[bytes, ...]:
-    """Per column, which one-byte serial types (0-127) :meth:`TableSchema.fits_at` accepts, as
-    a table of 128 flags: a lookup where the carver would call it at every byte."""
-    return tuple(
-        bytes(schema.fits_at(index, serial_type) for serial_type in range(0x80))
-        for index in range(len(schema.columns))
-    )
+Tables = tuple[bytes, ...]  # per column, 128 flags: which one-byte serial types it accepts
+
+
+def _kind_table(affinity: str, alias: bool) -> bytes:
+    """The one-byte serial types (0-127) :meth:`TableSchema.fits_at` accepts for a column of
+    this affinity (or the rowid alias), as 128 flags."""
+    column = TableSchema("", 0, ("c",), (affinity,), 0 if alias else None)
+    return bytes(column.fits_at(0, serial_type) for serial_type in range(0x80))
+
+
+_KIND_TABLES = {
+    (kind, alias): _kind_table(kind, alias)
+    for kind in (TEXT, NUMERIC, BLOB)
+    for alias in (False, True)
+}
+
+
+@lru_cache(maxsize=64)
+def column_tables(schema: TableSchema) -> Tables:
+    """Per column, which one-byte serial types it accepts: a lookup where the carver would
+    call :meth:`TableSchema.fits_at` at every byte (once per table: a pure function)."""
+    tables = []
+    for index in range(len(schema.columns)):
+        key = (schema.affinities[index], index == schema.alias)
+        table = _KIND_TABLES.get(key)
+        tables.append(table if table is not None else _kind_table(*key))
+    return tuple(tables)
 
 
 # bytes a value of each one-byte serial type takes (the reserved 10 and 11 fit no column)
@@ -105,7 +124,13 @@ SIZES = tuple(
 
 
 def free_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
+    page: bytes,
+    offset: int,
+    end: int,
+    usable: int,
+    schema: TableSchema,
+    encoding: str,
+    tables: Tables | None = None,
 ) -> Cell | None:
     """A complete, non-overflowing cell of ``schema`` at ``offset`` inside ``[offset, end)``:
     payload length and rowid, then a record whose header holds at least half the table's
@@ -149,7 +174,7 @@ def free_cell(
     body = position + header
     if header < 2 or body > stop or header > 1 + 9 * count:
         return None
-    types = _header_types(page, cursor, body, schema)
+    types = _header_types(page, cursor, body, schema, tables or column_tables(schema))
     if types is None or sum(_size(serial_type) for serial_type in types) + header != payload:
         return None
     values = decoded(page, body, types, schema, encoding)
@@ -162,12 +187,16 @@ def _size(serial_type: int) -> int:
     return SIZES[serial_type] if serial_type < 0x80 else content_size(serial_type)
 
 
-def _header_types(page: bytes, position: int, body: int, schema: TableSchema) -> list[int] | None:
+def _header_types(
+    page: bytes, position: int, body: int, schema: TableSchema, tables: Tables
+) -> list[int] | None:
     """The serial types of a record header ending at ``body``, each fitting its column (no
     more than the table's columns); None otherwise."""
-    tables = column_tables(schema)
     count = len(tables)
     nulls = count - filled_needed(count)  # more NULLs than this: too few filled (decoded)
+    window = page[position:body]
+    if window.count(0) > nulls and window.isascii():
+        return None  # one byte per type: too many NULLs (zeroed space), told without a loop
     types: list[int] = []
     while position < body:
         index = len(types)
@@ -221,3 +250,48 @@ def stale_freeblock(page: bytes, offset: int, usable: int) -> bool:
     following = int.from_bytes(page[offset : offset + 2], "big")
     size = int.from_bytes(page[offset + 2 : offset + 4], "big")
     return (following == 0 or offset < following < usable) and 4 <= size <= usable - offset
+
+
+def fitting_types(
+    page: bytes,
+    position: int,
+    end: int,
+    schema: TableSchema,
+    tables: Tables,
+    first: int,
+    nulls: int,
+) -> tuple[list[int], int, int] | None:
+    """The serial types of columns ``first``... read from ``position`` (none past ``end``),
+    each fitting its column and at most ``nulls`` of them NULL: (types, where the record body
+    starts, the body's size); None otherwise."""
+    count = len(tables)
+    limit = min(end, len(page))
+    window = page[position : position + count - first]
+    if window.count(0) > nulls and window.isascii():
+        return None  # one byte per type: too many NULLs (zeroed space), told without a loop
+    types: list[int] = []
+    size = 0
+    for index in range(first, count):
+        if position >= limit:
+            return None
+        byte = page[position]
+        if byte < 0x80:
+            if not tables[index][byte]:
+                return None  # most misreadings end here, at their first impossible column
+            if not byte:
+                nulls -= 1
+                if nulls < 0:
+                    return None
+            types.append(byte)
+            size += SIZES[byte]
+            position += 1
+            continue
+        try:
+            serial_type, position = varint(page, position, end)
+        except FormatError:
+            return None
+        if not schema.fits_at(index, serial_type):
+            return None
+        types.append(serial_type)
+        size += content_size(serial_type)
+    return types, position, size

@@ -99,11 +99,18 @@ def record_header(
     if header_size < 2 or header_end > end or header_size > 1 + 9 * max_columns:
         raise FormatError("bad record header size")
     types: list[int] = []
+    limit = min(header_end, len(data))
     while position < header_end:
         if len(types) >= max_columns:
             raise FormatError("more columns than the table has")
-        serial_type, position = varint(data, position, header_end)
-        content_size(serial_type)
+        if position < limit and data[position] < 0x80:  # a one-byte type, most of them
+            serial_type = data[position]
+            position += 1
+            if serial_type in (10, 11):
+                raise FormatError("reserved serial type")
+        else:
+            serial_type, position = varint(data, position, header_end)
+            content_size(serial_type)
         types.append(serial_type)
     if position != header_end:
         raise FormatError("record header overruns its size")

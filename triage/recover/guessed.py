@@ -16,18 +16,26 @@ from triage.recover.cells import (
     LOST,
     SIZES,
     Cell,
+    Tables,
     column_tables,
     decoded,
     filled_needed,
+    fitting_types,
     free_cell,
     stale_freeblock,
 )
-from triage.recover.format import FormatError, content_size, varint, varint_length
+from triage.recover.format import content_size, varint_length
 from triage.recover.schema import NUMERIC, TableSchema
 
 
 def guessed_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
+    page: bytes,
+    offset: int,
+    end: int,
+    usable: int,
+    schema: TableSchema,
+    encoding: str,
+    tables: Tables | None = None,
 ) -> Cell | None:
     """A freed cell whose payload length, rowid and header size took one byte each, so the
     freeblock header also overwrote its first serial type (a table whose first column is not
@@ -36,19 +44,20 @@ def guessed_cell(
     at the end of its free block (or at a stale freeblock header that ends it), its header and
     payload lengths fit in one byte each, and every column decodes and fits. Two guesses that
     both fit are no row: the value cannot be told."""
-    count = len(schema.columns)
+    tables = tables or column_tables(schema)
     found: dict[tuple[object, ...], Cell] = {}
     for type_bytes in (1, 2):  # the lost type is one byte, or two with the low one intact
         if type_bytes == 2 and (offset + LOST >= end or page[offset + LOST] >= 0x80):
             continue
-        rest = _rest_types(page, offset + LOST + type_bytes - 1, end, schema, count)
+        rest = _rest_types(page, offset + LOST + type_bytes - 1, end, schema, tables)
         if rest is None:
             continue
         types, body, rest_size = rest
         header = 1 + type_bytes + body - (offset + LOST + type_bytes - 1)
         # the first value's size: a payload under 0x80, and at most 8 bytes for a number
         longest = 8 if schema.affinities[0] == NUMERIC else 0x7F - header - rest_size
-        for cell_end in _exact_ends(page, body + rest_size, end, usable, schema, encoding, longest):
+        ends = _exact_ends(page, body + rest_size, end, usable, schema, encoding, tables, longest)
+        for cell_end in ends:
             first_size = cell_end - body - rest_size
             payload = header + first_size + rest_size
             if header >= 0x80 or payload >= 0x80 or payload > usable - 35:
@@ -63,38 +72,11 @@ def guessed_cell(
 
 
 def _rest_types(
-    page: bytes, position: int, end: int, schema: TableSchema, count: int
+    page: bytes, position: int, end: int, schema: TableSchema, tables: Tables
 ) -> tuple[list[int], int, int] | None:
     """The intact serial types of columns 1..., where the record body starts, its size."""
-    types: list[int] = []
-    size = 0
-    limit = min(end, len(page))
-    tables = column_tables(schema)
-    nulls = count - filled_needed(count)  # more: too few filled (cells.decoded)
-    for index in range(1, count):
-        if position >= limit:
-            return None
-        byte = page[position]
-        if byte < 0x80:
-            if not tables[index][byte]:
-                return None
-            if not byte:
-                nulls -= 1
-                if nulls < 0:
-                    return None
-            types.append(byte)
-            size += SIZES[byte]
-            position += 1
-            continue
-        try:
-            serial_type, position = varint(page, position, end)
-        except FormatError:
-            return None
-        if not schema.fits_at(index, serial_type):
-            return None
-        types.append(serial_type)
-        size += content_size(serial_type)
-    return types, position, size
+    nulls = len(tables) - filled_needed(len(tables))  # more: too few filled (cells.decoded)
+    return fitting_types(page, position, end, schema, tables, 1, nulls)
 
 
 def _exact_ends(
@@ -104,6 +86,7 @@ def _exact_ends(
     usable: int,
     schema: TableSchema,
     encoding: str,
+    tables: Tables,
     longest: int,
 ) -> list[int]:
     """Where a freed cell may end: at its free block's end, where a stale freeblock header (a
@@ -120,7 +103,9 @@ def _exact_ends(
         if stale_freeblock(page, position, usable)
     }
     for position in range(least, min(least + longest, last) + 1):
-        if position not in found and free_cell(page, position, end, usable, schema, encoding):
+        if position not in found and free_cell(
+            page, position, end, usable, schema, encoding, tables
+        ):
             found.add(position)
     ends.extend(sorted(found))
     return ends
