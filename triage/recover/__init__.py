@@ -26,7 +26,7 @@ def recover_rows(
 ) -> list[RecoveredRow]:
     """Deleted rows of ``tables``: the database's bytes read by hand, compared with the live
     rows ``connection`` (opened on the same database) shows; FormatError on a bad header."""
-    schemas = table_schemas(connection)
+    schemas = table_schemas(connection, tables)
     wanted = {name for name in schemas if name.lower() in {table.lower() for table in tables}}
     versions = page_versions(main, wal, journal)
     return merge_rows(scan(versions, schemas, wanted), connection, schemas)

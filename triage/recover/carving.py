@@ -52,32 +52,35 @@ def headless_cell(
     if count < MIN_CARVED_COLUMNS and not _text_ended(schema):
         return None
     tables = tables or column_tables(schema)
-    layouts: dict[int, Cell | None] = {}
-    for payload_bytes in (1, 2, 3):
-        for rowid_bytes in range(1, 10 - payload_bytes):
-            first_type = offset + payload_bytes + rowid_bytes + 1
-            if first_type > offset + 9:
-                break
-            if first_type == offset + LOST - 1 and schema.alias != 0:
-                if first_type not in layouts:
-                    layouts[first_type] = guessed_cell(
-                        page, offset, end, usable, schema, encoding, tables
-                    )
-                cell = layouts[first_type]
-                if cell is not None:
-                    return cell
-                continue
-            if first_type not in layouts and not _layout_possible(page, offset, first_type, schema):
-                layouts[first_type] = None
-            if first_type not in layouts:
-                layouts[first_type] = _layout(
-                    page, offset, end, usable, schema, encoding, first_type, tables
-                )
-            cell = layouts[first_type]
+    # the layouts in the order (payload bytes 1-3, then rowid bytes 1-...) tried: each is the
+    # start of the serial types, 3 to 9 bytes on; the first whose payload length takes that
+    # many bytes is the cell
+    layouts: list[Cell | None] = []
+    for first_type in range(offset + LOST - 1, offset + 10):
+        if first_type == offset + LOST - 1 and schema.alias != 0:
+            cell = guessed_cell(page, offset, end, usable, schema, encoding, tables)
+            if cell is not None:
+                return cell
+            layouts.append(None)
+            continue
+        cell = None
+        if _layout_possible(page, offset, first_type, schema):
+            cell = _layout(page, offset, end, usable, schema, encoding, first_type, tables)
+        if cell is not None and varint_length(cell.payload) == 1:
+            return _with_rowid(page, offset, cell, 1, first_type - offset - 2)
+        layouts.append(cell)
+    for payload_bytes in (2, 3):
+        for first_type in range(offset + payload_bytes + 2, offset + 10):
+            cell = layouts[first_type - offset - (LOST - 1)]
             if cell is not None and varint_length(cell.payload) == payload_bytes:
-                rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
-                return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
+                rowid_bytes = first_type - offset - payload_bytes - 1
+                return _with_rowid(page, offset, cell, payload_bytes, rowid_bytes)
     return None
+
+
+def _with_rowid(page: bytes, offset: int, cell: Cell, payload_bytes: int, rowid_bytes: int) -> Cell:
+    rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
+    return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
 
 
 def _text_ended(schema: TableSchema) -> bool:
@@ -175,7 +178,13 @@ def carve(
                 break
             position = _stale_start(page, position, following.start(), usable)
         cell = free_cell(page, position, end, usable, schema, encoding, tables)
-        if cell is None and (headless or stale_freeblock(page, position, usable)):
+        if cell is None and not headless:  # stale_freeblock(page, position, usable), inline
+            following = page[position] << 8 | page[position + 1]
+            size = page[position + 2] << 8 | page[position + 3]
+            headless = (following == 0 or position < following < usable) and (
+                4 <= size <= usable - position
+            )
+        if cell is None and headless:
             cell = headless_cell(page, position, end, usable, schema, encoding, tables)
         if cell is not None and cell.end > position:
             cells.append(cell)

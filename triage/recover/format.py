@@ -139,7 +139,21 @@ def decode_body(
             append(int.from_bytes(data[offset : offset + size], "big", signed=True))
             offset += size
             continue
-        values.append(decode_value(serial_type, data, offset, encoding))
+        if serial_type >= 12:  # text (odd) or blob (even)
+            size = (serial_type - 12) >> 1
+            if offset + size > limit:
+                raise FormatError("value runs past the end")
+            chunk = data[offset : offset + size]
+            if serial_type & 1:
+                try:
+                    append(chunk.decode(encoding))
+                except UnicodeDecodeError as error:
+                    raise FormatError("text is not valid in the database encoding") from error
+            else:
+                append(bytes(chunk))
+            offset += size
+            continue
+        append(decode_value(serial_type, data, offset, encoding))
         offset += content_size(serial_type)
     return values, offset
 
