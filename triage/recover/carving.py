@@ -21,6 +21,7 @@ from triage.recover.cells import (
     MIN_CARVED_COLUMNS,
     Cell,
     Tables,
+    cell_starts,
     column_tables,
     decoded,
     filled_needed,
@@ -169,6 +170,7 @@ def carve(
     """Cells of ``schema`` in the free region ``[start, end)`` of a page."""
     cells: list[Cell] = []
     tables = column_tables(schema)
+    starts = cell_starts(schema)
     position = start
     headless = freeblock
     while position < end - LOST:
@@ -177,7 +179,9 @@ def carve(
             if following is None:
                 break
             position = _stale_start(page, position, following.start(), usable)
-        cell = free_cell(page, position, end, usable, schema, encoding, tables)
+        cell = None
+        if starts.match(page, position, end) is not None:
+            cell = free_cell(page, position, end, usable, schema, encoding, tables)
         if cell is None and not headless:  # stale_freeblock(page, position, usable), inline
             following = page[position] << 8 | page[position + 1]
             size = page[position + 2] << 8 | page[position + 3]

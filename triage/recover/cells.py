@@ -13,6 +13,7 @@ inline, and each column's accepted one-byte serial types are a precomputed table
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,9 +46,30 @@ class Cell:
     payload: int = 0  # payload length (of a carved cell: implied by its header and body)
 
 
-def pointer_cell(
-    page: bytes, offset: int, usable: int, encoding: str, overflow: OverflowReader
-) -> Cell:
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A cell a cell pointer lists, its record header read and its values not yet: most cells
+    of an old page version belong to no table recovered, which its types tell."""
+
+    offset: int
+    end: int
+    rowid: int
+    types: list[int]
+    data: bytes  # the payload (overflow pages joined)
+    body: int  # where the record body starts in ``data``
+    payload: int
+
+    def cell(self, encoding: str) -> Cell:
+        """The decoded cell (FormatError when its values do not decode)."""
+        values, stop = decode_body(self.types, self.data, self.body, encoding)
+        if stop != self.payload:
+            raise FormatError("record size does not match its payload")
+        return Cell(
+            self.offset, self.end, _signed(self.rowid), tuple(self.types), tuple(values), True
+        )
+
+
+def listed_cell(page: bytes, offset: int, usable: int, overflow: OverflowReader) -> Listed:
     """The cell a cell pointer points to, following overflow pages through ``overflow``."""
     payload, position = varint(page, offset, usable)
     rowid, position = varint(page, position, usable)
@@ -60,10 +82,7 @@ def pointer_cell(
         data = data + _overflow(page, end, payload - local, overflow)
         end += 4
     types, body = record_header(data, 0, len(data))
-    values, stop = decode_body(types, data, body, encoding)
-    if stop != payload:
-        raise FormatError("record size does not match its payload")
-    return Cell(offset, end, _signed(rowid), tuple(types), tuple(values), True)
+    return Listed(offset, end, rowid, types, data, body, payload)
 
 
 def _overflow(page: bytes, at: int, missing: int, overflow: OverflowReader) -> bytes:
@@ -121,6 +140,25 @@ def column_tables(schema: TableSchema) -> Tables:
 SIZES = tuple(
     0 if serial_type in (10, 11) else content_size(serial_type) for serial_type in range(0x80)
 )
+
+
+def cell_starts(schema: TableSchema) -> re.Pattern[bytes]:
+    """A pattern that matches (``match(page, offset, end)``) wherever :func:`free_cell` might
+    find a cell of ``schema``: its first checks (payload length 2 or more, rowid 1 or more,
+    header size in range, a rowid alias NULL) done in C, for every byte of free space."""
+    count = len(schema.columns)
+    return _starts(1 + max(1, count // 2), min(0x7F, 1 + 9 * count), schema.alias == 0)
+
+
+@lru_cache(maxsize=64)
+def _starts(low: int, high: int, alias_first: bool) -> re.Pattern[bytes]:
+    header = b"[\\x80-\\xff]"
+    if low <= high:
+        header += b"|[\\x%02x-\\x%02x]" % (low, high) + (b"\\x00" if alias_first else b"")
+    varint = b"[\\x80-\\xff]"
+    return re.compile(
+        b"(?:" + varint + b"|[\\x02-\\x7f](?:" + varint + b"|[\\x01-\\x7f](?:" + header + b")))"
+    )
 
 
 def free_cell(

@@ -17,6 +17,7 @@ from triage.recover.cells import (
     SIZES,
     Cell,
     Tables,
+    cell_starts,
     column_tables,
     decoded,
     filled_needed,
@@ -102,10 +103,11 @@ def _exact_ends(
         for position in _sized_to(page, least, last, end)
         if stale_freeblock(page, position, usable)
     }
+    starts = cell_starts(schema)
     for position in range(least, min(least + longest, last) + 1):
-        if position not in found and free_cell(
-            page, position, end, usable, schema, encoding, tables
-        ):
+        if position in found or starts.match(page, position, end) is None:
+            continue
+        if free_cell(page, position, end, usable, schema, encoding, tables) is not None:
             found.add(position)
     ends.extend(sorted(found))
     return ends
