@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import getitem
 
 from triage.recover.format import (
     FormatError,
@@ -305,8 +306,13 @@ def fitting_types(
     count = len(tables)
     limit = min(end, len(page))
     window = page[position : position + count - first]
-    if window.count(0) > nulls and window.isascii():
-        return None  # one byte per type: too many NULLs (zeroed space), told without a loop
+    if window.isascii():  # one byte per type (most headers): checked without a Python loop
+        if window.count(0) > nulls:
+            return None  # too many NULLs (zeroed space)
+        if position + len(window) <= limit and len(window) == count - first:
+            if not all(map(getitem, tables[first:], window)):
+                return None
+            return list(window), position + len(window), sum(map(SIZES.__getitem__, window))
     types: list[int] = []
     size = 0
     for index in range(first, count):
