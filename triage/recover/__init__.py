@@ -1,9 +1,10 @@
 """Recovery of deleted SQLite rows: old page versions, WAL frames, journal pages, free space.
 
 ``format`` parses the bytes, ``versions`` gathers every copy of every page, ``schema`` says
-which records fit which table, ``cells`` decodes and carves cells, ``engine`` puts them
-together into :class:`RecoveredRow` values, and ``integration`` runs them through an
-extractor's own row-to-record code (see README, "Deleted records").
+which records fit which table, ``cells`` decodes whole cells, ``carving`` (and ``guessed``)
+carves cells whose first bytes were overwritten, ``engine`` puts them together into
+:class:`RecoveredRow` values, and ``integration`` runs them through an extractor's own
+row-to-record code (see README, "Deleted records").
 """
 
 from __future__ import annotations
