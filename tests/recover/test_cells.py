@@ -13,7 +13,8 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.recover.cells import carve, free_cell, headless_cell
+from triage.recover.carving import carve, headless_cell
+from triage.recover.cells import free_cell
 from triage.recover.format import FormatError, varint, varint_length
 from triage.recover.schema import TableSchema, affinity, table_schemas
 

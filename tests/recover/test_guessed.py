@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.recover.test_cells import USABLE, encode_cell
-from triage.recover.cells import carve, guessed_cell
+from triage.recover.carving import carve
+from triage.recover.guessed import guessed_cell
 from triage.recover.schema import TableSchema
 
 SEARCHES = TableSchema(

@@ -1,14 +1,14 @@
-"""Cells of table-leaf pages: complete ones at cell pointers, carved ones in free space.
+"""Complete cells of table-leaf pages: at cell pointers, and whole ones left in free space.
 
-A deleted row leaves its cell where it was. Without ``secure_delete`` SQLite only links the cell
-into the page's freeblock list, writing a 4-byte freeblock header (next offset, size) over the
-cell's first bytes: the payload length, the rowid and often the record's header size and first
-serial type are gone, the rest is intact. :func:`carve` walks a free region trying, at each
-offset, a complete cell (its payload length must equal header plus body exactly) and, where a
-freeblock starts or a carved cell ends, a cell whose first 4 bytes were overwritten: the
-serial types are read from byte 4 on for each layout the lost bytes allow, the lost rowid-alias
-type is NULL by definition, and the record must fit the table's columns and end inside the
-region. What fails any check is not a row.
+A cell a pointer lists is read as SQLite would (overflow pages followed). A whole cell in free
+space (:func:`free_cell`) must prove itself: its payload length must equal header plus body
+exactly, every serial type must fit its column, and enough columns must be filled. Carving,
+where a cell's first bytes were overwritten, is :mod:`triage.recover.carving`.
+
+Free space is tried at every byte offset, so the checks run millions of times on a large
+database: one-byte varints (nearly every serial type, payload length and header size) are read
+inline, and each column's accepted one-byte serial types are a precomputed table
+(:func:`column_tables`); a record is decoded only once its types fit and enough are non-NULL.
 """
 
 from __future__ import annotations
@@ -16,21 +16,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache
+from operator import getitem
 
 from triage.recover.format import (
     FormatError,
-    body_size,
+    content_size,
     decode_body,
     local_payload,
     record_header,
     varint,
-    varint_length,
 )
-from triage.recover.schema import NUMERIC, TEXT, TableSchema
+from triage.recover.schema import BLOB, NUMERIC, TEXT, TableSchema
 
 LOST = 4  # bytes of a freed cell a freeblock header overwrites
-_NONZERO = re.compile(rb"[^\x00]")
 MIN_CARVED_COLUMNS = 4
 OverflowReader = Callable[[int], bytes | None]
 
@@ -48,9 +47,30 @@ class Cell:
     payload: int = 0  # payload length (of a carved cell: implied by its header and body)
 
 
-def pointer_cell(
-    page: bytes, offset: int, usable: int, encoding: str, overflow: OverflowReader
-) -> Cell:
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A cell a cell pointer lists, its record header read and its values not yet: most cells
+    of an old page version belong to no table recovered, which its types tell."""
+
+    offset: int
+    end: int
+    rowid: int
+    types: list[int]
+    data: bytes  # the payload (overflow pages joined)
+    body: int  # where the record body starts in ``data``
+    payload: int
+
+    def cell(self, encoding: str) -> Cell:
+        """The decoded cell (FormatError when its values do not decode)."""
+        values, stop = decode_body(self.types, self.data, self.body, encoding)
+        if stop != self.payload:
+            raise FormatError("record size does not match its payload")
+        return Cell(
+            self.offset, self.end, _signed(self.rowid), tuple(self.types), tuple(values), True
+        )
+
+
+def listed_cell(page: bytes, offset: int, usable: int, overflow: OverflowReader) -> Listed:
     """The cell a cell pointer points to, following overflow pages through ``overflow``."""
     payload, position = varint(page, offset, usable)
     rowid, position = varint(page, position, usable)
@@ -63,10 +83,7 @@ def pointer_cell(
         data = data + _overflow(page, end, payload - local, overflow)
         end += 4
     types, body = record_header(data, 0, len(data))
-    values, stop = decode_body(types, data, body, encoding)
-    if stop != payload:
-        raise FormatError("record size does not match its payload")
-    return Cell(offset, end, _signed(rowid), tuple(types), tuple(values), True)
+    return Listed(offset, end, rowid, types, data, body, payload)
 
 
 def _overflow(page: bytes, at: int, missing: int, overflow: OverflowReader) -> bytes:
@@ -91,270 +108,181 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _header_start_fits(page: bytes, position: int, schema: TableSchema) -> bool:
-    """A cheap first look at a record header before parsing it: its size holds at least half
-    the table's columns (rows older than an ALTER TABLE have fewer) and at most all of them,
-    and a rowid-alias first column has serial type 0."""
-    size = page[position]
-    if size >= 0x80:
-        return True  # a two-byte header size: a wide table, parsed in full
+Tables = tuple[bytes, ...]  # per column, 128 flags: which one-byte serial types it accepts
+
+
+def _kind_table(affinity: str, alias: bool) -> bytes:
+    """The one-byte serial types (0-127) :meth:`TableSchema.fits_at` accepts for a column of
+    this affinity (or the rowid alias), as 128 flags."""
+    column = TableSchema("", 0, ("c",), (affinity,), 0 if alias else None)
+    return bytes(column.fits_at(0, serial_type) for serial_type in range(0x80))
+
+
+_KIND_TABLES = {
+    (kind, alias): _kind_table(kind, alias)
+    for kind in (TEXT, NUMERIC, BLOB)
+    for alias in (False, True)
+}
+
+
+@lru_cache(maxsize=64)
+def column_tables(schema: TableSchema) -> Tables:
+    """Per column, which one-byte serial types it accepts: a lookup where the carver would
+    call :meth:`TableSchema.fits_at` at every byte (once per table: a pure function)."""
+    tables = []
+    for index in range(len(schema.columns)):
+        key = (schema.affinities[index], index == schema.alias)
+        table = _KIND_TABLES.get(key)
+        tables.append(table if table is not None else _kind_table(*key))
+    return tuple(tables)
+
+
+# bytes a value of each one-byte serial type takes (the reserved 10 and 11 fit no column)
+SIZES = tuple(
+    0 if serial_type in (10, 11) else content_size(serial_type) for serial_type in range(0x80)
+)
+
+
+def cell_starts(schema: TableSchema) -> re.Pattern[bytes]:
+    """A pattern that matches (``match(page, offset, end)``) wherever :func:`free_cell` might
+    find a cell of ``schema``: its first checks (payload length 2 or more, rowid 1 or more,
+    header size in range, a rowid alias NULL) done in C, for every byte of free space."""
     count = len(schema.columns)
-    if not 1 + max(1, count // 2) <= size <= 1 + 9 * count:
-        return False
-    return schema.alias != 0 or page[position + 1] == 0
+    return _starts(1 + max(1, count // 2), min(0x7F, 1 + 9 * count), schema.alias == 0)
+
+
+@lru_cache(maxsize=64)
+def _starts(low: int, high: int, alias_first: bool) -> re.Pattern[bytes]:
+    header = b"[\\x80-\\xff]"
+    if low <= high:
+        header += b"|[\\x%02x-\\x%02x]" % (low, high) + (b"\\x00" if alias_first else b"")
+    varint = b"[\\x80-\\xff]"
+    return re.compile(
+        b"(?:" + varint + b"|[\\x02-\\x7f](?:" + varint + b"|[\\x01-\\x7f](?:" + header + b")))"
+    )
 
 
 def free_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
+    page: bytes,
+    offset: int,
+    end: int,
+    usable: int,
+    schema: TableSchema,
+    encoding: str,
+    tables: Tables | None = None,
 ) -> Cell | None:
-    """A complete, non-overflowing cell of ``schema`` at ``offset`` inside ``[offset, end)``."""
-    try:
-        payload, position = varint(page, offset, end)
-        if payload < 2 or payload > usable - 35:
-            return None
-        rowid, position = varint(page, position, end)
-        if rowid < 1 or rowid >= 1 << 63 or position + payload > end:
-            return None
-        if not _header_start_fits(page, position, schema):
-            return None
-        types, body = record_header(page, position, position + payload, len(schema.columns))
-        if not schema.fits(types) or body_size(types) + body - position != payload:
-            return None
-        values, stop = decode_body(types, page, body, encoding)
-    except FormatError:
+    """A complete, non-overflowing cell of ``schema`` at ``offset`` inside ``[offset, end)``:
+    payload length and rowid, then a record whose header holds at least half the table's
+    columns (rows older than an ALTER TABLE have fewer) and at most all, each type fitting its
+    column (a rowid-alias column NULL), and header plus body exactly the payload length."""
+    end = min(end, len(page))  # a payload past the page would not decode either
+    if offset >= end:
         return None
-    if not _enough(values, schema):
+    payload = page[offset]
+    position = offset + 1
+    if payload >= 0x80:
+        try:
+            payload, position = varint(page, offset, end)
+        except FormatError:
+            return None
+    if payload < 2 or payload > usable - 35 or position >= end:
+        return None
+    rowid = page[position]
+    position += 1
+    if rowid >= 0x80:
+        try:
+            rowid, position = varint(page, position - 1, end)
+        except FormatError:
+            return None
+    stop = position + payload
+    if rowid < 1 or rowid >= 1 << 63 or stop > end:
+        return None
+    count = len(schema.columns)
+    header = page[position]
+    cursor = position + 1
+    if header < 0x80:
+        if not 1 + max(1, count // 2) <= header <= 1 + 9 * count:
+            return None
+        if schema.alias == 0 and page[cursor] != 0:
+            return None
+    else:  # a two-byte header size: a wide table, parsed in full
+        try:
+            header, cursor = varint(page, position, stop)
+        except FormatError:
+            return None
+    body = position + header
+    if header < 2 or body > stop or header > 1 + 9 * count:
+        return None
+    types = _header_types(page, cursor, body, schema, tables or column_tables(schema))
+    if types is None or sum(_size(serial_type) for serial_type in types) + header != payload:
+        return None
+    values = decoded(page, body, types, schema, encoding)
+    if values is None:
         return None
     return Cell(offset, stop, rowid, tuple(types), tuple(values), True)
 
 
-def headless_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
-) -> Cell | None:
-    """A cell of ``schema`` at ``offset`` whose first 4 bytes were overwritten (tables of fewer
-    than 4 columns are not carved so, any few bytes fit two or three numbers, unless 3 columns
-    end in a text one: its length and bytes must then fit too, e.g. Chromium's
-    ``downloads_url_chains`` (id, chain_index, url))."""
-    count = len(schema.columns)
-    if count < MIN_CARVED_COLUMNS and not _text_ended(schema):
-        return None
-    layouts: dict[int, Cell | None] = {}
-    for payload_bytes in (1, 2, 3):
-        for rowid_bytes in range(1, 10 - payload_bytes):
-            first_type = offset + payload_bytes + rowid_bytes + 1
-            if first_type > offset + 9:
-                break
-            if first_type == offset + LOST - 1 and schema.alias != 0:
-                if first_type not in layouts:
-                    layouts[first_type] = guessed_cell(page, offset, end, usable, schema, encoding)
-                cell = layouts[first_type]
-                if cell is not None:
-                    return cell
-                continue
-            if first_type not in layouts and not _layout_possible(page, offset, first_type, schema):
-                layouts[first_type] = None
-            if first_type not in layouts:
-                layouts[first_type] = _layout(
-                    page, offset, end, usable, schema, encoding, first_type, count
-                )
-            cell = layouts[first_type]
-            if cell is not None and varint_length(cell.payload) == payload_bytes:
-                rowid = _rowid(page, offset, payload_bytes, rowid_bytes)
-                return Cell(cell.offset, cell.end, rowid, cell.types, cell.values, False)
-    return None
+def _size(serial_type: int) -> int:
+    return SIZES[serial_type] if serial_type < 0x80 else content_size(serial_type)
 
 
-def _text_ended(schema: TableSchema) -> bool:
-    """Three columns, the last of them text: carved like a wider table."""
-    return len(schema.columns) == MIN_CARVED_COLUMNS - 1 and schema.affinities[-1] == TEXT
-
-
-def guessed_cell(
-    page: bytes, offset: int, end: int, usable: int, schema: TableSchema, encoding: str
-) -> Cell | None:
-    """A freed cell whose payload length, rowid and header size took one byte each, so the
-    freeblock header also overwrote its first serial type (a table whose first column is not
-    the rowid alias, e.g. Chromium's ``keyword_search_terms``). The lost type is guessed from
-    the types the first column may hold; a guess stands only where the cell then ends exactly
-    at the end of its free block (or at a stale freeblock header that ends it), its header and
-    payload lengths fit in one byte each, and every column decodes and fits. Two guesses that
-    both fit are no row: the value cannot be told."""
-    count = len(schema.columns)
-    found: dict[tuple[object, ...], Cell] = {}
-    for type_bytes in (1, 2):  # the lost type is one byte, or two with the low one intact
-        if type_bytes == 2 and (offset + LOST >= end or page[offset + LOST] >= 0x80):
-            continue
-        rest = _rest_types(page, offset + LOST + type_bytes - 1, end, schema, count)
-        if rest is None:
-            continue
-        types, body = rest
-        header = 1 + type_bytes + body - (offset + LOST + type_bytes - 1)
-        rest_size = body_size(types)
-        # the first value's size: a payload under 0x80, and at most 8 bytes for a number
-        longest = 8 if schema.affinities[0] == NUMERIC else 0x7F - header - rest_size
-        whole = partial(free_cell, page, end=end, usable=usable, schema=schema, encoding=encoding)
-        for cell_end in _exact_ends(page, body + rest_size, end, usable, whole, longest):
-            first_size = cell_end - body - rest_size
-            payload = header + first_size + rest_size
-            if header >= 0x80 or payload >= 0x80 or payload > usable - 35:
-                continue
-            for first in _first_types(schema, first_size, type_bytes):
-                if type_bytes == 2 and first & 0x7F != page[offset + LOST]:
-                    continue
-                cell = _guess(page, offset, schema, encoding, [first, *types], body, payload)
-                if cell is not None and cell.end == cell_end:
-                    found[cell.values] = cell
-    return next(iter(found.values())) if len(found) == 1 else None
-
-
-def _rest_types(
-    page: bytes, position: int, end: int, schema: TableSchema, count: int
-) -> tuple[list[int], int] | None:
-    """The intact serial types of columns 1... and where the record body starts."""
+def _header_types(
+    page: bytes, position: int, body: int, schema: TableSchema, tables: Tables
+) -> list[int] | None:
+    """The serial types of a record header ending at ``body``, each fitting its column (no
+    more than the table's columns); None otherwise."""
+    count = len(tables)
+    nulls = count - filled_needed(count)  # more NULLs than this: too few filled (decoded)
+    window = page[position:body]
+    if window.count(0) > nulls and window.isascii():
+        return None  # one byte per type: too many NULLs (zeroed space), told without a loop
     types: list[int] = []
-    try:
-        while len(types) < count - 1:
-            serial_type, position = varint(page, position, end)
-            if not schema.fits_at(len(types) + 1, serial_type):
+    while position < body:
+        index = len(types)
+        if index >= count:
+            return None
+        byte = page[position]
+        if byte < 0x80:
+            if not tables[index][byte]:
                 return None
-            types.append(serial_type)
-    except FormatError:
-        return None
-    return types, position
+            if not byte:
+                nulls -= 1
+                if nulls < 0:
+                    return None
+            types.append(byte)
+            position += 1
+            continue
+        try:
+            serial_type, position = varint(page, position, body)
+        except FormatError:
+            return None
+        if not schema.fits_at(index, serial_type):
+            return None
+        types.append(serial_type)
+    return types
 
 
-def _exact_ends(
-    page: bytes,
-    least: int,
-    end: int,
-    usable: int,
-    whole: Callable[..., Cell | None],
-    longest: int,
-) -> list[int]:
-    """Where a freed cell may end: at its free block's end, where a stale freeblock header (a
-    freed cell merged into this block) starts and reaches exactly to that end, or, at most
-    ``longest`` bytes on, where a whole cell of the same table starts (``whole``: cells freed
-    one after another, left in the unallocated gap when SQLite rebuilt the page)."""
-    ends = [end] if least <= end else []
-    for position in range(least, end - LOST + 1):
-        size = int.from_bytes(page[position + 2 : position + 4], "big")
-        stale = position + size == end and _stale_freeblock(page, position, usable)
-        if stale or (position <= least + longest and whole(offset=position) is not None):
-            ends.append(position)
-    return ends
+def filled_needed(count: int) -> int:
+    """Columns a row found in free space must have filled (see :func:`decoded`)."""
+    return max(2, count // 4)
 
 
-def _first_types(schema: TableSchema, size: int, type_bytes: int) -> list[int]:
-    """Serial types of the first column whose value takes ``size`` bytes."""
-    numbers = [serial_type for serial_type in range(10) if _content(serial_type) == size]
-    candidates = [*numbers, 12 + 2 * size, 13 + 2 * size]
-    return [
-        serial_type
-        for serial_type in candidates
-        if varint_length(serial_type) == type_bytes and schema.fits_at(0, serial_type)
-    ]
-
-
-def _content(serial_type: int) -> int:
-    return body_size([serial_type])
-
-
-def _guess(
-    page: bytes,
-    offset: int,
-    schema: TableSchema,
-    encoding: str,
-    types: list[int],
-    body: int,
-    payload: int,
-) -> Cell | None:
-    if not schema.fits(types):
+def decoded(
+    page: bytes, body: int, types: list[int], schema: TableSchema, encoding: str
+) -> list[object] | None:
+    """The values of a record whose types fit, or None when they do not decode or too few are
+    filled: zeroed or stale bytes decode as rows of NULLs, so a row found in free space needs a
+    quarter of its columns (and at least two) filled; only NULL has serial type 0."""
+    if len(types) - types.count(0) < filled_needed(len(schema.columns)):
         return None
     try:
-        values, stop = decode_body(types, page, body, encoding)
+        values, _stop = decode_body(types, page, body, encoding)
     except FormatError:
         return None
-    if not _enough(values, schema):
-        return None
-    return Cell(offset, stop, None, tuple(types), tuple(values), False, payload)
+    return values
 
 
-def _layout_possible(page: bytes, offset: int, first_type: int, schema: TableSchema) -> bool:
-    """Cheap checks on the intact bytes of a layout before parsing it: a rowid-alias first
-    column has serial type 0, and an intact header-size byte covers half the columns or more."""
-    intact = offset + LOST
-    if first_type >= len(page):
-        return False
-    if schema.alias == 0 and first_type >= intact and page[first_type] != 0:
-        return False
-    if first_type - 1 >= intact:
-        size = page[first_type - 1]
-        return size < 0x80 and size >= 1 + max(1, len(schema.columns) // 2)
-    return True
-
-
-def _rowid(page: bytes, offset: int, payload_bytes: int, rowid_bytes: int) -> int | None:
-    start = offset + payload_bytes
-    if start < offset + LOST:
-        return None
-    try:
-        rowid, stop = varint(page, start)
-    except FormatError:
-        return None
-    return rowid if stop - start == rowid_bytes and rowid > 0 else None
-
-
-def _layout(
-    page: bytes,
-    offset: int,
-    end: int,
-    usable: int,
-    schema: TableSchema,
-    encoding: str,
-    first_type: int,
-    count: int,
-) -> Cell | None:
-    """Try one layout: serial types from ``first_type``, the ones in lost bytes inferred."""
-    intact = offset + LOST
-    lost = max(0, intact - first_type)  # leading one-byte types inside the overwritten bytes
-    if lost > 1 or (lost == 1 and schema.alias != 0):
-        return None
-    types: list[int] = [0] * lost
-    position = max(first_type, intact)
-    fits = schema.fits_at
-    try:
-        while len(types) < count:
-            serial_type, position = varint(page, position, end)
-            if not fits(len(types), serial_type):
-                return None  # most misreadings end here, at their first impossible column
-            types.append(serial_type)
-    except FormatError:
-        return None
-    header = 1 + position - first_type  # the header-size varint, then the serial types
-    if first_type - 1 >= intact and page[first_type - 1] != header:
-        return None
-    if not schema.fits(types):
-        return None
-    size = body_size(types)
-    if position + size > end or header + size > usable - 35:
-        return None
-    try:
-        values, stop = decode_body(types, page, position, encoding)
-    except FormatError:
-        return None
-    if not _enough(values, schema):
-        return None
-    return Cell(offset, stop, None, tuple(types), tuple(values), False, header + size)
-
-
-def _enough(values: list[object], schema: TableSchema) -> bool:
-    """Zeroed or stale bytes decode as rows of NULLs: a carved row needs a quarter of its
-    columns (and at least two) filled."""
-    filled = sum(value is not None for value in values)
-    return filled >= max(2, len(schema.columns) // 4)
-
-
-def _stale_freeblock(page: bytes, offset: int, usable: int) -> bool:
+def stale_freeblock(page: bytes, offset: int, usable: int) -> bool:
     """Whether 4 bytes look like a freeblock header left behind (a page emptied of all its
     cells gets a fresh header, but its dropped cells keep the freeblock headers written over
     them): next offset 0 or after this one, size at least 4 and inside the page."""
@@ -363,44 +291,51 @@ def _stale_freeblock(page: bytes, offset: int, usable: int) -> bool:
     return (following == 0 or offset < following < usable) and 4 <= size <= usable - offset
 
 
-def _stale_start(page: bytes, start: int, nonzero: int, usable: int) -> int:
-    """Where to go on from a run of zeros ending at ``nonzero``: a stale freeblock header whose
-    next-offset bytes are zero starts up to 3 bytes before it."""
-    for position in range(max(start, nonzero - 3), nonzero):
-        if _stale_freeblock(page, position, usable):
-            return position
-    return nonzero
-
-
-def carve(
+def fitting_types(
     page: bytes,
-    start: int,
+    position: int,
     end: int,
-    usable: int,
     schema: TableSchema,
-    encoding: str,
-    *,
-    freeblock: bool,
-) -> list[Cell]:
-    """Cells of ``schema`` in the free region ``[start, end)`` of a page."""
-    cells: list[Cell] = []
-    position = start
-    headless = freeblock
-    while position < end - LOST:
-        if page[position] == 0 and not headless:
-            following = _NONZERO.search(page, position, end - LOST)
-            if following is None:
-                break
-            position = _stale_start(page, position, following.start(), usable)
-        stale = headless or _stale_freeblock(page, position, usable)
-        cell = free_cell(page, position, end, usable, schema, encoding)
-        if cell is None and stale:
-            cell = headless_cell(page, position, end, usable, schema, encoding)
-        if cell is not None and cell.end > position:
-            cells.append(cell)
-            position = cell.end
-            headless = freeblock
+    tables: Tables,
+    first: int,
+    nulls: int,
+) -> tuple[list[int], int, int] | None:
+    """The serial types of columns ``first``... read from ``position`` (none past ``end``),
+    each fitting its column and at most ``nulls`` of them NULL: (types, where the record body
+    starts, the body's size); None otherwise."""
+    count = len(tables)
+    limit = min(end, len(page))
+    window = page[position : position + count - first]
+    if window.isascii():  # one byte per type (most headers): checked without a Python loop
+        if window.count(0) > nulls:
+            return None  # too many NULLs (zeroed space)
+        if position + len(window) <= limit and len(window) == count - first:
+            if not all(map(getitem, tables[first:], window)):
+                return None
+            return list(window), position + len(window), sum(map(SIZES.__getitem__, window))
+    types: list[int] = []
+    size = 0
+    for index in range(first, count):
+        if position >= limit:
+            return None
+        byte = page[position]
+        if byte < 0x80:
+            if not tables[index][byte]:
+                return None  # most misreadings end here, at their first impossible column
+            if not byte:
+                nulls -= 1
+                if nulls < 0:
+                    return None
+            types.append(byte)
+            size += SIZES[byte]
+            position += 1
             continue
-        position += 1
-        headless = False
-    return cells
+        try:
+            serial_type, position = varint(page, position, end)
+        except FormatError:
+            return None
+        if not schema.fits_at(index, serial_type):
+            return None
+        types.append(serial_type)
+        size += content_size(serial_type)
+    return types, position, size

@@ -20,7 +20,8 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from triage.recover.cells import Cell, carve, pointer_cell
+from triage.recover.carving import carve
+from triage.recover.cells import Cell, listed_cell
 from triage.recover.format import (
     HEADER_SIZE,
     LEAF_TABLE,
@@ -150,14 +151,14 @@ def _listed(
         if pointer >= header.usable:
             continue
         try:
-            cell = pointer_cell(
-                version.data, pointer, header.usable, header.encoding, _overflow(version, versions)
-            )
+            listed = listed_cell(version.data, pointer, header.usable, _overflow(version, versions))
+            schema = _match(listed.types, candidates)
+            if schema is None:
+                continue  # told by the types alone: values are decoded for a match only
+            cell = listed.cell(header.encoding)
         except FormatError:
             continue
-        schema = _match(cell, candidates)
-        if schema is not None:
-            rows.append(_row(schema, cell, version, which, "high"))
+        rows.append(_row(schema, cell, version, which, "high"))
     return rows
 
 
@@ -204,11 +205,11 @@ def _trunk(
     return rows
 
 
-def _match(cell: Cell, candidates: list[TableSchema]) -> TableSchema | None:
-    """The one candidate table whose columns the cell's values fit."""
-    fitting = [schema for schema in candidates if schema.fits(list(cell.types))]
+def _match(types: list[int], candidates: list[TableSchema]) -> TableSchema | None:
+    """The one candidate table whose columns a cell's serial types fit."""
+    fitting = [schema for schema in candidates if schema.fits(types)]
     if len(fitting) > 1:
-        exact = [schema for schema in fitting if len(schema.columns) == len(cell.types)]
+        exact = [schema for schema in fitting if len(schema.columns) == len(types)]
         fitting = exact
     return fitting[0] if len(fitting) == 1 else None
 

@@ -99,11 +99,18 @@ def record_header(
     if header_size < 2 or header_end > end or header_size > 1 + 9 * max_columns:
         raise FormatError("bad record header size")
     types: list[int] = []
+    limit = min(header_end, len(data))
     while position < header_end:
         if len(types) >= max_columns:
             raise FormatError("more columns than the table has")
-        serial_type, position = varint(data, position, header_end)
-        content_size(serial_type)
+        if position < limit and data[position] < 0x80:  # a one-byte type, most of them
+            serial_type = data[position]
+            position += 1
+            if serial_type in (10, 11):
+                raise FormatError("reserved serial type")
+        else:
+            serial_type, position = varint(data, position, header_end)
+            content_size(serial_type)
         types.append(serial_type)
     if position != header_end:
         raise FormatError("record header overruns its size")
@@ -113,10 +120,40 @@ def record_header(
 def decode_body(
     types: list[int], data: bytes, offset: int, encoding: str
 ) -> tuple[list[object], int]:
-    """The values of a record body at ``offset``; and where the body ends."""
-    values = []
+    """The values of a record body at ``offset``; and where the body ends (the common types
+    decoded inline: this runs for every candidate record of every page)."""
+    values: list[object] = []
+    append = values.append
+    limit = len(data)
     for serial_type in types:
-        values.append(decode_value(serial_type, data, offset, encoding))
+        if serial_type == 0:
+            append(None)
+            continue
+        if serial_type in (8, 9):
+            append(serial_type - 8)
+            continue
+        if 1 <= serial_type <= 6:
+            size = _INT_SIZES[serial_type]
+            if offset + size > limit:
+                raise FormatError("value runs past the end")
+            append(int.from_bytes(data[offset : offset + size], "big", signed=True))
+            offset += size
+            continue
+        if serial_type >= 12:  # text (odd) or blob (even)
+            size = (serial_type - 12) >> 1
+            if offset + size > limit:
+                raise FormatError("value runs past the end")
+            chunk = data[offset : offset + size]
+            if serial_type & 1:
+                try:
+                    append(chunk.decode(encoding))
+                except UnicodeDecodeError as error:
+                    raise FormatError("text is not valid in the database encoding") from error
+            else:
+                append(bytes(chunk))
+            offset += size
+            continue
+        append(decode_value(serial_type, data, offset, encoding))
         offset += content_size(serial_type)
     return values, offset
 
