@@ -69,7 +69,11 @@ def guessed_cell(
                 cell = _guess(page, offset, schema, encoding, [first, *types], body, payload)
                 if cell is not None and cell.end == cell_end:
                     found[cell.values] = cell
-    return next(iter(found.values())) if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    cell = next(iter(found.values()))
+    count = len(schema.columns)
+    return None if _blank(cell.values) > count - filled_needed(count) else cell
 
 
 def _rest_types(
@@ -156,3 +160,11 @@ def _guess(
         return None
     end = body + sum(SIZES[t] if t < 0x80 else content_size(t) for t in types)
     return Cell(offset, end, None, tuple(types), tuple(values), False, payload)
+
+
+def _blank(values: list[object]) -> int:
+    """Values a guess may have read from nothing: NULL, and zero, which zeroed or overwritten
+    bytes decode to as readily once the first type is guessed (found by Hypothesis: a freed
+    search term's own serial types, ``0d 05 0d 00``, look like a stale freeblock header, and
+    behind it a guessed row ``(0, 0, None, None)`` ended exactly at the block's end)."""
+    return sum(value is None or value == 0 for value in values)
