@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.test_sniff import _agreement
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_cues import TEXT_TESTS
 from triage.sniff_match import LONG_LINE, _long_line
@@ -124,15 +125,7 @@ def _some_text_files(root: Path, rng: random.Random, count: int) -> list[tuple[s
 
 def test_agreement_on_a_sample_of_text():
     heads = _text_heads(2400, seed=19)
-    named, differ = 0, []
-    for where, head in heads:
-        first = sniff(head)
-        if first is None:
-            continue
-        named += 1
-        other = LIBMAGIC.from_buffer(head)
-        if other != first:
-            differ.append((where, first, other))
+    named, differ = _agreement(heads)
     unexplained = [item for item in differ if item not in KNOWN_DIFFERENCES]
     assert unexplained == []
     assert len(differ) <= 0.001 * named
