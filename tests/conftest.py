@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import shutil
 import sqlite3
@@ -16,6 +17,19 @@ import pytest
 from tests.hostile.browser import chromium_browser  # noqa: F401 - a fixture, used by name
 from triage.config import ScanConfig
 from triage.pipeline import scan_device
+
+
+@pytest.fixture(autouse=True)
+def _triage_logger_as_it_was():
+    """A command run in-process sets up the ``triage`` logger for a console (its own handler,
+    no propagation): put it back after each test, so a later test's ``caplog`` sees records
+    whatever ran before it."""
+    logger = logging.getLogger("triage")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.level, logger.propagate = saved[1], saved[2]
+
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
