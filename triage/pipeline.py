@@ -49,6 +49,7 @@ from triage.profile_loader import (
     load_profile,
     load_profiles,
 )
+from triage.recover.era import file_system_span
 from triage.store import EVIDENCE_BYTES, DeviceStore, evidence_bytes, made_from, walk_rows_of
 
 log = logging.getLogger(__name__)
@@ -350,6 +351,7 @@ class _Scan:
         # Workers started with the walk and handed to the hash stage; what they did meanwhile.
         self._hash_pool: HashPool | None = None
         self._ahead = _HashAhead()
+        self._time_span: list[datetime] | None = None  # see _file_time_span
 
     def problem(self, problem: Problem) -> None:
         """Record a problem from any stage and log it."""
@@ -819,7 +821,14 @@ class _Scan:
             extractor=name,
             default_region=self._default_region(),
             recover=self.config.recover,
+            file_time_span=self._file_time_span,
         )
+
+    def _file_time_span(self) -> list[datetime]:
+        """The file system's span of times, read once for every extractor's recovery."""
+        if self._time_span is None:
+            self._time_span = file_system_span(self.store)
+        return self._time_span
 
     def _default_region(self) -> str | None:
         from triage.region import default_region  # noqa: PLC0415

@@ -15,15 +15,17 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, ClassVar
 
 from triage.evidence import EvidenceSource, FileRef, Problem
 from triage.records import SourceRef
+from triage.recover.era import file_system_span
 from triage.store import DeviceStore
 from triage.timestamps import parse_utc
 
@@ -139,6 +141,7 @@ class ExtractionContext:
         extractor: str,
         default_region: str | None = None,
         recover: bool = True,
+        file_time_span: Callable[[], list[datetime]] | None = None,
     ) -> None:
         self.evidence_name = evidence_name
         self.source = source
@@ -147,9 +150,19 @@ class ExtractionContext:
         self.extractor = extractor
         self.default_region = default_region
         self.recover = recover  # read deleted rows of SQLite databases too (triage.recover)
+        # the file system's span of times (triage.recover.era), read once per scan by its owner
+        self._file_time_span = file_time_span
         self.log = logging.getLogger(f"triage.extractors.{extractor}")
         self.problems = 0
         self._volumes: dict[int, str | None] | None = None  # partition -> volume path
+
+    def file_time_span(self) -> list[datetime]:
+        """The file system's span of times (:func:`triage.recover.era.file_system_span`): the
+        scan's, shared by every extractor, or read here when the context has no scan."""
+        if self._file_time_span is None:
+            span = file_system_span(self.store)
+            self._file_time_span = lambda: span
+        return self._file_time_span()
 
     # -- provenance and problems ------------------------------------------------------------------
     def source_ref(self, file: StoredFile) -> SourceRef:

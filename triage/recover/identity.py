@@ -26,7 +26,7 @@ from typing import Any
 
 from triage.recover.engine import RecoveredRow
 from triage.recover.era import device_era
-from triage.recover.integration import MAX_BYTES, RANK, file_span, table_rows
+from triage.recover.integration import MAX_BYTES, RANK, table_rows
 from triage.recover.shadow import column_names, create, insert, rowid_alias
 
 ANCHORS: dict[str, Callable[[str], bool]] = {
@@ -75,7 +75,7 @@ def _recovered(
     if not rows:
         return []
     live = {_identity(fact) for fact in facts.items}
-    era = device_era(file_span(ctx), file, facts.items)
+    era = device_era(ctx.file_time_span(), file, facts.items)
     kept: dict[tuple, Any] = {}
     for row in rows:
         try:

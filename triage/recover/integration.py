@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from triage.recover.checks import (
     plausible_visit,
 )
 from triage.recover.engine import RecoveredRow
-from triage.recover.era import Era, device_era, file_system_span
+from triage.recover.era import Era, device_era
 from triage.recover.format import FormatError
 from triage.recover.shadow import column_names, load
 from triage.recover.spec import Link, NameLink, RecoverySpec
@@ -155,20 +154,7 @@ def _recovered(
 
 
 def _device_era(ctx: Any, file: Any, live: list[Any]) -> Era:
-    return device_era(file_span(ctx), file, live)
-
-
-def file_span(ctx: Any) -> list[datetime]:
-    """The file system's span of times (:func:`~triage.recover.era.file_system_span`), read
-    once per extraction context: kept on the context, which lives for one extractor's run."""
-    span = getattr(ctx, "recover_file_span", None)
-    if span is None:
-        span = file_system_span(ctx.store)
-        try:
-            ctx.recover_file_span = span
-        except AttributeError:
-            pass  # a context without room for it reads the span again next time
-    return span
+    return device_era(ctx.file_time_span(), file, live)
 
 
 def _older_version(connection: sqlite3.Connection, spec: RecoverySpec, row: RecoveredRow) -> bool:
