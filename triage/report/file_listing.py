@@ -7,21 +7,20 @@ recovered tree, audits an extraction of the same evidence. File names are relati
 disk images, the path inside the folder or archive otherwise).
 
 A million-file disk has a million lines in each listing, so SQLite builds the lines of the
-hash list and the bodyfile and flags the ``files.csv`` rows whose text needs a check (a NUL, a
-spreadsheet formula's start): Python only passes the rest on. (SQLite functions cost ~1-4 us a
-call here, so DFXML, with a dozen optional elements a row, stays a Python loop over tuples.)
+hash list and the bodyfile, and the rows come as tuples, not ``sqlite3.Row`` objects. (SQLite
+functions cost ~1-4 us a call here, so DFXML, with a dozen optional elements a row, stays a
+Python loop, and ``files.csv`` the CSV writer's: flagging its rows in SQL measured no faster.)
 ``tests/report/test_file_listing.py`` holds each writer to its row-by-row Python reference,
 byte for byte, over any values (Hypothesis).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from triage.report.output import FORMULA_PREFIXES, atomic_text, safe_cell
+from triage.report.output import atomic_text, write_csv
 from triage.store import DeviceStore
 
 FILE_COLUMNS = (
@@ -59,42 +58,11 @@ def listing_name(partition: int | None, path: str, partitions: int) -> str:
 
 
 def write_files_csv(store: DeviceStore, path: Path) -> int:
-    """Every walked entry with all its fields, in walk order.
-
-    The device name is the last column (like the record CSVs' ``source_evidence``, for merged
-    listings). SQLite flags the rows whose text cells need :func:`safe_cell` (a NUL, or a
-    formula's first character); every other row goes to the CSV writer as SQLite returns it.
-    """
-    header = (*FILE_COLUMNS, "device")
-    checked = [FILE_COLUMNS.index(name) for name in FILE_TEXT_COLUMNS]
-    risky = " OR ".join(_needs_safe_cell(name) for name in FILE_TEXT_COLUMNS)
-    sql = f"SELECT {', '.join(FILE_COLUMNS)}, ?, {risky} FROM files ORDER BY id"
-    count = 0
-    with atomic_text(path, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in store.query_tuples(sql, (store.meta("device"),)):
-            cells = row[:-1]
-            if row[-1]:
-                cells = list(cells)
-                for index in checked:
-                    cells[index] = safe_cell(cells[index])
-            writer.writerow(cells)
-            count += 1
-    return count
-
-
-def _needs_safe_cell(column: str) -> str:
-    """SQL: whether a text cell holds a NUL or starts like a formula (see :func:`safe_cell`)."""
-    starts = ", ".join(_sql_text(prefix) for prefix in FORMULA_PREFIXES)
-    return f"(instr({column}, char(0)) OR substr({column}, 1, 1) IN ({starts}))"
-
-
-def _sql_text(text: str) -> str:
-    """A SQL expression for a constant string (control characters through ``char()``)."""
-    return " || ".join(
-        f"char({ord(ch)})" if not ch.isprintable() or ch == "'" else f"'{ch}'" for ch in text
-    )
+    """Every walked entry with all its fields, in walk order."""
+    rows = store.query_tuples(
+        f"SELECT {', '.join(FILE_COLUMNS)}, ? FROM files ORDER BY id", (store.meta("device"),)
+    )  # like the record CSVs' source_evidence
+    return write_csv(path, (*FILE_COLUMNS, "device"), rows, checked=FILE_TEXT_COLUMNS)
 
 
 def _listing_name_sql(partitions: int) -> str:
