@@ -7,9 +7,10 @@ recovered tree, audits an extraction of the same evidence. File names are relati
 disk images, the path inside the folder or archive otherwise).
 
 A million-file disk has a million lines in each listing, so SQLite builds the lines of the
-hash list and the bodyfile, and the rows come as tuples, not ``sqlite3.Row`` objects. (SQLite
+hash list and the bodyfile, and DFXML's rows come as tuples, not ``sqlite3.Row``. (SQLite
 functions cost ~1-4 us a call here, so DFXML, with a dozen optional elements a row, stays a
-Python loop, and ``files.csv`` the CSV writer's: flagging its rows in SQL measured no faster.)
+Python loop, and ``files.csv`` the CSV writer's as before: flagging its rows in SQL measured
+no faster.)
 ``tests/report/test_file_listing.py`` holds each writer to its row-by-row Python reference,
 byte for byte, over any values (Hypothesis).
 """
@@ -59,10 +60,11 @@ def listing_name(partition: int | None, path: str, partitions: int) -> str:
 
 def write_files_csv(store: DeviceStore, path: Path) -> int:
     """Every walked entry with all its fields, in walk order."""
-    rows = store.query_tuples(
-        f"SELECT {', '.join(FILE_COLUMNS)}, ? FROM files ORDER BY id", (store.meta("device"),)
-    )  # like the record CSVs' source_evidence
-    return write_csv(path, (*FILE_COLUMNS, "device"), rows, checked=FILE_TEXT_COLUMNS)
+    rows = store.query(f"SELECT {', '.join(FILE_COLUMNS)} FROM files ORDER BY id")
+    device = store.meta("device")  # like the record CSVs' source_evidence, for merged listings
+    return write_csv(
+        path, (*FILE_COLUMNS, "device"), ((*row, device) for row in rows), checked=FILE_TEXT_COLUMNS
+    )
 
 
 def _listing_name_sql(partitions: int) -> str:
