@@ -92,10 +92,7 @@ def file_system_span(store: Any, now: datetime | None = None) -> list[datetime]:
         (step, step, step),
     )
     values = sorted(
-        text
-        for row in sampled
-        for text in row
-        if isinstance(text, str) and low <= text <= high
+        text for row in sampled for text in row if isinstance(text, str) and low <= text <= high
     )
     if not values:
         return []

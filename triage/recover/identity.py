@@ -26,7 +26,7 @@ from typing import Any
 
 from triage.recover.engine import RecoveredRow
 from triage.recover.era import device_era
-from triage.recover.integration import MAX_BYTES, RANK, table_rows
+from triage.recover.integration import RANK, recovery_failed, recovery_wanted, table_rows
 from triage.recover.shadow import column_names, create, insert, rowid_alias
 
 ANCHORS: dict[str, Callable[[str], bool]] = {
@@ -49,12 +49,12 @@ def recover_facts(
     """Add to ``facts`` the recovered facts of the deleted rows of ``table``, read by ``parse``
     (the parser that read the live rows into ``facts``). Whatever goes wrong is one warning on
     the file; the live facts stand."""
-    if not getattr(ctx, "recover", False) or file.size > MAX_BYTES:
+    if not recovery_wanted(ctx, file):
         return
     try:
         found = _recovered(connection, file, ctx, facts, table, parse)
     except Exception as error:  # noqa: BLE001 - recovery reads hostile bytes by hand
-        ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
+        recovery_failed(ctx, file, error)
         return
     facts.items.extend(found)
 

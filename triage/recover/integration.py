@@ -80,7 +80,7 @@ def recovered_records(
     Recovery reads hostile bytes by hand: whatever goes wrong in it is one warning naming the
     file, never a lost live record (those were yielded before) nor a stopped scan.
     """
-    if not getattr(ctx, "recover", False) or file.size > MAX_BYTES:
+    if not recovery_wanted(ctx, file):
         return
     specs = spec if isinstance(spec, tuple) else (spec,)
     try:
@@ -89,7 +89,17 @@ def recovered_records(
         for one in specs:
             yield from _recovered(read, one, connection, rows, ctx, live, era)
     except Exception as error:  # noqa: BLE001 - see the docstring
-        ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
+        recovery_failed(ctx, file, error)
+
+
+def recovery_wanted(ctx: Any, file: Any) -> bool:
+    """Whether the scan recovers deleted rows and the database is small enough to read by hand."""
+    return bool(getattr(ctx, "recover", False)) and file.size <= MAX_BYTES
+
+
+def recovery_failed(ctx: Any, file: Any, error: Exception) -> None:
+    """Anything that went wrong reading a database by hand: one warning naming the file."""
+    ctx.problem(f"deleted rows not recovered: {type(error).__name__}: {error}", file, "warning")
 
 
 def _recovered(
