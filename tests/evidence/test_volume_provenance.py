@@ -25,7 +25,8 @@ from tests.evidence.test_volumes import _syslog_from_snapshot_one
 from tests.evidence.volume_fixtures import mbr_disk
 from triage.config import HashSetSpec, ScanConfig
 from triage.evidence.media import open_media
-from triage.evidence.volumes.bitlocker import describe
+from triage.evidence.volumes.bitlocker import open_bitlocker
+from triage.evidence.volumes.keys import Key
 from triage.pipeline import scan_device
 
 FIXTURE_VOLUME_ID = "0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9"  # volume_fixtures.bitlocker_volume
@@ -180,7 +181,9 @@ def test_an_opened_bitlocker_vector_lists_every_protector(corpus, tmp_path):
     vector.write_bytes(gzip.decompress(packed.read_bytes()))
     media = open_media(vector)
     try:
-        about = describe(media, 0, media.size)
+        opened = open_bitlocker(media, 0, media.size, [Key("password", "password12!@")])
+        about = opened.note
+        opened.media.close()
     finally:
         media.close()
     assert about == (

@@ -164,4 +164,5 @@ class Opened:
     opened_by: str | None = None  # which protector opened it (never the key itself)
     problem: str | None = None
     identifier: str | None = None  # the volume's own GUID/UUID
+    note: str | None = None  # for the partition table, when more than the ID (BitLocker protectors)
     handoff: VolumeKey | None = field(default=None, repr=False)  # the fast path's, for workers

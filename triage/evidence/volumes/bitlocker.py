@@ -112,6 +112,9 @@ def open_bitlocker(
     method = METHODS.get(volume.encryption_method) if volume.encryption_method else None
     identifier = str(volume.identifier).upper() if volume.identifier else None
     kinds = {kind for kind, _ in found}
+    listed = "; ".join(f"{kind} ID {ident}" for kind, ident in found)
+    # every protector ID, not only the one that opened it (a locked volume's problem says them)
+    note = f"BitLocker volume ID {identifier or 'unknown'}; key protectors: {listed or 'none'}"
     if not volume.is_locked():
         state = "suspended (clear key on disk)" if "clear key" in kinds else "decrypted"
         if method is None:
@@ -124,6 +127,7 @@ def open_bitlocker(
             readable,
             opened_by="no key needed",
             identifier=identifier,
+            note=note,
             handoff=handoff,
         )
     xts = fast and volume.encryption_method in XTS_METHODS
@@ -157,15 +161,15 @@ def open_bitlocker(
             readable,
             opened_by=f"{key.kind} (protector ID {which})",
             identifier=identifier,
+            note=note,
             handoff=handoff,
         )
-    listed = "; ".join(f"{kind} ID {ident}" for kind, ident in found) or "no key protectors"
-    note = f" ({tried} key(s) given did not open it)" if tried else ""
+    untried = f" ({tried} key(s) given did not open it)" if tried else ""
     return Opened(
         "BitLocker",
         method,
         "locked",
-        problem=f"BitLocker, locked{note}; {listed}; {_hint(kinds)}",
+        problem=f"BitLocker, locked{untried}; {listed or 'no key protectors'}; {_hint(kinds)}",
         identifier=identifier,
     )
 
@@ -186,25 +190,3 @@ def _readable(
 
 def _media(volume: Any) -> Media:
     return libyal_media(volume, "BitLocker", volume.get_size())
-
-
-def describe(media: Media, start: int, length: int) -> str | None:
-    """The volume's ID and every key protector with its ID, for the partition table's note of a
-    volume that opened (a locked one lists them in its problem line); None when unreadable.
-
-    The metadata is read again on a fresh handle: it is small, and the handle that opened the
-    volume belongs to its reader.
-    """
-    import pybde  # noqa: PLC0415 - only disks with BitLocker need it
-
-    volume = pybde.volume()
-    try:
-        volume.open_file_object(MediaStream(media, start, length))
-    except OSError:
-        return None
-    try:
-        listed = "; ".join(f"{kind} ID {ident}" for kind, ident in protectors(volume))
-        identifier = str(volume.identifier).upper() if volume.identifier else "unknown"
-    finally:
-        volume.close()
-    return f"BitLocker volume ID {identifier}; key protectors: {listed or 'none'}"

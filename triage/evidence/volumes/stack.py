@@ -18,7 +18,6 @@ from triage.evidence.base import PartitionInfo, Problem, ProblemSink
 from triage.evidence.media import Media
 from triage.evidence.volumes import apfs, vss
 from triage.evidence.volumes.base import Opened, VolumeKey
-from triage.evidence.volumes.bitlocker import describe as describe_bitlocker
 from triage.evidence.volumes.bitlocker import is_bitlocker, open_bitlocker
 from triage.evidence.volumes.filevault import is_core_storage, open_filevault
 from triage.evidence.volumes.handoff import reopen_volume
@@ -92,8 +91,8 @@ class VolumeStack:
             )
             layer = f"{opened.kind}, {opened.lock_state}, {how}"
             base = replace(base, layers=layer)
-            if opened.kind == "BitLocker":  # every protector ID, not only the one that opened it
-                base = replace(base, note=describe_bitlocker(self._media, start, length))
+            if opened.note:
+                base = replace(base, note=opened.note)
             elif opened.identifier:
                 base = replace(base, note=f"{opened.kind} volume ID {opened.identifier}")
         if apfs.is_apfs(media, inner_start):
