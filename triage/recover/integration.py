@@ -116,7 +116,8 @@ def _recovered(
     if spec.row_check is not None:
         primary = [row for row in primary if spec.row_check(row)]
     if spec.same_row:
-        primary = [row for row in primary if not _older_version(connection, spec, row)]
+        columns: dict[str, set[str]] = {}
+        primary = [row for row in primary if not _older_version(connection, spec, row, columns)]
     if not primary:
         return
     quiet = QuietContext(ctx)
@@ -167,11 +168,20 @@ def _device_era(ctx: Any, file: Any, live: list[Any]) -> Era:
     return device_era(ctx.file_time_span(), file, live)
 
 
-def _older_version(connection: sqlite3.Connection, spec: RecoverySpec, row: RecoveredRow) -> bool:
-    """Whether ``row`` is an older version of a live row (see ``RecoverySpec.same_row``)."""
-    present = set(column_names(connection, row.table))
-    columns = [column for column in spec.same_row if column in present]
-    if row.rowid is None or not columns:
+def _older_version(
+    connection: sqlite3.Connection,
+    spec: RecoverySpec,
+    row: RecoveredRow,
+    tables: dict[str, set[str]],
+) -> bool:
+    """Whether ``row`` is an older version of a live row (see ``RecoverySpec.same_row``);
+    ``tables`` keeps each table's columns, read once."""
+    if row.rowid is None:  # a carved row: its rowid is lost, no live row to compare
+        return False
+    if row.table not in tables:
+        tables[row.table] = set(column_names(connection, row.table))
+    columns = [column for column in spec.same_row if column in tables[row.table]]
+    if not columns:
         return False
     names = ", ".join(f'"{column}"' for column in columns)
     live = connection.execute(
