@@ -41,6 +41,7 @@ from collections.abc import Callable
 from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
 from triage.sniff_data import data
+from triage.sniff_latin import eight_bit_text
 from triage.sniff_text import text_pass
 
 OCTET = "application/octet-stream"
@@ -474,6 +475,8 @@ def sniff(head: bytes) -> str | None:
     if head[:2] in _BY_START or head[:4] == b"\xd0\xcf\x11\xe0":
         return None  # a known start whose details the table does not decide
     text = _text(head, len(head) < SNIFF_BYTES)
+    if text is None:  # ISO-8859 or extended-ASCII text to libmagic, not UTF-8
+        text = eight_bit_text(head, _is_csv)
     if text is not None:
         return text or None
     # binary that no libmagic test may name (triage.sniff_data: random bytes, machine code,
