@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage import filetype
+from triage import filetype, sniff_data
 from triage.filetype import FileTyper
 from triage.sniff import MIN_SIGNED, OCTET, SNIFF_BYTES, WEAK_STARTS, sniff
 
@@ -406,3 +406,19 @@ def test_a_signature_before_any_bytes_is_typed_as_libmagic_types_it(name, keep, 
         return
     other = LIBMAGIC.from_buffer(head)
     assert first == other or (first == OCTET and other in WEAK_MATCHES_ON_RANDOM_BYTES)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"return os.path.join(a, b)\n\n\ndef f(x):\n    return x\n" * 4,  # "re", as regf
+        b"code = codecs.lookup('utf-8')\nclass A:\n    pass\n" * 4,  # "co", as conectix
+        b"MAX_LINES = 40\nimport sys\n\ndef main():\n    return 0\n" * 4,  # "MA", as MAM\x04
+        b"BMW and Audi, in that order\nthen the rest\n" * 4,  # "BM": libmagic's, left to it
+    ],
+)
+def test_text_that_starts_like_a_signature_is_typed_as_libmagic_types_it(head):
+    first = sniff(head)
+    assert first == LIBMAGIC.from_buffer(head) or (first is None and head.startswith(b"BM"))
+    if not head.startswith(b"BM") and sniff_data.ENABLED:
+        assert first is not None  # named: only the whole signature leaves a head to libmagic

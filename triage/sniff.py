@@ -157,6 +157,9 @@ def _fixed(mime: str, magic: bytes) -> Callable[[bytes], str | None]:
 
 # Checks by a file's first two bytes; each is tried in turn.
 _BY_START: dict[bytes, tuple[Callable[[bytes], str | None], ...]] = {}
+# The whole signatures those checks stand for: a head that starts with one and is not named
+# here is libmagic's (a text that merely starts "re" or "co", like "regf" and "conectix", is not).
+_CLAIMED: list[bytes] = [b"\xd0\xcf\x11\xe0"]  # (and OLE's, which libmagic types by its members)
 
 
 def _add(start: bytes, check: Callable[[bytes], str | None]) -> None:
@@ -202,6 +205,7 @@ for _magic, _mime in (
     (b"QFI\xfb", "application/x-qemu-disk"),
 ):  # fmt: skip
     _add(_magic, _fixed(_mime, _magic))
+    _CLAIMED.append(_magic)
 for _magic, _check in (
     (b"PK", _zip),
     # SQLite: libmagic also wants a page size (not 0) at 16
@@ -222,6 +226,11 @@ for _magic, _check in (
     (b"\x1aE", lambda head: _ebml(head) if head[:4] == b"\x1a\x45\xdf\xa3" else None),
 ):
     _add(_magic, _check)
+_CLAIMED += (b"PK", b"SQLite format 3", b"\x7fELF", b"MZ", b"RIFF", b"BM", b"\x1f\x8b", b"BZh",
+             b"\x1a\x45\xdf\xa3")  # fmt: skip
+_CLAIMED_STARTS = tuple(_CLAIMED)
+for _magic in _CLAIMED_STARTS:  # (the two-byte keys cover OLE's start too)
+    _BY_START.setdefault(_magic[:2], ())
 
 
 def _at_offset(head: bytes) -> str | None:
@@ -472,8 +481,10 @@ def sniff(head: bytes) -> str | None:
         mime = _at_offset(head)
         if mime is not None:
             return _unless_text(mime, head)
-    if head[:2] in _BY_START or head[:4] == b"\xd0\xcf\x11\xe0":
-        return None  # a known start whose details the table does not decide
+    # a known start whose details the table does not decide (where libmagic's database is not
+    # the one the data check proves against, any head sharing a signature's first two bytes)
+    if head.startswith(_CLAIMED_STARTS) if DATA_CHECKED else head[:2] in _BY_START:
+        return None
     text = _text(head, len(head) < SNIFF_BYTES)
     if text is None:  # ISO-8859 or extended-ASCII text to libmagic, not UTF-8
         text = eight_bit_text(head, _is_csv)
