@@ -81,6 +81,24 @@ def test_a_test_reaching_a_line_it_cannot_evaluate_leaves_the_head_to_libmagic()
     assert sniff(b"import os\nprint(os.name)\n") is None
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"x = main(a)\nif (y) {\n  z;\n}\n",  # main( with no String after: the default, C
+        b"x = main(a) String y\n",  # ... and with it: Java, the default not tried
+        b"x = main(a)\n",  # the default matches, its regex does not: no decision
+        b"Title\n=====\n\n:Author: me\n",  # reStructuredText's test: its default unused
+        b"Title\n=====\n\n..foo bar\n",  # ... and used
+        b"import sys\nprint(sys.argv)\n",  # Nim's test: no "os", its defaults, no Nim words
+    ],
+)
+def test_a_default_line_is_evaluated_as_libmagic_does(head):
+    """libmagic's ``default`` matches where no line of its level has matched since its
+    parent did: evaluated, these heads are named, and as libmagic names them."""
+    assert sniff(head) == LIBMAGIC.from_buffer(head)
+    assert sniff(head) is not None
+
+
 def _text_heads(count: int, seed: int) -> list[tuple[str, bytes]]:
     """Like the text a disk holds: slices of Python's .py/.txt/.html files (4 KiB-aligned, as
     the bench's small files, and at any offset), whole files, scripts, configuration, logs."""

@@ -6,7 +6,9 @@ matched allows it, at its offset (from the end of its parent's match with ``&``)
 matching line with a MIME type gives it, a matching line with a description makes the test
 decide (``text/plain`` in libmagic's MIME mode). Lines are ``string``, ``search`` and
 ``regex`` tests, evaluated as libmagic 5.44 does (search ranges, regex byte or line limits
-and the byte its regex copy drops at the end, flags /c /C /w /W /f /s); any other line, a regex
+and the byte its regex copy drops at the end, flags /c /C /w /W /f /s), and ``default``
+(matches where no line of its level has since its parent did) and ``clear`` (forgets that
+they did); any other line (``use`` of a named test, numbers...), a regex
 ``re`` could take exponential time on, or a quadratic one over a long line, makes the answer
 libmagic's ("" or :class:`Dear`).
 """
@@ -86,6 +88,13 @@ class Line:
         self.flags = flags
         self.start_only = "s" in flags
         self.supported = self.kind in ("string", "search", "regex") and self.relation in "=!"
+        # libmagic's ``default`` and ``clear`` (file.h types 3 and 47, relation x): they match
+        # at their offset, ``default`` only where no line of its level has matched yet
+        self.default = self.kind == "type3" and self.relation == "x"
+        self.clear = self.kind == "type47" and self.relation == "x"
+        if self.default or self.clear:
+            self.supported = True
+            return
         self.pattern: re.Pattern[bytes] | None = None
         self.newline_first = False
         self.dear = False  # two unbounded repeats: quadratic in a line's length in re
@@ -117,7 +126,10 @@ class Line:
             self.pattern = re.compile(strncmp_regex(self.value, flags))
 
     def match(self, buf: bytes, at: int) -> int:
-        """Where the match ends (libmagic's offset for ``&`` continuations), or -1."""
+        """Where the match ends (libmagic's offset for ``&`` continuations), or -1 (a
+        ``default`` or ``clear`` line: at its offset; :meth:`Test.run` tells if one matches)."""
+        if self.default or self.clear:
+            return at
         found = self._find(buf, at)
         if self.relation == "!":
             return -1 if found >= 0 else at + (len(self.value) if self.kind != "regex" else 0)
@@ -228,6 +240,7 @@ class Test:
             return top.mime
         described = top.described
         ends = {0: end}
+        matched = {1: False}  # whether a line of a level has matched since its parent did
         level = 1
         for line in self.lines[1:]:
             if level < line.level:
@@ -235,13 +248,17 @@ class Test:
             level = min(level, line.level)
             if not line.supported:
                 return ""  # a line this module does not evaluate: libmagic's to say
+            if line.default and matched[level]:
+                continue
             at = line.offset + (ends[level - 1] if line.relative else 0)
             end = line.match(buf, at)
             if end < 0:
                 continue
+            matched[level] = not line.clear
             if line.mime:
                 return line.mime
             described = described or line.described
             ends[level] = end
             level += 1
+            matched[level] = False
         return PLAIN if described else None

@@ -260,9 +260,15 @@ def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
 _COMMON = b" etsrainol\ncdfpu\xffm_'h.,g()0bx\":y=#w-vk>12\\[]3"
 
 
+def _rarity(byte: int) -> int:
+    """How rare a byte is in text (higher: rarer; one not listed rarest)."""
+    found = _COMMON.find(byte)
+    return len(_COMMON) if found < 0 else found
+
+
 def _finder(value: bytes) -> Callable[[bytes], bool]:
     """Whether ``value`` is in a text, looked for only where its rarest byte is."""
-    rare = bytes([min(value, key=_COMMON.find)])  # (find: -1 for the rarest, not listed)
+    rare = bytes([max(value, key=_rarity)])
     part = value.strip(b" ")  # (a find looks at each window's last byte first: not a blank)
     if len(part) > 1 and part != value:
         return lambda text: rare in text and part in text and value in text
