@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from tests.test_sniff import _agreement
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_cues import TEXT_TESTS
-from triage.sniff_match import LONG_LINE, _long_line
+from triage.sniff_match import LONG_LINE, _long_line, _once
 from triage.sniff_regex import non_capturing, python_regex, trie
 from triage.sniff_text import PLAIN, text_pass
 
@@ -97,6 +97,30 @@ def test_a_default_line_is_evaluated_as_libmagic_does(head):
     parent did: evaluated, these heads are named, and as libmagic names them."""
     assert sniff(head) == LIBMAGIC.from_buffer(head)
     assert sniff(head) is not None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"class Foo\n  include Bar::\nend\n",  # Ruby's include test: "(...::)+" matched once
+        b"x\ninclude A::B\n",
+        b"include Foo\nend\n",  # no "::": not Ruby
+        b"  include <stdio.h>\n",
+    ],
+)
+def test_a_last_repeated_group_is_matched_once_where_only_a_match_counts(head):
+    """Ruby's ``^[[:space:]]*include ([A-Z]+[a-z]*(::))+`` (a repeat inside a repeat, which
+    ``re`` may backtrack exponentially on) decides by whether it matches: ``(...)`` once
+    matches where ``(...)+`` does, and the head is named as libmagic names it."""
+    assert sniff(head) == LIBMAGIC.from_buffer(head)
+    assert sniff(head) is not None
+
+
+def test_only_a_last_group_repeated_is_taken_once():
+    assert _once(b"^x(?:ab)+") == b"^x(?:ab)"
+    assert _once(b"x\\)+") == b"x\\)+"  # an escaped parenthesis: a literal repeated
+    assert _once(b"[)]+") == b"[)]+"  # in brackets
+    assert _once(b"a(b)") == b"a(b)"
 
 
 def _text_heads(count: int, seed: int) -> list[tuple[str, bytes]]:

@@ -82,7 +82,7 @@ def _unbounded_repeats(items: list) -> int:
 class Line:
     """One line of a test, ready to evaluate: ``match(buf, at) -> end or -1``."""
 
-    def __init__(self, spec: tuple) -> None:
+    def __init__(self, spec: tuple, end_used: bool = True) -> None:
         (self.level, self.relative, self.offset, self.kind, flags, self.range, self.relation,
          self.value, self.described, self.mime) = spec  # fmt: skip
         self.flags = flags
@@ -111,6 +111,12 @@ class Line:
             except (re.error, ValueError, KeyError):
                 self.supported = False
                 return
+            if _nested_repeat(items) and not end_used:
+                # only whether it matches (and where a match starts) is asked: a last group
+                # repeated once or more matches where it matches once
+                spelt = _once(spelt)
+                items = list(sre_parse.parse(spelt.decode("latin-1")))
+                self.pattern = re.compile(non_capturing(spelt), re.M | icase)
             if _nested_repeat(items):  # exponential in re's backtracking: libmagic's to run
                 self.supported = False
                 return
@@ -219,11 +225,32 @@ class Line:
         return end if lines else last
 
 
+def _once(spelt: bytes) -> bytes:
+    """``spelt`` with a last group repeated once or more (``(...)+`` at its end) taken once:
+    a match starts where one did, on the same texts (unchanged when it has no such group)."""
+    if not spelt.endswith(b")+"):
+        return spelt
+    at, inside = 0, False
+    while at < len(spelt) - 2:  # is the last ")" a group's, not escaped or in brackets?
+        char = spelt[at : at + 1]
+        if char == b"\\":
+            at += 1
+        elif inside:
+            inside = char != b"]"
+        elif char == b"[":
+            inside = True
+        at += 1
+    return spelt if at > len(spelt) - 2 or inside else spelt[:-1]
+
+
 class Test:
     """A top-level test and its continuations, run as libmagic's ``match()`` runs one."""
 
     def __init__(self, specs: tuple) -> None:
-        self.lines = [Line(spec) for spec in specs]
+        # a line's match end is used only by a relative continuation right under it
+        self.lines = [
+            Line(spec, end_used=_end_used(specs, index)) for index, spec in enumerate(specs)
+        ]
         self.supported = all(line.supported for line in self.lines)
 
     def run(self, buf: bytes) -> str | None:
@@ -262,3 +289,17 @@ class Test:
             level += 1
             matched[level] = False
         return PLAIN if described else None
+
+
+def _end_used(specs: tuple, index: int) -> bool:
+    """Whether a continuation under line ``index`` starts where its match ends (``&``); a
+    line with a MIME type ends the test when it matches, so nothing under it runs."""
+    level, mime = specs[index][0], specs[index][9]
+    if mime:
+        return False
+    for spec in specs[index + 1 :]:
+        if spec[0] <= level:
+            return False
+        if spec[0] == level + 1 and spec[1]:
+            return True
+    return False
