@@ -107,6 +107,7 @@ class TextPass:
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
+        near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
         self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
         for index, test in enumerate(self.tests):
@@ -117,6 +118,9 @@ class TextPass:
                     self.by_word[word].append(index)
             elif cue[0] == "start":
                 starts[cue[1], cue[3]].append((cue[2], index))
+            elif cue[0] == "range" and cue[2] - cue[1] - len(cue[3]) <= 3:
+                # a few places only (mostly search/1 at 0: libmagic's "#!" variants)
+                near[cue[1], cue[2] - cue[1] - len(cue[3])].append((cue[3], index))
             elif cue[0] == "range":
                 ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
             elif cue[0] == "prefix":
@@ -142,6 +146,11 @@ class TextPass:
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
+        ]
+        # literals a few bytes from an offset: one startswith per place for the lot
+        self.near = [
+            (range(at, at + spread + 1), tuple(value for value, _ in group), group)
+            for (at, spread), group in sorted(near.items())
         ]
         # literals near the start, by their first byte: one find for the lot, then each
         self.ranges = [
@@ -179,6 +188,10 @@ class TextPass:
             text = lowered if anycase else body
             if text.startswith(values, at):
                 hit.update(index for value, index in group if text.startswith(value, at))
+        for places, values, group in self.near:
+            for at in places:
+                if lowered.startswith(values, at):
+                    hit.update(index for value, index in group if lowered.startswith(value, at))
         for first, low, high, group in self.ranges:
             if lowered.find(first, low, high) >= 0:
                 hit.update(
