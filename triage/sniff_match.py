@@ -98,6 +98,11 @@ class Line:
         self.pattern: re.Pattern[bytes] | None = None
         self.newline_first = False
         self.dear = False  # two unbounded repeats: quadratic in a line's length in re
+        # libmagic's count of lines (flag l) with only newlines: each counted one skips the
+        # byte after it (its loop's quirk), the end just past the last (before it at the end)
+        self.line_count = re.compile(
+            b"(?:[^\n]*\n[\\s\\S]){%d}[^\n]*\n" % max(0, self.range - 1) if "l" in flags else b"$^"
+        )
         if not self.supported:
             return
         if self.kind == "regex":
@@ -205,8 +210,15 @@ class Line:
         if count == 0 or count > len(buf) - at:
             count = len(buf) - at
         end = at + min(count, REGEX_MAX)
-        if not lines or (buf.count(b"\n", at, end) < lines and b"\r" not in buf[at:end]):
-            return end  # (each line counted takes a newline: too few, the whole region)
+        if not lines:
+            return end
+        if buf.find(b"\r", at, end) < 0:  # (each line counted takes a newline)
+            found = (
+                None if buf.count(b"\n", at, end) < lines else self.line_count.match(buf, at, end)
+            )
+            if found is None:
+                return end  # too few: the whole region
+            return found.end() if found.end() < end else end - 1
         last, index = end, at
         while lines and index < end:
             newline = buf.find(b"\n", index, end)
