@@ -225,6 +225,25 @@ def test_groups_made_non_capturing_find_the_same_spans():
         assert [m.span() for m in faster.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 4000), st.integers(0, 4000))
+def test_a_line_start_regex_searched_in_place_finds_what_it_finds_in_a_copy(at, end):
+    """A regex anchored at a line start is looked for in the region itself (its start tried
+    first) where it once was in "\\n" + a copy of the region: the same match everywhere."""
+    text = (STDLIB / "os.py").read_bytes()[:3000] + b"\nclass Foo < Bar\n  include Baz\nend\n"
+    at, end = min(at, end, len(text)), min(max(at, end), len(text))
+    lines = [Line(spec) for test in TEXT_TESTS for spec in test]
+    lines = [line for line in lines if line.at_start]
+    assert len(lines) > 90
+    for line in lines:
+        found = line.pattern.search(b"\n" + text[at:end])
+        expected = -1
+        if found is not None:
+            expected = at + (found.start() if line.start_only else found.end() - 1)
+        line.dear = False  # (its long-line guard aside: the match itself compared)
+        assert line._regex_in(text, at, end) == expected, line.value
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 2999), max_size=8), st.integers(0, 3000), st.integers(0, 3000))
 def test_long_lines_are_found_by_blocks_as_by_splitting(newlines, at, end):

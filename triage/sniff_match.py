@@ -92,18 +92,18 @@ class Line:
         # at their offset, ``default`` only where no line of its level has matched yet
         self.default = self.kind == "type3" and self.relation == "x"
         self.clear = self.kind == "type47" and self.relation == "x"
-        if self.default or self.clear:
-            self.supported = True
-            return
         self.pattern: re.Pattern[bytes] | None = None
         self.newline_first = False
+        self.at_start: re.Pattern[bytes] | None = None
         self.dear = False  # two unbounded repeats: quadratic in a line's length in re
         # libmagic's count of lines (flag l) with only newlines: each counted one skips the
         # byte after it (its loop's quirk), the end just past the last (before it at the end)
         self.line_count = re.compile(
             b"(?:[^\n]*\n[\\s\\S]){%d}[^\n]*\n" % max(0, self.range - 1) if "l" in flags else b"$^"
         )
-        if not self.supported:
+        if self.default or self.clear:
+            self.supported = True
+        if not self.supported or self.default or self.clear:
             return
         if self.kind == "regex":
             try:
@@ -133,6 +133,11 @@ class Line:
                 # first byte quickly (a line start anywhere else costs a try at every byte)
                 self.pattern = re.compile(b"\n" + spelt[1:], re.M | icase)
                 self.newline_first = True
+                rest = spelt[1:].replace(b"[^", b"[")
+                if not any(mark in rest for mark in (b"^", b"\\b", b"\\B", b"(?<")):
+                    # nothing in it looks before where it is tried: the region searched in
+                    # place (no copy), its start tried first as the copy's first line start
+                    self.at_start = re.compile(spelt[1:], re.M | icase)
         elif set(flags) & set("cCwWf"):
             self.pattern = re.compile(strncmp_regex(self.value, flags))
 
@@ -163,6 +168,14 @@ class Line:
         """Where a match of the regex in ``buf[at:end]`` ends (starts, with flag s), or -1."""
         if self.dear and end - at > LONG_LINE and _long_line(buf, at, end):
             raise Dear  # (hostile text could make this take seconds: libmagic's DFA does not)
+        if self.at_start is not None:
+            found = self.at_start.match(buf, at, end)
+            if found is not None:
+                return at if self.start_only else found.end()
+            found = self.pattern.search(buf, at, end)
+            if found is None:
+                return -1
+            return found.start() + 1 if self.start_only else found.end()
         if self.newline_first:
             found = self.pattern.search(b"\n" + buf[at:end])
             if found is None:
