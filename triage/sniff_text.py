@@ -62,9 +62,14 @@ def _cue(line: Line) -> tuple:
         words = [
             word for word, before, after in search_words(key) if before and after and len(word) >= 2
         ]
-        if words:
+        if words and len(max(words, key=len)) >= 3:
             return ("words", (max(words, key=len),))
-        return half_bounded(search_words(key)) or ("scan", key.lower())
+        # a two-letter word ("is") is in most text: a longer word start or end is rarer
+        return (
+            half_bounded(search_words(key))
+            or (words and ("words", (max(words, key=len),)))
+            or ("scan", key.lower())
+        )
     try:
         parsed = sre_parse.parse(python_regex(value).decode("latin-1"))
     except (re.error, ValueError, KeyError):
