@@ -8,8 +8,8 @@ it), ``LIBMAGIC.pkl`` libmagic's MIME type for each (same order). Checks that
 is printed), counts the text heads it leaves to libmagic (and why: what libmagic calls them),
 and times it (``time.process_time``) on the heads libmagic calls Python, plain text and HTML.
 With ``--old`` the same is done for the code at that git ref (its ``triage`` package, loaded
-beside this one), the two timed in alternating rounds within one run (the median and the least per head:
-the least is the steadier on a shared machine).
+beside this one), the two timed in alternating rounds within one run (per head the median
+and the least: the least is the steadier on a shared machine).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import random
 import re
 import sysconfig
 from pathlib import Path
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 import magic
 import pytest
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from tests.test_sniff import _agreement
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_cues import TEXT_TESTS
-from triage.sniff_match import LONG_LINE, Line, _long_line, _once
+from triage.sniff_match import LONG_LINE, Line, _long_line, _once, _possessive_lead
 from triage.sniff_regex import non_capturing, python_regex, trie
 from triage.sniff_text import PLAIN, text_pass
 
@@ -223,6 +224,37 @@ def test_groups_made_non_capturing_find_the_same_spans():
         faster = re.compile(non_capturing(spelt), re.M)
         assert faster.groups == 0
         assert [m.span() for m in faster.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+_INDENTED = st.lists(
+    st.tuples(st.sampled_from(["", " ", "    ", "\t", "\n", " \n "]), _WORDS), max_size=40
+).map(lambda pairs: "".join(blank + word + "\n" for blank, word in pairs).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(_INDENTED)
+def test_a_leading_repeat_made_possessive_finds_the_same_spans(text):
+    """``^[[:space:]]*class...``: its leading blanks taken possessively (no byte given back:
+    what follows cannot start with one) match exactly where the plain regex matches."""
+    text = (STDLIB / "os.py").read_bytes()[:2000] + text + b"\n  \n\tclass Foo\n end\n"
+    rewritten = 0
+    for test in TEXT_TESTS:
+        for line in test:
+            if line[3] != "regex":
+                continue
+            spelt = non_capturing(python_regex(line[7]))
+            try:
+                plain = re.compile(spelt, re.M)
+                items = list(sre_parse.parse(spelt.decode("latin-1")))
+            except re.error:
+                continue
+            possessive = _possessive_lead(spelt, items, False)
+            if possessive == spelt:
+                continue
+            rewritten += 1
+            found = [m.span() for m in re.compile(possessive, re.M).finditer(text)]
+            assert found == [m.span() for m in plain.finditer(text)], line[7]
+    assert rewritten >= 25
 
 
 @settings(max_examples=60, deadline=None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # (sre_parse warns)
 
-from triage.sniff_regex import non_capturing, python_regex, strncmp_regex
+from triage.sniff_regex import first_bytes, non_capturing, python_regex, strncmp_regex, unparse_in
 
 PLAIN = "text/plain"
 REGEX_MAX = 8192  # libmagic's regex_max: a regex never looks further
@@ -125,6 +125,8 @@ class Line:
             if _nested_repeat(items):  # exponential in re's backtracking: libmagic's to run
                 self.supported = False
                 return
+            spelt = _possessive_lead(spelt, items, bool(icase))
+            self.pattern = re.compile(spelt, re.M | icase)
             self.dear = _unbounded_repeats(items) >= 2
             if items[:1] == [(sre_parse.AT, sre_parse.AT_BEGINNING)] and all(
                 op is not sre_parse.BRANCH for op, _ in items
@@ -248,6 +250,36 @@ class Line:
             lines -= 1
             index += 1
         return end if lines else last
+
+
+_QUANTIFIER = re.compile(rb"[*+?]|\{[0-9]*(,[0-9]*)?\}")
+
+
+def _possessive_lead(spelt: bytes, items: list, icase: bool) -> bytes:
+    """``^[class]*x...`` with its leading repeat possessive (``*+``) where what follows it
+    cannot start with a byte of the class: giving bytes back could never let the rest match,
+    and re would try that at every line start (quadratic in indented text, blank lines)."""
+    if len(items) < 3 or items[0] != (sre_parse.AT, sre_parse.AT_BEGINNING):
+        return spelt
+    if items[1][0] is not sre_parse.MAX_REPEAT or spelt[1:2] != b"[":
+        return spelt
+    body = list(items[1][1][2])
+    after = first_bytes(items[2])
+    if len(body) != 1 or body[0][0] is not sre_parse.IN or not after:
+        return spelt
+    try:
+        within = re.compile(unparse_in(body[0][1]))
+    except (re.error, KeyError):
+        return spelt
+    if any(within.match(bytes([byte])) for byte in after + (after.swapcase() if icase else b"")):
+        return spelt
+    end = 2
+    while end < len(spelt) and spelt[end : end + 1] != b"]":
+        end += 2 if spelt[end : end + 1] == b"\\" else 1
+    quantifier = _QUANTIFIER.match(spelt, end + 1)
+    if quantifier is None or spelt[quantifier.end() : quantifier.end() + 1] in (b"+", b"?"):
+        return spelt
+    return spelt[: quantifier.end()] + b"+" + spelt[quantifier.end() :]
 
 
 def _once(spelt: bytes) -> bytes:
