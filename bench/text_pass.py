@@ -75,12 +75,12 @@ def main() -> None:
     libmagic = pickle.loads(args.libmagic.read_bytes())
     versions = {"new": load_sniff(ROOT)}
     if args.old:
-        folder = Path(tempfile.mkdtemp(prefix="text_pass_old_"))
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", args.old, "triage"], capture_output=True, check=True
         ).stdout
-        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
-        versions = {"old": load_sniff(folder), **versions}
+        with tempfile.TemporaryDirectory(prefix="text_pass_old_") as folder:
+            subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+            versions = {"old": load_sniff(Path(folder)), **versions}  # (all imported here)
     text = [index for index, want in enumerate(libmagic) if want.startswith("text/")]
     print(f"{len(heads)} heads, {len(text)} text to libmagic")
     for name, sniff in versions.items():
