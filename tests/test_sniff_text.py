@@ -14,6 +14,7 @@ import random
 import re
 import sysconfig
 from pathlib import Path
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 import magic
 import pytest
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from tests.test_sniff import _agreement
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_cues import TEXT_TESTS
-from triage.sniff_match import LONG_LINE, _long_line
+from triage.sniff_match import LONG_LINE, Line, _long_line, _once, _possessive_lead
 from triage.sniff_regex import non_capturing, python_regex, trie
 from triage.sniff_text import PLAIN, text_pass
 
@@ -79,6 +80,48 @@ def test_a_test_reaching_a_line_it_cannot_evaluate_leaves_the_head_to_libmagic()
     # Nim's test: "import", then "os" (a `use` of a named test follows): libmagic's to say
     assert text_pass(b"import os\nprint(os.name)\n") is None
     assert sniff(b"import os\nprint(os.name)\n") is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"x = main(a)\nif (y) {\n  z;\n}\n",  # main( with no String after: the default, C
+        b"x = main(a) String y\n",  # ... and with it: Java, the default not tried
+        b"x = main(a)\n",  # the default matches, its regex does not: no decision
+        b"Title\n=====\n\n:Author: me\n",  # reStructuredText's test: its default unused
+        b"Title\n=====\n\n..foo bar\n",  # ... and used
+        b"import sys\nprint(sys.argv)\n",  # Nim's test: no "os", its defaults, no Nim words
+    ],
+)
+def test_a_default_line_is_evaluated_as_libmagic_does(head):
+    """libmagic's ``default`` matches where no line of its level has matched since its
+    parent did: evaluated, these heads are named, and as libmagic names them."""
+    assert sniff(head) == LIBMAGIC.from_buffer(head)
+    assert sniff(head) is not None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"class Foo\n  include Bar::\nend\n",  # Ruby's include test: "(...::)+" matched once
+        b"x\ninclude A::B\n",
+        b"include Foo\nend\n",  # no "::": not Ruby
+        b"  include <stdio.h>\n",
+    ],
+)
+def test_a_last_repeated_group_is_matched_once_where_only_a_match_counts(head):
+    """Ruby's ``^[[:space:]]*include ([A-Z]+[a-z]*(::))+`` (a repeat inside a repeat, which
+    ``re`` may backtrack exponentially on) decides by whether it matches: ``(...)`` once
+    matches where ``(...)+`` does, and the head is named as libmagic names it."""
+    assert sniff(head) == LIBMAGIC.from_buffer(head)
+    assert sniff(head) is not None
+
+
+def test_only_a_last_group_repeated_is_taken_once():
+    assert _once(b"^x(?:ab)+") == b"^x(?:ab)"
+    assert _once(b"x\\)+") == b"x\\)+"  # an escaped parenthesis: a literal repeated
+    assert _once(b"[)]+") == b"[)]+"  # in brackets
+    assert _once(b"a(b)") == b"a(b)"
 
 
 def _text_heads(count: int, seed: int) -> list[tuple[str, bytes]]:
@@ -183,6 +226,56 @@ def test_groups_made_non_capturing_find_the_same_spans():
         assert [m.span() for m in faster.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+_INDENTED = st.lists(
+    st.tuples(st.sampled_from(["", " ", "    ", "\t", "\n", " \n "]), _WORDS), max_size=40
+).map(lambda pairs: "".join(blank + word + "\n" for blank, word in pairs).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(_INDENTED)
+def test_a_leading_repeat_made_possessive_finds_the_same_spans(text):
+    """``^[[:space:]]*class...``: its leading blanks taken possessively (no byte given back:
+    what follows cannot start with one) match exactly where the plain regex matches."""
+    text = (STDLIB / "os.py").read_bytes()[:2000] + text + b"\n  \n\tclass Foo\n end\n"
+    rewritten = 0
+    for test in TEXT_TESTS:
+        for line in test:
+            if line[3] != "regex":
+                continue
+            spelt = non_capturing(python_regex(line[7]))
+            try:
+                plain = re.compile(spelt, re.M)
+                items = list(sre_parse.parse(spelt.decode("latin-1")))
+            except re.error:
+                continue
+            possessive = _possessive_lead(spelt, items, False)
+            if possessive == spelt:
+                continue
+            rewritten += 1
+            found = [m.span() for m in re.compile(possessive, re.M).finditer(text)]
+            assert found == [m.span() for m in plain.finditer(text)], line[7]
+    assert rewritten >= 25
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 4000), st.integers(0, 4000))
+def test_a_line_start_regex_searched_in_place_finds_what_it_finds_in_a_copy(at, end):
+    """A regex anchored at a line start is looked for in the region itself (its start tried
+    first) where it once was in "\\n" + a copy of the region: the same match everywhere."""
+    text = (STDLIB / "os.py").read_bytes()[:3000] + b"\nclass Foo < Bar\n  include Baz\nend\n"
+    at, end = min(at, end, len(text)), min(max(at, end), len(text))
+    lines = [Line(spec) for test in TEXT_TESTS for spec in test]
+    lines = [line for line in lines if line.at_start]
+    assert len(lines) > 90
+    for line in lines:
+        found = line.pattern.search(b"\n" + text[at:end])
+        expected = -1
+        if found is not None:
+            expected = at + (found.start() if line.start_only else found.end() - 1)
+        line.dear = False  # (its long-line guard aside: the match itself compared)
+        assert line._regex_in(text, at, end) == expected, line.value
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 2999), max_size=8), st.integers(0, 3000), st.integers(0, 3000))
 def test_long_lines_are_found_by_blocks_as_by_splitting(newlines, at, end):
@@ -193,3 +286,38 @@ def test_long_lines_are_found_by_blocks_as_by_splitting(newlines, at, end):
     at, end = min(at, end), max(at, end)
     expected = max(map(len, buf[at:end].split(b"\n"))) > LONG_LINE
     assert _long_line(buf, at, end) == expected
+
+
+def _lines_end_by_loop(buf: bytes, at: int, end: int, lines: int) -> int:
+    """libmagic's own loop (softmagic.c, regex with flag l): where ``lines`` lines end."""
+    last, index = end, at
+    while lines and index < end:
+        newline = buf.find(b"\n", index, end)
+        if newline < 0:
+            newline = buf.find(b"\r", index, end)
+            if newline < 0:
+                break
+        index = newline
+        if index < end - 1 and buf[index] == 13 and buf[index + 1] == 10:
+            index += 1
+        if index < end - 1 and buf[index] == 10:
+            index += 1
+        last = index
+        lines -= 1
+        index += 1
+    return end if lines else last
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"a", b"\n", b"\n\n", b"\r", b"\r\n", b"xy"]), max_size=40).map(
+        b"".join
+    ),
+    st.integers(1, 6),
+    st.integers(0, 5),
+)
+def test_a_regex_region_of_lines_ends_where_libmagics_loop_ends_it(buf, lines, at):
+    line = Line((0, False, 0, "regex", "l", lines, "=", b"x", True, ""))
+    at = min(at, len(buf))
+    end = at + min(lines * 80, len(buf) - at)
+    assert line._regex_end(buf, at) == _lines_end_by_loop(buf, at, end, lines)

@@ -337,12 +337,12 @@ def _text(head: bytes, whole: bool) -> str | None:
             return _SHEBANG_MIME[match.group(2)]
         # Python's: only a text test of libmagic's names it, and a stronger one may come first
         # (its binary pass stops at "#!/usr/bin/env", which has no MIME type)
-        return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
+        return text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) or UNSURE
     if start.startswith(b"<?xml"):  # and a stronger text test may come first (a shebang...)
         mime = _xml(body)
         return (
             mime
-            if mime and text_pass(body, evaluate=whole or _is_utf8(body, True)) == mime
+            if mime and text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) == mime
             else UNSURE
         )
     lowered = start.lower()
@@ -355,7 +355,8 @@ def _text(head: bytes, whole: bool) -> str | None:
     if body[:8].translate(None, _TEXT_BYTES) or body[:1] in b"\x07\x08\x0b\x0c\x1b":
         return UNSURE  # a weak binary test ("V" and 0xE0: LATM audio; 0x0B 0x77: AC-3)
     # libmagic's text pass sees the text as UTF-8: exactly these bytes unless cut mid-character
-    return text_pass(body, evaluate=whole or _is_utf8(body, True)) or UNSURE
+    # (no byte outside the text bytes: ASCII, whole characters)
+    return text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) or UNSURE
 
 
 def _xml(body: bytes) -> str | None:

@@ -242,6 +242,11 @@ def line_starts(parsed: sre_parse.SubPattern) -> bytes:
     return _first_bytes(items[1])
 
 
+def first_bytes(item: tuple) -> bytes:
+    """The bytes a parsed regex item may begin with (b"" when it may be empty or too many)."""
+    return _first_bytes(item)
+
+
 def _first_bytes(item: tuple) -> bytes:
     op, arg = item
     if op is sre_parse.LITERAL:

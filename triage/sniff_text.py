@@ -62,9 +62,14 @@ def _cue(line: Line) -> tuple:
         words = [
             word for word, before, after in search_words(key) if before and after and len(word) >= 2
         ]
-        if words:
+        if words and len(max(words, key=len)) >= 3:
             return ("words", (max(words, key=len),))
-        return half_bounded(search_words(key)) or ("scan", key.lower())
+        # a two-letter word ("is") is in most text: a longer word start or end is rarer
+        return (
+            half_bounded(search_words(key))
+            or (words and ("words", (max(words, key=len),)))
+            or ("scan", key.lower())
+        )
     try:
         parsed = sre_parse.parse(python_regex(value).decode("latin-1"))
     except (re.error, ValueError, KeyError):
@@ -107,6 +112,7 @@ class TextPass:
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
+        near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
         self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
         for index, test in enumerate(self.tests):
@@ -117,6 +123,9 @@ class TextPass:
                     self.by_word[word].append(index)
             elif cue[0] == "start":
                 starts[cue[1], cue[3]].append((cue[2], index))
+            elif cue[0] == "range" and cue[2] - cue[1] - len(cue[3]) <= 3:
+                # a few places only (mostly search/1 at 0: libmagic's "#!" variants)
+                near[cue[1], cue[2] - cue[1] - len(cue[3])].append((cue[3], index))
             elif cue[0] == "range":
                 ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
             elif cue[0] == "prefix":
@@ -142,6 +151,11 @@ class TextPass:
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
+        ]
+        # literals a few bytes from an offset: one startswith per place for the lot
+        self.near = [
+            (range(at, at + spread + 1), tuple(value for value, _ in group), group)
+            for (at, spread), group in sorted(near.items())
         ]
         # literals near the start, by their first byte: one find for the lot, then each
         self.ranges = [
@@ -179,6 +193,10 @@ class TextPass:
             text = lowered if anycase else body
             if text.startswith(values, at):
                 hit.update(index for value, index in group if text.startswith(value, at))
+        for places, values, group in self.near:
+            for at in places:
+                if lowered.startswith(values, at):
+                    hit.update(index for value, index in group if lowered.startswith(value, at))
         for first, low, high, group in self.ranges:
             if lowered.find(first, low, high) >= 0:
                 hit.update(
@@ -260,9 +278,15 @@ def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
 _COMMON = b" etsrainol\ncdfpu\xffm_'h.,g()0bx\":y=#w-vk>12\\[]3"
 
 
+def _rarity(byte: int) -> int:
+    """How rare a byte is in text (higher: rarer; one not listed rarest)."""
+    found = _COMMON.find(byte)
+    return len(_COMMON) if found < 0 else found
+
+
 def _finder(value: bytes) -> Callable[[bytes], bool]:
     """Whether ``value`` is in a text, looked for only where its rarest byte is."""
-    rare = bytes([min(value, key=_COMMON.find)])  # (find: -1 for the rarest, not listed)
+    rare = bytes([max(value, key=_rarity)])
     part = value.strip(b" ")  # (a find looks at each window's last byte first: not a blank)
     if len(part) > 1 and part != value:
         return lambda text: rare in text and part in text and value in text
