@@ -422,3 +422,22 @@ def test_text_that_starts_like_a_signature_is_typed_as_libmagic_types_it(head):
     assert first == LIBMAGIC.from_buffer(head) or (first is None and head.startswith(b"BM"))
     if not head.startswith(b"BM") and sniff_data.ENABLED:
         assert first is not None  # named: only the whole signature leaves a head to libmagic
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"# ACE/gr parameter file\nimport os\n\ndef f(x):\n    return x\n",  # no MIME type
+        b"# xmgr parameter file\nclass A:\n    pass\n",
+        b"[section]\nkey = value\nother = 2\n",  # "[": weak binary tests of several formats
+        b"ABCMeta):\n\n    __slots__ = ()\n\n    @abstractmethod\n    def f(self):\n",
+    ],
+)
+def test_a_binary_test_without_a_mime_type_does_not_stop_the_text_tests(head):
+    """libmagic's binary pass runs first on text too; a match that gives no MIME type (ACE/gr's
+    description) leaves the answer to its text tests, so only a binary test that may give a
+    MIME type (the data check's clauses) leaves such a head to libmagic."""
+    first = sniff(head)
+    assert first is None or first == LIBMAGIC.from_buffer(head)
+    if sniff_data.ENABLED and head.startswith(b"# ACE"):
+        assert first == "text/x-script.python"

@@ -40,7 +40,7 @@ from collections.abc import Callable
 
 from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
-from triage.sniff_data import data
+from triage.sniff_data import data, may_match
 from triage.sniff_latin import eight_bit_text
 from triage.sniff_text import text_pass
 
@@ -350,10 +350,19 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "text/html"  # (libmagic calls a bare "<html" text)
     if start.startswith((b"Received: ", b"Return-Path: ")):
         return "message/rfc822"
-    if head is not body or _binary_start(body):  # libmagic may take a BOM's text otherwise
+    if head is not body:  # libmagic may take a BOM's text otherwise
         return UNSURE
-    if body[:8].translate(None, _TEXT_BYTES) or body[:1] in b"\x07\x08\x0b\x0c\x1b":
-        return UNSURE  # a weak binary test ("V" and 0xE0: LATM audio; 0x0B 0x77: AC-3)
+    if (
+        (
+            _binary_start(body)
+            or body[:8].translate(None, _TEXT_BYTES)  # a weak binary test ("V" and 0xE0: LATM
+            or body[:1] in b"\x07\x08\x0b\x0c\x1b"  # audio; 0x0B 0x77: AC-3)
+        )
+        and (not DATA_CHECKED or may_match(head))
+    ):
+        # a binary test that may give a MIME type first (one without a MIME type does not stop
+        # libmagic's text tests): the data check's clauses say exactly which may match
+        return UNSURE
     # libmagic's text pass sees the text as UTF-8: exactly these bytes unless cut mid-character
     # (no byte outside the text bytes: ASCII, whole characters)
     return text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) or UNSURE
