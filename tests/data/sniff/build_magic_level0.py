@@ -126,6 +126,7 @@ def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, b
         return []
     own = inside_named(own, base) if base else own
     found = []
+    gate: list[list[tuple]] | None = None
     if line.type == USE and not line.mime and at is not None and depth < MAX_DEPTH:
         target = rules.names.get(line.name)
         if target is None or line.value.startswith(b"^") or target.mime:
@@ -139,15 +140,44 @@ def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, b
             if rules.bearing(child)
             for rest in paths(child, depth + 1, rules, at, at)
         ]
+        gate = found_in(target, depth, at)
     elif rules.terminal(line) or depth >= MAX_DEPTH:
         return [own]
     end = end_of(line, at)
-    found += [
-        own + rest
+    below = [
+        rest
         for child in line.children
         if rules.bearing(child)
         for rest in paths(child, depth + 1, rules, end, base)
     ]
+    if gate is not None and len(gate) * len(below) <= MAX_CLAUSES:
+        below = [way + rest for way in gate for rest in below]
+    found += [own + rest for rest in below]
+    return [own] if len(found) > MAX_CLAUSES else found
+
+
+def found_in(target: Line, depth: int, at: int) -> list[list[tuple]] | None:
+    """What a ``use`` of ``target`` at ``at`` needs for its continuations to run: softmagic.c
+    (mget's FILE_USE, magiccheck) lets a ``use`` line match only when the named entry found a
+    match, i.e. matched a line with a description or a MIME type, an ``indirect`` test, or a
+    ``use`` (assumed here to find one). The paths to the first such line on each branch, as
+    atoms; None when nothing is required (the name line has a description, or too many)."""
+    if target.desc or target.mime:
+        return None
+    found = [way for child in target.children for way in _found(child, depth + 1, at, at)]
+    return None if len(found) > MAX_CLAUSES else found
+
+
+def _found(line: Line, depth: int, parent_end: int | None, base: int) -> list[list[tuple]]:
+    at = resolve(line, parent_end, base)
+    own = atoms_of(line, depth, at)
+    if own is None:
+        return []
+    own = inside_named(own, base) if base else own
+    if line.desc or line.mime or line.type in (INDIRECT, USE) or depth >= MAX_DEPTH:
+        return [own]
+    end = end_of(line, at)
+    found = [own + rest for child in line.children for rest in _found(child, depth + 1, end, base)]
     return [own] if len(found) > MAX_CLAUSES else found
 
 

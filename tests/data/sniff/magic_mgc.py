@@ -48,6 +48,7 @@ class Line:
         self.str_range, self.str_flags = self.mask & 0xFFFFFFFF, self.mask >> 32
         self.value = raw[32:160]
         self.q = int.from_bytes(raw[32:40], "little")
+        self.desc = raw[160:224].split(b"\0")[0]
         self.mime = raw[224:304].split(b"\0")[0]
         self.children: list[Line] = []
 
