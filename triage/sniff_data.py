@@ -25,6 +25,7 @@ might match (a signature somewhere, a weak one-byte test, text) is left to libma
 from __future__ import annotations
 
 import os
+import re
 from operator import itemgetter
 from pathlib import Path
 
@@ -62,6 +63,12 @@ def _prefilter(clause: tuple) -> tuple[bytes, int, int, bool]:
     return b"", 0, 0, False
 
 
+_REGEX_MAX = 8192  # FILE_REGEX_MAX
+_COMPILED = {
+    (pattern, caseless): re.compile(pattern, re.MULTILINE | (re.IGNORECASE if caseless else 0))
+    for clause in CLAUSES
+    for *_, pattern, caseless in clause[6]
+}
 _LOOSE = tuple((CLAUSES[number], *_prefilter(CLAUSES[number])) for number in LOOSE)
 
 
@@ -154,7 +161,7 @@ def may_match(head: bytes) -> bool:
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches, indirect, padded = clause
+    need, fixed, numeric, searches, indirect, padded, regexes = clause
     if len(head) < need:
         return False
     for start, end, mask, value in fixed:
@@ -178,8 +185,27 @@ def _holds(head: bytes, clause: tuple) -> bool:
                 return False
         elif head.find(literal, start, end) < 0:
             return False
+    for test in regexes:
+        if not _regex(head, *test):
+            return False
     # an indirect test: libmagic's whole database again on the buffer from there on
     return all(at <= len(head) and may_match(head[at:]) for at in indirect)
+
+
+def _regex(head: bytes, at: int, span: int, exact: bool, pattern: bytes, caseless: bool) -> bool:
+    """softmagic.c's regex test (mcopy, magiccheck) where the builder could spell it for
+    ``re``: the bytes from ``at`` (``span`` of them, else the rest; at most FILE_REGEX_MAX; the
+    last dropped where ``exact``), up to the first NUL; anywhere in the head when ``at`` < 0."""
+    compiled = _COMPILED[pattern, caseless]
+    if at < 0:
+        return compiled.search(head) is not None
+    size = len(head)
+    if at > size:
+        return False
+    count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
+    stop = at + count - (1 if exact and count else 0)
+    nul = head.find(b"\x00", at, stop)
+    return compiled.search(head[at : stop if nul < 0 else nul]) is not None
 
 
 def _numeric(

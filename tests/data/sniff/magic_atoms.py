@@ -40,6 +40,7 @@ from magic_mgc import (
     WIDTHS,
     Line,
 )
+from magic_regex import python_regex
 
 
 def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
@@ -54,7 +55,7 @@ def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
             out.append(("padded", *atom[1:]))
         elif atom[0] == "numeric":
             out.append((*atom[:-1], base))
-        elif atom[0] != "indirect":
+        elif atom[0] not in ("indirect", "regex"):  # (a regex there: not stated)
             out.append(atom)
     return out
 
@@ -105,7 +106,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
     literal = literal.lower() if caseless else literal
     if at is None:
         # wherever the test reads, it reads this buffer: its bytes must be somewhere in it
-        return [("search", 0, -1, literal, caseless, False)] if literal else []
+        found = [("search", 0, -1, literal, caseless, False)] if literal else []
+        return found + regex_anywhere(line) if line.type == REGEX and reln == "=" else found
     if line.type == INDIRECT:
         # libmagic's whole database on the buffer from there on (never from offset 0)
         if line.str_flags & 1:  # INDIRECT_RELATIVE: the base inside a named entry
@@ -127,7 +129,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
             end = at + line.str_range if line.str_range else -1
         if end == -1 or end - at > REGEX_MAX:
             end = at + REGEX_MAX
-        return [("search", at, end, literal, caseless, True)] if literal else []
+        found = [("search", at, end, literal, caseless, True)] if literal else []
+        return found + regex_at(line, at)
     if line.type == GUID and reln == "=":
         return [("need", at + 16), ("fixed", at, line.value[:16], b"\xff" * 16)]
     if line.type == LESTRING16 and reln == "=" and line.vallen:
@@ -140,6 +143,32 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
     if line.type in (STRING, SEARCH, 13, 59) and reln != "!" and line.vallen:
         return [("need", at + line.vallen)]
     return []
+
+
+def regex_at(line: Line, at: int) -> list[tuple]:
+    """A regex read at a known offset: ``("regex", at, span, exact, pattern, caseless)``, the
+    pattern in Python's syntax (:mod:`magic_regex`) to search in the bytes libmagic hands it
+    (mcopy, magiccheck): ``span`` bytes from ``at`` (0: the rest of the buffer), at most
+    FILE_REGEX_MAX, the last one dropped, up to the first NUL. With a line count (/l) the
+    region ends at a line's end: ``exact`` False, the whole span is searched and ``$`` is not
+    stated."""
+    exact = not line.str_flags & REGEX_LINE_COUNT
+    span = line.str_range * (1 if exact else 80)
+    spelt = python_regex(line.value.split(b"\0")[0], True, exact)
+    if spelt is None:
+        return []
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    return [("regex", at, span, exact, spelt, caseless)]
+
+
+def regex_anywhere(line: Line) -> list[tuple]:
+    """A regex read where the data says: it must match somewhere in the buffer (``at`` -1),
+    its anchors not stated (its string may start and end anywhere)."""
+    spelt = python_regex(line.value.split(b"\0")[0], False, False)
+    if spelt is None:
+        return []
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    return [("regex", -1, 0, False, spelt, caseless)]
 
 
 def string_literal(line: Line) -> tuple[bytes, bool]:
