@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import os
 import re
-from operator import itemgetter
+import struct
 from pathlib import Path
 
 import magic
 
+from triage.sniff_clauses import any_of, function
 from triage.sniff_level0 import CLAUSES, GROUPS, LOOSE, MGC_SIZE
 
 OCTET = "application/octet-stream"
@@ -47,29 +48,47 @@ _CDF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _JSON_BLANKS = b" \t\r\n"
 _JSON_VALUES = b'"[]{tfn-.0123456789'  # what may follow "[" (a value, or the end)
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-# One C call slices a head at every indexed place; one more looks each slice up.
-_SLICES = itemgetter(*(slice(start, end) for start, end, _ in GROUPS))
-_LOOKUPS = tuple(keys for _, _, keys in GROUPS)
-
-
-def _prefilter(clause: tuple) -> tuple[bytes, int, int, bool]:
-    """Bytes a clause with no index key needs in a range (before any NUL in it for a regex):
-    its first search's literal, or the part of it in no case when its case does not matter;
-    b"" when it has none."""
-    for start, end, literal, caseless, to_nul in clause[3]:
-        needed = literal.strip(_LETTERS) if caseless else literal
-        if needed:
-            return needed, start, (1 << 62) if end < 0 else end, to_nul
-    return b"", 0, 0, False
-
-
 _REGEX_MAX = 8192  # FILE_REGEX_MAX
 _COMPILED = {
     (pattern, caseless): re.compile(pattern, re.MULTILINE | (re.IGNORECASE if caseless else 0))
     for clause in CLAUSES
-    for *_, pattern, caseless in clause[6]
+    for *_, pattern, caseless, _ in clause[6]
 }
-_LOOSE = tuple((CLAUSES[number], *_prefilter(CLAUSES[number])) for number in LOOSE)
+_NEAR = 8192  # indexed places up to here are read as struct fields (a head's 8 KiB)
+
+
+def _layers(groups: tuple) -> tuple[tuple, tuple, int]:
+    """The indexed places (1, 2 or 4 bytes, big-endian) as a few struct formats whose fields
+    do not overlap, so a few C calls read them all as ints (cheap to hash), and their keys as
+    ints in the same order: (unpackers, lookups, the bytes they read)."""
+    layers: list[list] = []  # [end so far, format, lookups]
+    for start, end, keys in sorted(g for g in groups if g[1] <= _NEAR):
+        layer = next((layer for layer in layers if layer[0] <= start), None)
+        if layer is None:
+            layer = [0, ">", []]
+            layers.append(layer)
+        layer[1] += (f"{start - layer[0]}x" if start > layer[0] else "") + "BH_I"[end - start - 1]
+        layer[0] = end
+        layer[2].append({int.from_bytes(key, "big"): numbers for key, numbers in keys.items()})
+    lookups = tuple(lookup for layer in layers for lookup in layer[2])
+    span = max((layer[0] for layer in layers), default=0)
+    return tuple(struct.Struct(layer[1]).unpack_from for layer in layers), lookups, span
+
+
+def _pad(groups: tuple) -> bytes:
+    """A byte that, repeated, is no key of any indexed place: what a head shorter than the
+    places read is padded with (a key matched there would only cost a clause check)."""
+    for byte in (b"\xa5", *(bytes([value]) for value in range(256))):
+        if not any(byte * (end - start) in keys for start, end, keys in groups):
+            return byte
+    return b"\x00"
+
+
+_UNPACK, _LOOKUPS, _SPAN = _layers(GROUPS)
+_PAD = _pad(GROUPS)
+# Places past _NEAR (a head longer than the hashing read's): sliced and looked up as bytes.
+_FAR = tuple(group for group in GROUPS if group[1] > _NEAR)
+_FAR_START = min((start for start, _, _ in _FAR), default=1 << 62)
 
 
 def _same_database() -> bool:
@@ -146,18 +165,62 @@ def _tar_checksum(head: bytes) -> int:
 
 def may_match(head: bytes) -> bool:
     """Whether some path of libmagic's binary soft-magic tests to a MIME type may match."""
-    for numbers in filter(None, map(dict.get, _LOOKUPS, _SLICES(head))):
-        if any(_holds(head, CLAUSES[number]) for number in numbers):
-            return True
-    for clause, needed, start, end, to_nul in _LOOSE:  # (a find first: most heads lack them)
-        if needed:
-            if to_nul and (nul := head.find(b"\x00", start, end)) >= 0:
-                end = nul
-            if head.find(needed, start, end) < 0:
-                continue
-        if _holds(head, clause):
-            return True
-    return False
+    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
+    fields: tuple = ()
+    for unpack in _UNPACK:
+        fields += unpack(padded)
+    for numbers in filter(None, map(dict.get, _LOOKUPS, fields)):
+        for number in numbers:
+            if (_CHECKS[number] or _check(number))(head):
+                return True
+    if len(head) > _FAR_START:
+        for start, end, keys in _FAR:
+            for number in keys.get(head[start:end], ()):
+                if (_CHECKS[number] or _check(number))(head):
+                    return True
+    return _any_loose(head)
+
+
+def _holds(head: bytes, clause: tuple) -> bool:
+    """A clause read test by test (the reference for its compiled function, see
+    :mod:`triage.sniff_clauses`)."""
+    need, fixed, numeric, searches, indirect, padded, regexes = clause
+    if len(head) < need:
+        return False
+    for start, end, mask, value in fixed:
+        if int.from_bytes(head[start:end], "big") & mask != value:
+            return False
+    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
+        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
+            return False
+    for test in numeric:
+        if not _numeric(head, *test):
+            return False
+    for test in searches:
+        if not _search(head, *test):
+            return False
+    for test in regexes:
+        if not _regex(head, *test):
+            return False
+    # an indirect test: libmagic's whole database again on the buffer from there on
+    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
+
+
+def _search(
+    head: bytes, start: int, end: int, literal: bytes, caseless: bool, to_nul: bool
+) -> bool:
+    """Whether ``literal`` is in head[start:end] (end -1: the rest), before any NUL there
+    when ``to_nul`` (a regex sees a C string), in any case of its letters when ``caseless``
+    (then given in lower case)."""
+    end = len(head) if end < 0 else end
+    if to_nul:
+        nul = head.find(b"\x00", start, end)
+        end = end if nul < 0 else nul
+    if caseless:
+        if head.find(literal.strip(_LETTERS), start, end) < 0:
+            return False  # (a letterless part of it, in no case, is not there either)
+        return literal in head[start:end].lower()
+    return head.find(literal, start, end) >= 0
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
@@ -192,20 +255,28 @@ def _holds(head: bytes, clause: tuple) -> bool:
     return all(at <= len(head) and may_match(head[at:]) for at in indirect)
 
 
-def _regex(head: bytes, at: int, span: int, exact: bool, pattern: bytes, caseless: bool) -> bool:
+def _regex(
+    head: bytes, at: int, span: int, exact: bool, pattern: bytes, caseless: bool, needs: tuple
+) -> bool:
     """softmagic.c's regex test (mcopy, magiccheck) where the builder could spell it for
     ``re``: the bytes from ``at`` (``span`` of them, else the rest; at most FILE_REGEX_MAX; the
-    last dropped where ``exact``), up to the first NUL; anywhere in the head when ``at`` < 0."""
-    compiled = _COMPILED[pattern, caseless]
+    last dropped where ``exact``), up to the first NUL; anywhere in the head when ``at`` < 0.
+    ``needs``: bytes one of which a match contains (lower case when ``caseless``)."""
     if at < 0:
-        return compiled.search(head) is not None
-    size = len(head)
-    if at > size:
-        return False
-    count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
-    stop = at + count - (1 if exact and count else 0)
-    nul = head.find(b"\x00", at, stop)
-    return compiled.search(head[at : stop if nul < 0 else nul]) is not None
+        region = head
+    else:
+        size = len(head)
+        if at > size:
+            return False
+        count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
+        stop = at + count - (1 if exact and count else 0)
+        nul = head.find(b"\x00", at, stop)
+        region = head[at : stop if nul < 0 else nul]
+    if needs:
+        folded = region.lower() if caseless else region
+        if not any(need in folded for need in needs):
+            return False
+    return _COMPILED[pattern, caseless].search(region) is not None
 
 
 def _numeric(
@@ -238,3 +309,16 @@ def _numeric(
         number = number - (1 << 64) if number >> 63 else number
         value = value - (1 << 64) if value >> 63 else value
     return number < value if relation == "<" else number > value
+
+
+# Each clause as a function (triage.sniff_clauses), compiled when a head first needs it.
+_HELPERS = {"_numeric": _numeric, "_search": _search, "_regex": _regex, "may_match": may_match}
+_CHECKS: list = [None] * len(CLAUSES)
+
+
+def _check(number: int):
+    check = _CHECKS[number] = function(number, CLAUSES[number], _HELPERS)
+    return check
+
+
+_any_loose = any_of(LOOSE, CLAUSES, _HELPERS)

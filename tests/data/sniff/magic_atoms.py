@@ -40,7 +40,7 @@ from magic_mgc import (
     WIDTHS,
     Line,
 )
-from magic_regex import python_regex
+from magic_regex import python_regex, required_any
 
 
 def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
@@ -146,7 +146,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
 
 
 def regex_at(line: Line, at: int) -> list[tuple]:
-    """A regex read at a known offset: ``("regex", at, span, exact, pattern, caseless)``, the
+    """A regex read at a known offset: ``("regex", at, span, exact, pattern, caseless, needs)``,
+    ``needs`` bytes of which a match has one (lower case when caseless: a cheap check), the
     pattern in Python's syntax (:mod:`magic_regex`) to search in the bytes libmagic hands it
     (mcopy, magiccheck): ``span`` bytes from ``at`` (0: the rest of the buffer), at most
     FILE_REGEX_MAX, the last one dropped, up to the first NUL. With a line count (/l) the
@@ -154,21 +155,21 @@ def regex_at(line: Line, at: int) -> list[tuple]:
     stated."""
     exact = not line.str_flags & REGEX_LINE_COUNT
     span = line.str_range * (1 if exact else 80)
-    spelt = python_regex(line.value.split(b"\0")[0], True, exact)
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    spelt = python_regex(line.value.split(b"\0")[0], True, exact, caseless)
     if spelt is None:
         return []
-    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
-    return [("regex", at, span, exact, spelt, caseless)]
+    return [("regex", at, span, exact, spelt, caseless, required_any(spelt, caseless))]
 
 
 def regex_anywhere(line: Line) -> list[tuple]:
     """A regex read where the data says: it must match somewhere in the buffer (``at`` -1),
     its anchors not stated (its string may start and end anywhere)."""
-    spelt = python_regex(line.value.split(b"\0")[0], False, False)
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    spelt = python_regex(line.value.split(b"\0")[0], False, False, caseless)
     if spelt is None:
         return []
-    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
-    return [("regex", -1, 0, False, spelt, caseless)]
+    return [("regex", -1, 0, False, spelt, caseless, required_any(spelt, caseless))]
 
 
 def string_literal(line: Line) -> tuple[bytes, bool]:

@@ -14,6 +14,8 @@ collating elements, stacked repetitions) is declined (None: the test is not stat
 from __future__ import annotations
 
 import re
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 _CLASSES = {
     b"alpha": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -29,10 +31,13 @@ _CLASSES = {
     b"cntrl": bytes([*range(32), 127]),
 }
 _CLASSES[b"alnum"] = _CLASSES[b"alpha"] + _CLASSES[b"digit"]
+LITERAL, SUBPATTERN, BRANCH = sre_constants.LITERAL, sre_constants.SUBPATTERN, sre_constants.BRANCH
 _BOUND = re.compile(rb"\{([0-9]+)(,([0-9]*))?\}")
 
 
-def python_regex(ere: bytes, start_known: bool, end_known: bool) -> bytes | None:
+def python_regex(
+    ere: bytes, start_known: bool, end_known: bool, caseless: bool = False
+) -> bytes | None:
     """``ere`` in Python's syntax (bytes, to compile with re.MULTILINE and re.IGNORECASE for
     /c), matching wherever glibc's REG_NEWLINE regex does; None when that is not sure."""
     out, index, repeatable = bytearray(), 0, False
@@ -46,7 +51,7 @@ def python_regex(ere: bytes, start_known: bool, end_known: bool) -> bytes | None
             out += _byte(ere[index + 1])
             index, repeatable = index + 2, True
         elif char == 0x5B:
-            members, index = _bracket(ere, index + 1)
+            members, index = _bracket(ere, index + 1, caseless)
             if not members:
                 return None
             out += b"[" + b"".join(_byte(member) for member in members) + b"]"
@@ -94,9 +99,10 @@ def _byte(char: int) -> bytes:
     return b"\\x%02x" % char
 
 
-def _bracket(ere: bytes, index: int) -> tuple[bytes, int]:
+def _bracket(ere: bytes, index: int, caseless: bool) -> tuple[bytes, int]:
     """The bytes a bracket expression starting at ``index`` (after its "[") matches, and
-    where it ends; b"" when it is not understood."""
+    where it ends; b"" when it is not understood. A non-matching list under REG_ICASE leaves
+    out both cases of its letters (``re`` would let a letter in by its other case)."""
     negated = ere[index : index + 1] == b"^"
     index += negated
     members: set[int] = set()
@@ -128,6 +134,50 @@ def _bracket(ere: bytes, index: int) -> tuple[bytes, int]:
     else:
         return b"", len(ere)  # no closing "]"
     if negated:
+        if caseless:
+            members |= {c ^ 0x20 for c in members if chr(c).isascii() and chr(c).isalpha()}
         members = set(range(256)) - members - {0x0A}  # REG_NEWLINE: not the newline
     members.discard(0)  # the C string ends at a NUL
     return bytes(sorted(members)), index + 1
+
+
+def required_any(spelt: bytes, caseless: bool, most: int = 16) -> tuple[bytes, ...]:
+    """Bytes of which every match of ``spelt`` (as :func:`python_regex` writes it) contains
+    one: the longest-shortest set of literal runs, a group of literal alternatives counting as
+    one run each way; () when there is no run of at least 2 bytes. Lower case when
+    ``caseless`` (to look for in a lowered head). A cheap check before the regex itself."""
+    best: tuple[bytes, ...] = ()
+    runs: set[bytes] = {b""}
+
+    def close() -> None:
+        nonlocal best, runs
+        if min(map(len, runs)) > min(map(len, best), default=1):
+            best = tuple(sorted(runs))
+        runs = {b""}
+
+    for op, arg in sre_parse.parse(spelt):
+        if op is LITERAL:
+            runs = {run + bytes([arg]) for run in runs}
+            continue
+        choices = _literal_choices(op, arg)
+        if choices and len(runs) * len(choices) <= most:
+            runs = {run + choice for run in runs for choice in choices}
+        else:
+            close()
+    close()
+    return tuple(run.lower() for run in best) if caseless else best
+
+
+def _literal_choices(op, arg) -> list[bytes] | None:
+    """The strings a group of literal alternatives (``(?:ab|cd)``, which ``re`` parses as a
+    bare BRANCH) may be, else None."""
+    if op is SUBPATTERN and len(arg[-1]) == 1:
+        op, arg = list(arg[-1])[0]
+    if op is not BRANCH:
+        return None
+    choices = []
+    for branch in arg[1]:
+        if not all(item[0] is LITERAL for item in branch):
+            return None
+        choices.append(bytes(item[1] for item in branch))
+    return choices if all(choices) else None
