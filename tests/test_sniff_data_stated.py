@@ -3,6 +3,9 @@
 - a ``use`` line's continuations run only when the named entry found a match (softmagic.c
   mget/magiccheck for FILE_USE): OpenPGP keys, whose packet chain runs only past a key version
   2-7 (``pgp_binary_key_pk_check``);
+- a level-0 test with a description that surely matches before every test that may print a
+  MIME type ends libmagic's walk with none (softmagic.c match, MIME mode): "locale data table"
+  (\\1\\5) and "VAX-order 68k Blit" (\\1\\6) before TTComp's \\1\\5 and \\1\\6;
 - regex tests spelt for Python's ``re`` (tests/data/sniff/magic_regex.py): at a known offset
   (AppleWorks 3: 79 bytes of one class at 5) and where the data says (a setup script's
   ``[version]`` after a ``[``), and the spelling itself against glibc's own regexec in the C
@@ -27,7 +30,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from triage import sniff_data
+from triage import sniff_data, sniff_level0
 from triage.sniff_data import OCTET, data, may_match
 
 LIBMAGIC = magic.Magic(mime=True)
@@ -66,6 +69,59 @@ def test_a_head_built_to_match_a_stated_test_is_left_to_libmagic(head, libmagics
 )
 def test_a_head_built_to_miss_a_stated_test_is_data_to_both(head):
     assert _both(head) == (OCTET, False, OCTET)
+
+
+@pytest.mark.parametrize(
+    ("head", "shadowed", "libmagics"),
+    [
+        (b"\x01\x05" + NOISE[2:], True, OCTET),  # locale data table, then TTComp
+        (b"\x01\x06" + NOISE[2:], True, OCTET),  # VAX-order 68k Blit, then TTComp
+        (b"\x00\x05" + NOISE[2:], False, "application/x-compress-ttcomp"),  # TTComp first
+        (b"\x00\x06" + NOISE[2:], False, "application/x-compress-ttcomp"),
+    ],
+)
+def test_a_test_that_surely_matches_first_without_a_mime_type_makes_it_data(
+    head, shadowed, libmagics
+):
+    assert may_match(head)  # a TTComp clause holds
+    assert sniff_data._shadowed(head) is shadowed
+    assert data(head) == (OCTET if shadowed else None)
+    assert LIBMAGIC.from_buffer(head) == libmagics
+
+
+def _planted(fixed: tuple, under: bytes) -> bytes:
+    head = bytearray(under)
+    for start, end, mask, value in fixed:
+        for at in range(start, end):
+            shift = 8 * (end - 1 - at)
+            bits = mask >> shift & 0xFF
+            head[at] = head[at] & ~bits & 0xFF | value >> shift & bits
+    return bytes(head)
+
+
+_NEAR_SHADOWS = [shadow for shadow in sniff_level0.SHADOWS if shadow[1] <= 8192]  # in a head
+
+
+def test_each_shadows_own_bytes_named_data_are_data_to_libmagic():
+    """Every shadow's fixed bytes over noise (and over zeros): where the data check names
+    such a head, libmagic agrees; and some are named (the shadows do work)."""
+    named = 0
+    for _order, need, fixed in _NEAR_SHADOWS:
+        for under in (NOISE, bytes(600)):
+            head = _planted(fixed, (under * 20)[: max(need + 64, 600)])
+            if data(head) is not None:
+                named += 1
+                assert LIBMAGIC.from_buffer(head) == OCTET, head[:16]
+    assert named > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_NEAR_SHADOWS), st.binary(max_size=64), st.integers(0, 600))
+def test_heads_under_a_shadow_it_names_are_data_to_libmagic(shadow, noise, cut):
+    _order, need, fixed = shadow
+    head = _planted(fixed, (noise + NOISE * 20)[: max(need, 2) + cut])
+    if data(head) is not None:
+        assert LIBMAGIC.from_buffer(head) == OCTET
 
 
 _PGP_TAGS = st.sampled_from([0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6])

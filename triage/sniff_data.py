@@ -32,7 +32,15 @@ from pathlib import Path
 import magic
 
 from triage.sniff_clauses import any_of, function
-from triage.sniff_level0 import CLAUSES, GROUPS, LOOSE, MGC_SIZE
+from triage.sniff_level0 import (
+    CLAUSES,
+    GROUPS,
+    LOOSE,
+    MGC_SIZE,
+    SHADOW_GROUPS,
+    SHADOWS,
+    TOPS,
+)
 
 OCTET = "application/octet-stream"
 _U64 = (1 << 64) - 1
@@ -118,7 +126,7 @@ def data(head: bytes) -> str | None:
         or len(head) < 2
         or _may_be_text(head)
         or _built_in_may_claim(head)
-        or may_match(head)
+        or (may_match(head) and not _shadowed(head))
     ):
         return None
     return OCTET
@@ -181,6 +189,38 @@ def may_match(head: bytes) -> bool:
     return _any_loose(head)
 
 
+def _shadowed(head: bytes) -> bool:
+    """Whether a level-0 test with a description surely matches before (in libmagic's order)
+    every test whose clause may match: libmagic stops there (softmagic.c match: the first
+    test that finds a match ends the walk) with no MIME type printed, so it says
+    ``application/octet-stream`` (e.g. "locale data table" before TTComp's \\1\\5)."""
+    first = min(map(TOPS.__getitem__, _holding(head)), default=None)
+    if first is None:
+        return False
+    for start, end, keys in SHADOW_GROUPS:
+        for number in keys.get(head[start:end], ()):
+            order, need, fixed = SHADOWS[number]
+            if order < first and len(head) >= need and _fixed_hold(head, fixed):
+                return True
+    return False
+
+
+def _fixed_hold(head: bytes, fixed: tuple) -> bool:
+    return all(int.from_bytes(head[s:e], "big") & mask == value for s, e, mask, value in fixed)
+
+
+def _holding(head: bytes) -> list[int]:
+    """Every clause that may match ``head`` (may_match stops at the first)."""
+    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
+    fields: tuple = ()
+    for unpack in _UNPACK:
+        fields += unpack(padded)
+    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
+    numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
+    numbers += LOOSE
+    return [n for n in numbers if (_CHECKS[n] or _check(n))(head)]
+
+
 def _holds(head: bytes, clause: tuple) -> bool:
     """A clause read test by test (the reference for its compiled function, see
     :mod:`triage.sniff_clauses`)."""
@@ -221,6 +261,38 @@ def _search(
             return False  # (a letterless part of it, in no case, is not there either)
         return literal in head[start:end].lower()
     return head.find(literal, start, end) >= 0
+
+
+def _shadowed(head: bytes) -> bool:
+    """Whether a level-0 test with a description surely matches before (in libmagic's order)
+    every test whose clause may match: libmagic stops there (softmagic.c match: the first
+    test that finds a match ends the walk) with no MIME type printed, so it says
+    ``application/octet-stream`` (e.g. "locale data table" before TTComp's \\1\\5)."""
+    first = min(map(TOPS.__getitem__, _holding(head)), default=None)
+    if first is None:
+        return False
+    for start, end, keys in SHADOW_GROUPS:
+        for number in keys.get(head[start:end], ()):
+            order, need, fixed = SHADOWS[number]
+            if order < first and len(head) >= need and _fixed_hold(head, fixed):
+                return True
+    return False
+
+
+def _fixed_hold(head: bytes, fixed: tuple) -> bool:
+    return all(int.from_bytes(head[s:e], "big") & mask == value for s, e, mask, value in fixed)
+
+
+def _holding(head: bytes) -> list[int]:
+    """Every clause that may match ``head`` (may_match stops at the first)."""
+    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
+    fields: tuple = ()
+    for unpack in _UNPACK:
+        fields += unpack(padded)
+    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
+    numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
+    numbers += LOOSE
+    return [n for n in numbers if (_CHECKS[n] or _check(n))(head)]
 
 
 def _holds(head: bytes, clause: tuple) -> bool:

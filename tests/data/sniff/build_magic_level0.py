@@ -50,11 +50,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from magic_atoms import atoms_of, end_of, inside_named, regex_literal, resolve  # noqa: E402
+from magic_atoms import (  # noqa: E402
+    atoms_of,
+    end_of,
+    inside_named,
+    numeric,
+    regex_literal,
+    resolve,
+    string_atoms,
+)
 from magic_mgc import (  # noqa: E402
     BINTEST,
+    FILE_OPINVERSE,
+    INDIR,
     INDIRECT,
+    INDIROFFADD,
+    NUMERIC,
+    OFFADD,
     OFFNEGATIVE,
+    STRING,
+    STRING_BINTEST,
     STRING_TEXTTEST,
     STRINGLIKE,
     USE,
@@ -104,19 +119,53 @@ def build(mgc: Path) -> dict:
         return False
 
     rules = Rules(names, bearing, terminal)
-    clauses: list[tuple] = []
-    for top in tops:
+    first: dict[tuple, int] = {}  # clause -> the first test (in libmagic's order) it is from
+    shadows: list[tuple] = []
+    for order, top in enumerate(tops):
         if not top.flag & BINTEST or top.flag & OFFNEGATIVE:
             continue
         if top.type in STRINGLIKE and top.str_flags & 0x60 == STRING_TEXTTEST:
             continue
+        shadow = definite(top)
+        if shadow is not None:
+            shadows.append((order, shadow))
         if not bearing(top):
             continue
         for atoms in paths(top, 0, rules):
             clause = merge(atoms)
             if clause is not None:
-                clauses.append(clause)
-    return index(sorted(set(clauses)), mgc)
+                first[clause] = min(first.get(clause, order), order)
+    clauses = sorted(first)
+    table = index(clauses, mgc)
+    table["tops"] = [first[clause] for clause in clauses]
+    shadowing = index([shadow for _, shadow in shadows], mgc)
+    table["shadows"] = [(order, shadow[0], shadow[1]) for order, shadow in shadows]
+    table["shadow_groups"], table["shadow_loose"] = shadowing["groups"], shadowing["loose"]
+    return table
+
+
+def definite(top: Line) -> tuple | None:
+    """A level-0 test that surely matches a head where its clause holds (a clause of only
+    ``need`` and fixed bytes: a number compared for equality under an AND mask or always
+    matching, a string without flags, at a fixed offset) and has a description: libmagic
+    (softmagic.c match, MIME mode) stops at the first test that matches with a description,
+    printing only a MIME type it meets on the way, so where such a test comes before every
+    test that may print one, the answer is ``application/octet-stream``."""
+    if not top.desc or top.flag & (INDIR | OFFADD | INDIROFFADD | OFFNEGATIVE) or top.offset < 0:
+        return None
+    if top.type in NUMERIC and top.reln in "=x":
+        if top.mask_op & (FILE_OPINVERSE | 0x80) or (top.mask and top.mask_op & 7):
+            return None
+        atoms = numeric(top, top.offset, top.reln)
+    elif top.type == STRING and top.reln == "=" and top.vallen:
+        if top.str_flags & ~(STRING_TEXTTEST | STRING_BINTEST):
+            return None
+        atoms = string_atoms(top, top.offset)
+    else:
+        return None
+    if atoms is None or any(atom[0] not in ("need", "fixed") for atom in atoms):
+        return None
+    return merge(atoms)
 
 
 def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, base: int = 0):
@@ -346,6 +395,19 @@ def render(table: dict) -> str:
         lines.append(f"    ({start}, {end}, {{{body}}}),")
     lines.append(")")
     lines.append(f"LOOSE: tuple = {tuple(table['loose'])!r}")
+    lines.append("# the first of libmagic's level-0 tests (in its order) each clause is from")
+    lines.append(f"TOPS: tuple = {tuple(table['tops'])!r}")
+    lines.append("# (order, need, fixed): level-0 tests with a description that surely match a")
+    lines.append("# head of at least need bytes with those fixed bytes; indexed like the clauses")
+    lines.append("SHADOWS: tuple = (")
+    lines += [f"    {shadow!r}," for shadow in table["shadows"]]
+    lines.append(")")
+    lines.append("SHADOW_GROUPS: tuple = (")
+    for (start, end), keys in sorted(table["shadow_groups"].items()):
+        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
+        lines.append(f"    ({start}, {end}, {{{body}}}),")
+    lines.append(")")
+    lines.append(f"SHADOW_LOOSE: tuple = {tuple(table['shadow_loose'])!r}")
     return "\n".join(lines) + "\n"
 
 
