@@ -236,8 +236,8 @@ def test_an_indexed_signature_anywhere_in_the_table_is_left_to_libmagic():
 
 
 def _numeric_and_searches_hold(number: int, head: bytes) -> bool:
-    _, _, numeric, searches, indirect, padded, regexes = sniff_level0.CLAUSES[number]
-    return sniff_data._holds(head, (0, (), numeric, searches, indirect, padded, regexes))
+    _, _, *rest = sniff_level0.CLAUSES[number]
+    return sniff_data._holds(head, (0, (), *rest))
 
 
 def _builder():

@@ -6,6 +6,8 @@
 - a level-0 test with a description that surely matches before every test that may print a
   MIME type ends libmagic's walk with none (softmagic.c match, MIME mode): "locale data table"
   (\\1\\5) and "VAX-order 68k Blit" (\\1\\6) before TTComp's \\1\\5 and \\1\\6;
+- an indirect offset read at a fixed place (mget, do_ops) must point inside the head: a COM
+  file's jump (``0xe9`` and its target, ``(1.s+3)``);
 - regex tests spelt for Python's ``re`` (tests/data/sniff/magic_regex.py): at a known offset
   (AppleWorks 3: 79 bytes of one class at 5) and where the data says (a setup script's
   ``[version]`` after a ``[``), and the spelling itself against glibc's own regexec in the C
@@ -122,6 +124,41 @@ def test_heads_under_a_shadow_it_names_are_data_to_libmagic(shadow, noise, cut):
     head = _planted(fixed, (noise + NOISE * 20)[: max(need, 2) + cut])
     if data(head) is not None:
         assert LIBMAGIC.from_buffer(head) == OCTET
+
+
+@pytest.mark.parametrize(
+    ("target", "libmagics"),
+    [(100, "application/x-dosexec"), (590, "application/x-dosexec"), (0x2000, OCTET)],
+)
+def test_a_com_files_jump_must_land_inside_the_head(target, libmagics):
+    head = b"\xe9" + target.to_bytes(2, "little") + NOISE[3:]
+    inside = target + 3 < len(head)
+    assert may_match(head) is inside
+    assert data(head) == (None if inside else OCTET)
+    assert LIBMAGIC.from_buffer(head) == libmagics
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(b"\xe9\xeb\x00\x01\x02\x04"),
+    st.integers(0, 0xFFFF),
+    st.binary(max_size=8),
+    st.integers(1, 1200),
+)
+def test_heads_with_pointers_it_names_are_data_to_libmagic(first, target, middle, size):
+    head = (bytes([first]) + target.to_bytes(2, "little") + middle + NOISE * 3)[:size]
+    if data(head) is not None:
+        assert LIBMAGIC.from_buffer(head) == OCTET
+
+
+def test_do_ops_arithmetic_is_cs():
+    """do_ops on intmax_t: division and modulo truncate toward zero, as C's do."""
+    pointer = sniff_data._pointer
+    head = (250).to_bytes(1, "big") + bytes(300)  # a signed byte -6 at 0
+    assert pointer(head, 0, 1, True, True, 6, 4, False, 1) is False  # -6 / 4 = -1: far past
+    assert pointer(head, 0, 1, True, False, 6, 4, False, 1) is True  # 250 / 4 = 62
+    assert pointer(head, 0, 1, True, False, 7, 7, False, 1) is True  # 250 % 7 = 5
+    assert pointer(head, 0, 1, True, False, 3, 60, False, 1) is False  # 310: past the end
 
 
 _PGP_TAGS = st.sampled_from([0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6])

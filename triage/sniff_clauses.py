@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 
 def function(number: int, clause: tuple, helpers: dict) -> Callable[[bytes], bool]:
-    """Clause ``number`` as a function, compiled in ``helpers`` (which holds ``_numeric``,
-    ``_search``, ``_regex`` and ``may_match`` of :mod:`triage.sniff_data`, looked up when
+    """Clause ``number`` as a function, compiled in ``helpers`` (``_numeric``, ``_search``,
+    ``_regex``, ``_pointer`` and ``may_match`` of :mod:`triage.sniff_data`, looked up when
     called). Compiled when first needed: a scan meets few of the ~1,400."""
     source = f"def _c{number}(head):\n    return not ({_fails(clause)})"
     namespace: dict = {}
@@ -34,7 +34,7 @@ def any_of(numbers: tuple, clauses: tuple, helpers: dict) -> Callable[[bytes], b
 
 
 def _fails(clause: tuple) -> str:
-    need, fixed, numeric, searches, indirect, padded, regexes = clause
+    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
     tests = [f"len(head) < {need}"] if need else []
     for start, end, mask, value in fixed:
         width = end - start
@@ -62,6 +62,7 @@ def _fails(clause: tuple) -> str:
             tests.append(f"{literal!r} not in {part}.lower()")
         else:
             tests.append(f"head.find({literal!r}, {span}) < 0")
+    tests += [f"not _pointer(head, *{test!r})" for test in pointers]
     tests += [f"not _regex(head, *{test!r})" for test in regexes]
     tests += [f"not ({at} <= len(head) and may_match(head[{at}:]))" for at in indirect]
     return " or ".join(tests) or "False"

@@ -224,7 +224,7 @@ def _holding(head: bytes) -> list[int]:
 def _holds(head: bytes, clause: tuple) -> bool:
     """A clause read test by test (the reference for its compiled function, see
     :mod:`triage.sniff_clauses`)."""
-    need, fixed, numeric, searches, indirect, padded, regexes = clause
+    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
     if len(head) < need:
         return False
     for start, end, mask, value in fixed:
@@ -239,11 +239,54 @@ def _holds(head: bytes, clause: tuple) -> bool:
     for test in searches:
         if not _search(head, *test):
             return False
+    for test in pointers:
+        if not _pointer(head, *test):
+            return False
     for test in regexes:
         if not _regex(head, *test):
             return False
     # an indirect test: libmagic's whole database again on the buffer from there on
     return all(at <= len(head) and may_match(head[at:]) for at in indirect)
+
+
+def _pointer(
+    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
+    inverse: bool, reads: int,
+) -> bool:  # fmt: skip
+    """softmagic.c's mget for an indirect offset ``(at.t op operand)``: the number at ``at``
+    must be in the head, pass do_ops' range checks, and point where ``reads`` bytes are."""
+    size = len(head)
+    if at + width > size:
+        return False
+    number = int.from_bytes(head[at : at + width], "little" if little else "big", signed=signed)
+    if number >= _UINT_MAX or number <= _INT_MIN:
+        return False
+    if operand:
+        number = _OPERATIONS[op](number, operand)
+    if inverse:
+        number = ~number
+    if number >= _UINT_MAX:
+        return False
+    number &= 0xFFFFFFFF  # (a uint32_t offset: a negative one is far past the end)
+    return number <= size and reads <= size - number
+
+
+def _c_divide(number: int, operand: int) -> int:
+    quotient = abs(number) // abs(operand)
+    return -quotient if (number < 0) != (operand < 0) else quotient
+
+
+_UINT_MAX, _INT_MIN = (1 << 32) - 1, -(1 << 31)
+_OPERATIONS = (  # do_ops, on intmax_t: C's division truncates toward zero
+    int.__and__,
+    int.__or__,
+    int.__xor__,
+    int.__add__,
+    int.__sub__,
+    int.__mul__,
+    _c_divide,
+    lambda number, operand: number - operand * _c_divide(number, operand),
+)
 
 
 def _search(
@@ -296,7 +339,7 @@ def _holding(head: bytes) -> list[int]:
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches, indirect, padded, regexes = clause
+    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
     if len(head) < need:
         return False
     for start, end, mask, value in fixed:
@@ -319,6 +362,9 @@ def _holds(head: bytes, clause: tuple) -> bool:
             if literal not in head[start:end].lower():
                 return False
         elif head.find(literal, start, end) < 0:
+            return False
+    for test in pointers:
+        if not _pointer(head, *test):
             return False
     for test in regexes:
         if not _regex(head, *test):
@@ -384,7 +430,13 @@ def _numeric(
 
 
 # Each clause as a function (triage.sniff_clauses), compiled when a head first needs it.
-_HELPERS = {"_numeric": _numeric, "_search": _search, "_regex": _regex, "may_match": may_match}
+_HELPERS = {
+    "_numeric": _numeric,
+    "_search": _search,
+    "_regex": _regex,
+    "_pointer": _pointer,
+    "may_match": may_match,
+}
 _CHECKS: list = [None] * len(CLAUSES)
 
 

@@ -25,7 +25,8 @@ tests are dropped. Paths are followed to a depth of :data:`MAX_DEPTH` and while 
 most :data:`MAX_CLAUSES` clauses; past that the clause stops at the last line followed (which
 only makes it match more often).
 
-Each clause is written as (need, fixed, numeric, searches, indirect, padded, regexes): ``need`` the
+Each clause is written as (need, fixed, numeric, searches, indirect, padded, regexes,
+pointers): ``need`` the
 length a head must have (libmagic does not match a test that reads past the end of the buffer,
 except ``!``), ``fixed`` byte constraints ``(start, end, mask, value)`` on
 ``int.from_bytes(head[start:end])`` (equality tests on numbers, strings, GUIDs), ``numeric``
@@ -33,8 +34,9 @@ the other relations on numbers, ``searches`` bytes that must occur in a range, `
 offsets from which the whole check must hold again, ``padded`` byte constraints read with
 zeros past the end (inside named entries), ``regexes`` regex tests spelt for Python's ``re``
 (:mod:`magic_regex`; ``(at, span, exact, pattern, caseless)``, ``at`` -1 where the data says
-where). A ``use`` line's continuations also need the named entry to find a match
-(:func:`found_in`). The clauses are indexed by one of their fixed
+where), ``pointers`` indirect offsets that must point inside the head
+(:func:`magic_atoms.pointer`). A ``use`` line's continuations also need the named entry to
+find a match (:func:`found_in`). The clauses are indexed by one of their fixed
 constraints (``GROUPS``), so a head is checked with one slice and one dict lookup per group;
 clauses with no fixed constraint are ``LOOSE``.
 """
@@ -238,6 +240,7 @@ def merge(atoms: list[tuple]) -> tuple | None:
     searches: list[tuple] = []
     indirect: list[int] = []
     regexes: list[tuple] = []
+    pointers: list[tuple] = []
     for atom in atoms:
         if atom[0] == "need":
             need = max(need, atom[1])
@@ -255,6 +258,8 @@ def merge(atoms: list[tuple]) -> tuple | None:
             indirect.append(atom[1])
         elif atom[0] == "regex":
             regexes.append(atom[1:])
+        elif atom[0] == "pointer":
+            pointers.append(atom[1:])
         else:
             searches.append(atom[1:])
     if known["fixed"] and max(known["fixed"]) >= need:
@@ -267,6 +272,7 @@ def merge(atoms: list[tuple]) -> tuple | None:
         tuple(sorted(set(indirect))),
         runs(known["padded"]),
         tuple(sorted(set(regexes))),
+        tuple(sorted(set(pointers))),
     )
 
 
@@ -297,7 +303,7 @@ def render(table: dict) -> str:
         f'MGC_SHA256 = "{table["sha256"]}"',
         f"MGC_SIZE = {table['size']!r}",
         "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets,",
-        "#  byte constraints read with zeros past the end, regexes)",
+        "#  byte constraints read with zeros past the end, regexes, indirect offsets' reads)",
         "CLAUSES: tuple = (",
     ]
     lines += [f"    {clause!r}," for clause in table["clauses"]]

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from magic_mgc import (
     FILE_OPAND,
+    FILE_OPINDIRECT,
     FILE_OPINVERSE,
     FILE_OPMODULO,
     FILE_OPS_MASK,
+    FILE_OPSIGNED,
     GUID,
     INDIR,
     INDIRECT,
@@ -37,6 +39,7 @@ from magic_mgc import (
     STRING_IGNORE_UPPER,
     STRING_OPTIONAL_WS,
     UNSIGNED,
+    USE,
     WIDTHS,
     Line,
 )
@@ -55,7 +58,7 @@ def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
             out.append(("padded", *atom[1:]))
         elif atom[0] == "numeric":
             out.append((*atom[:-1], base))
-        elif atom[0] not in ("indirect", "regex"):  # (a regex there: not stated)
+        elif atom[0] not in ("indirect", "regex", "pointer"):  # (not stated there)
             out.append(atom)
     return out
 
@@ -107,7 +110,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
     if at is None:
         # wherever the test reads, it reads this buffer: its bytes must be somewhere in it
         found = [("search", 0, -1, literal, caseless, False)] if literal else []
-        return found + regex_anywhere(line) if line.type == REGEX and reln == "=" else found
+        found += regex_anywhere(line) if line.type == REGEX and reln == "=" else []
+        return found + pointer(line)
     if line.type == INDIRECT:
         # libmagic's whole database on the buffer from there on (never from offset 0)
         if line.str_flags & 1:  # INDIRECT_RELATIVE: the base inside a named entry
@@ -170,6 +174,38 @@ def regex_anywhere(line: Line) -> list[tuple]:
     if spelt is None:
         return []
     return [("regex", -1, 0, False, spelt, caseless, required_any(spelt, caseless))]
+
+
+def pointer(line: Line) -> list[tuple]:
+    """An indirect offset ``(at.t op n)`` read at a fixed place (mget, do_ops): the number
+    there must be in the buffer and so must the test's own bytes where it points, else the
+    test does not match (a "!" test then does). ``("pointer", at, width, little, signed, op,
+    operand, inverse, reads)``; [] for anything else (relative, nested, in a named entry)."""
+    if (
+        not line.flag & INDIR
+        or line.flag & (OFFADD | INDIROFFADD | OFFNEGATIVE)
+        or line.in_op & FILE_OPINDIRECT
+        or line.in_type not in NUMERIC
+        or line.offset < 0
+        or line.reln == "!"
+    ):
+        return []
+    if line.type in NUMERIC:
+        reads = NUMERIC[line.type][0]
+    elif line.type in WIDTHS:
+        reads = WIDTHS[line.type]
+    elif line.type == STRING:
+        reads = line.vallen
+    elif line.type in (REGEX, USE, INDIRECT):
+        reads = 0
+    else:
+        return []
+    width, little = NUMERIC[line.in_type]
+    signed = bool(line.in_op & FILE_OPSIGNED)
+    inverse = bool(line.in_op & FILE_OPINVERSE)
+    operation = line.in_op & FILE_OPS_MASK
+    offset, operand = line.offset, line.in_offset
+    return [("pointer", offset, width, little, signed, operation, operand, inverse, reads)]
 
 
 def string_literal(line: Line) -> tuple[bytes, bool]:
