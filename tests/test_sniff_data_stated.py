@@ -32,7 +32,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from triage import sniff_data, sniff_level0
+from triage import sniff_clauses, sniff_data, sniff_level0
 from triage.sniff_data import OCTET, data, may_match
 
 LIBMAGIC = magic.Magic(mime=True)
@@ -153,7 +153,7 @@ def test_heads_with_pointers_it_names_are_data_to_libmagic(first, target, middle
 
 def test_do_ops_arithmetic_is_cs():
     """do_ops on intmax_t: division and modulo truncate toward zero, as C's do."""
-    pointer = sniff_data._pointer
+    pointer = sniff_clauses.pointer_test
     head = (250).to_bytes(1, "big") + bytes(300)  # a signed byte -6 at 0
     assert pointer(head, 0, 1, True, True, 6, 4, False, 1) is False  # -6 / 4 = -1: far past
     assert pointer(head, 0, 1, True, False, 6, 4, False, 1) is True  # 250 / 4 = 62

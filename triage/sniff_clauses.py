@@ -1,16 +1,23 @@
-"""The data check's clauses (:mod:`triage.sniff_level0`) as Python functions (issue 19).
+"""The data check's clauses (:mod:`triage.sniff_level0`): their tests, and each as a function.
 
-:func:`triage.sniff_data._holds` reads a clause tuple test by test; on the bench's random
-heads that interpreting (a loop and an unpacking per test) cost more than the tests. Here each
-clause becomes one compiled expression, ``not (fails or fails ...)``, its tests in the order
-the interpreter takes them: the length, the fixed bytes (a ``startswith`` for whole bytes), the
-numbers, the searches, the regexes, the indirect tests. The same semantics, spelt out once, when
-a head first needs the clause (tests/test_sniff_data.py compares both on every clause).
+A clause is a conjunction of tests (``tests/data/sniff/build_magic_level0.py``); the tests
+here state softmagic.c's (file 5.44) for a number (:func:`number_test`), a literal in a range
+(:func:`search_test`), an indirect offset (:func:`pointer_test`) and a regex
+(:func:`regex_test`), and :func:`holds` reads a clause test by test. On the bench's random
+heads that interpreting (a loop and an unpacking per test) cost more than the tests, so each
+clause also becomes one compiled expression, ``not (fails or fails ...)``, its tests in the
+order :func:`holds` takes them: the length, the fixed bytes (a ``startswith`` for whole
+bytes), the numbers (inline where unsigned), the searches (a caseless one through ``re``),
+the indirect offsets, the regexes, the indirect tests. The same semantics, spelt out once,
+when a head first needs the clause (tests/test_sniff_data.py compares both on every clause).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from triage.sniff_level0 import CLAUSES
 
 
 def function(number: int, clause: tuple, helpers: dict) -> Callable[[bytes], bool]:
@@ -53,17 +60,14 @@ def _fails(clause: tuple) -> str:
     for start, end, literal, caseless, to_nul in searches:
         span = f"{start}" if end < 0 else f"{start}, {end}"
         if to_nul:
-            tests.append(f"not _search(head, {start}, {end}, {literal!r}, {caseless}, True)")
-        elif caseless:  # (a part of it without letters first: it is there in no case either)
-            letterless = literal.strip(_LETTERS)
-            if letterless:
-                tests.append(f"head.find({letterless!r}, {span}) < 0")
-            part = f"head[{start}:]" if end < 0 else f"head[{start}:{end}]"
-            tests.append(f"{literal!r} not in {part}.lower()")
+            tests.append(f"not search_test(head, {start}, {end}, {literal!r}, {caseless}, True)")
+        elif caseless:  # (re's search for a literal in either case beats find and lower)
+            stop = "" if end < 0 else f", {end}"
+            tests.append(f"_CASELESS[{literal!r}].search(head, {start}{stop}) is None")
         else:
             tests.append(f"head.find({literal!r}, {span}) < 0")
-    tests += [f"not _pointer(head, *{test!r})" for test in pointers]
-    tests += [f"not _regex(head, *{test!r})" for test in regexes]
+    tests += [f"not pointer_test(head, *{test!r})" for test in pointers]
+    tests += [f"not regex_test(head, *{test!r})" for test in regexes]
     tests += [f"not ({at} <= len(head) and may_match(head[{at}:]))" for at in indirect]
     return " or ".join(tests) or "False"
 
@@ -75,11 +79,181 @@ _RELATIONS = {"=": "{} != {}", "<": "{} >= {}", ">": "{} <= {}", "&": "{0} & {1}
 
 def _number_fails(test: tuple) -> str:
     """An unsigned number ANDed with a mask, outside a named entry, not a "!" test (so the
-    clause's length test has made its bytes): inline; any other through ``_numeric``."""
+    clause's length test has made its bytes): inline; any other through :func:`number_test`."""
     at, width, little, signed, op, operand, relation, value, base = test
     if signed or op != 0 or base or relation not in _RELATIONS:
-        return f"not _numeric(head, *{test!r})"
+        return f"not number_test(head, *{test!r})"
     number = f"int.from_bytes(head[{at}:{at + width}], {'little' if little else 'big'!r})"
     if operand >= 0:
         number = f"({number} & {operand})"
     return _RELATIONS[relation].format(number, value)
+
+
+def helpers(may_match: Callable[[bytes], bool]) -> dict:
+    """What the compiled clauses call: the tests here, ``may_match`` (the whole check again,
+    for an indirect test) and the caseless literals as regexes."""
+    return {
+        "number_test": number_test,
+        "search_test": search_test,
+        "regex_test": regex_test,
+        "pointer_test": pointer_test,
+        "may_match": may_match,
+        # a caseless literal (given in lower case) as a regex: ASCII letters in either case,
+        # as libmagic's /c compares them in the C locale and as re does for bytes
+        "_CASELESS": {
+            literal: re.compile(re.escape(literal), re.IGNORECASE)
+            for clause in CLAUSES
+            for _, _, literal, caseless, to_nul in clause[3]
+            if caseless and not to_nul
+        },
+    }
+
+
+def holds(head: bytes, clause: tuple, may_match: Callable[[bytes], bool]) -> bool:
+    """A clause read test by test: the reference for its compiled function (``may_match``:
+    the whole check again, for an indirect test)."""
+    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
+    if len(head) < need:
+        return False
+    for start, end, mask, value in fixed:
+        if int.from_bytes(head[start:end], "big") & mask != value:
+            return False
+    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
+        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
+            return False
+    for test in numeric:
+        if not number_test(head, *test):
+            return False
+    for test in searches:
+        if not search_test(head, *test):
+            return False
+    for test in pointers:
+        if not pointer_test(head, *test):
+            return False
+    for test in regexes:
+        if not regex_test(head, *test):
+            return False
+    # an indirect test: libmagic's whole database again on the buffer from there on
+    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
+
+
+def search_test(
+    head: bytes, start: int, end: int, literal: bytes, caseless: bool, to_nul: bool
+) -> bool:
+    """Whether ``literal`` is in head[start:end] (end -1: the rest), before any NUL there
+    when ``to_nul`` (a regex sees a C string), in any case of its letters when ``caseless``
+    (then given in lower case)."""
+    end = len(head) if end < 0 else end
+    if to_nul:
+        nul = head.find(b"\x00", start, end)
+        end = end if nul < 0 else nul
+    if caseless:
+        if head.find(literal.strip(_LETTERS), start, end) < 0:
+            return False  # (a letterless part of it, in no case, is not there either)
+        return literal in head[start:end].lower()
+    return head.find(literal, start, end) >= 0
+
+
+def pointer_test(
+    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
+    inverse: bool, reads: int,
+) -> bool:  # fmt: skip
+    """softmagic.c's mget for an indirect offset ``(at.t op operand)``: the number at ``at``
+    must be in the head, pass do_ops' range checks, and point where ``reads`` bytes are."""
+    size = len(head)
+    if at + width > size:
+        return False
+    number = int.from_bytes(head[at : at + width], "little" if little else "big", signed=signed)
+    if number >= _UINT_MAX or number <= _INT_MIN:
+        return False
+    if operand:
+        number = _OPERATIONS[op](number, operand)
+    if inverse:
+        number = ~number
+    if number >= _UINT_MAX:
+        return False
+    number &= 0xFFFFFFFF  # (a uint32_t offset: a negative one is far past the end)
+    return number <= size and reads <= size - number
+
+
+def _c_divide(number: int, operand: int) -> int:
+    quotient = abs(number) // abs(operand)
+    return -quotient if (number < 0) != (operand < 0) else quotient
+
+
+_UINT_MAX, _INT_MIN = (1 << 32) - 1, -(1 << 31)
+_OPERATIONS = (  # do_ops, on intmax_t: C's division truncates toward zero
+    int.__and__,
+    int.__or__,
+    int.__xor__,
+    int.__add__,
+    int.__sub__,
+    int.__mul__,
+    _c_divide,
+    lambda number, operand: number - operand * _c_divide(number, operand),
+)
+
+
+def regex_test(
+    head: bytes, at: int, span: int, exact: bool, pattern: bytes, caseless: bool, needs: tuple
+) -> bool:
+    """softmagic.c's regex test (mcopy, magiccheck) where the builder could spell it for
+    ``re``: the bytes from ``at`` (``span`` of them, else the rest; at most FILE_REGEX_MAX; the
+    last dropped where ``exact``), up to the first NUL; anywhere in the head when ``at`` < 0.
+    ``needs``: bytes one of which a match contains (lower case when ``caseless``)."""
+    if at < 0:
+        region = head
+    else:
+        size = len(head)
+        if at > size:
+            return False
+        count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
+        stop = at + count - (1 if exact and count else 0)
+        nul = head.find(b"\x00", at, stop)
+        region = head[at : stop if nul < 0 else nul]
+    if needs:
+        folded = region.lower() if caseless else region
+        if not any(need in folded for need in needs):
+            return False
+    return _COMPILED[pattern, caseless].search(region) is not None
+
+
+def number_test(
+    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
+    relation: str, value: int, base: int,
+) -> bool:  # fmt: skip
+    """softmagic.c's mget/mconvert/magiccheck for a number at a fixed offset (``base``: where
+    the named entry it is in was used; libmagic checks the end without it, reads with it)."""
+    if len(head) < at - base + width:
+        return relation == "!"  # libmagic: a "!" test past the end matches
+    raw = head[at : at + width].ljust(width, b"\0")
+    number = int.from_bytes(raw, "little" if little else "big")
+    if op == 7:  # FILE_OPMODULO
+        number %= operand
+    elif operand >= 0:  # FILE_OPAND with a mask
+        number &= operand
+    bits = 8 * width
+    if signed and number >> (bits - 1):
+        number -= 1 << bits
+    number &= _U64
+    if relation == "=":
+        return number == value
+    if relation == "!":
+        return number != value
+    if relation == "&":
+        return number & value == value
+    if relation == "^":
+        return number & value != value
+    if signed:
+        number = number - (1 << 64) if number >> 63 else number
+        value = value - (1 << 64) if value >> 63 else value
+    return number < value if relation == "<" else number > value
+
+
+_U64 = (1 << 64) - 1
+_REGEX_MAX = 8192  # FILE_REGEX_MAX
+_COMPILED = {
+    (pattern, caseless): re.compile(pattern, re.MULTILINE | (re.IGNORECASE if caseless else 0))
+    for clause in CLAUSES
+    for *_, pattern, caseless, _ in clause[6]
+}

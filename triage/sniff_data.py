@@ -18,20 +18,19 @@ libmagic when:
   and in MIME mode a match that prints no MIME type leaves the answer ``octet-stream``.
 
 Machine code, data records, database pages, compiled byte code slices: libmagic walks its
-~3,500 tests on each (0.35 ms) to say "data"; this says it in ~10-30 us. Anything the clauses
+~3,500 tests on each (0.35 ms) to say "data"; this says it in ~10-20 us. Anything the clauses
 might match (a signature somewhere, a weak one-byte test, text) is left to libmagic.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import struct
 from pathlib import Path
 
 import magic
 
-from triage.sniff_clauses import any_of, function
+from triage.sniff_clauses import any_of, function, helpers, holds
 from triage.sniff_level0 import (
     CLAUSES,
     GROUPS,
@@ -43,7 +42,6 @@ from triage.sniff_level0 import (
 )
 
 OCTET = "application/octet-stream"
-_U64 = (1 << 64) - 1
 # libmagic's text classes (encoding.c text_chars): T (ASCII text), I (ISO-8859), X (extended).
 # Every byte outside them is a control byte no text encoding libmagic tries without a BOM has.
 _TEXTISH = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
@@ -55,13 +53,6 @@ _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: text libma
 _CDF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _JSON_BLANKS = b" \t\r\n"
 _JSON_VALUES = b'"[]{tfn-.0123456789'  # what may follow "[" (a value, or the end)
-_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_REGEX_MAX = 8192  # FILE_REGEX_MAX
-_COMPILED = {
-    (pattern, caseless): re.compile(pattern, re.MULTILINE | (re.IGNORECASE if caseless else 0))
-    for clause in CLAUSES
-    for *_, pattern, caseless, _ in clause[6]
-}
 _NEAR = 8192  # indexed places up to here are read as struct fields (a head's 8 KiB)
 
 
@@ -222,221 +213,12 @@ def _holding(head: bytes) -> list[int]:
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
-    """A clause read test by test (the reference for its compiled function, see
-    :mod:`triage.sniff_clauses`)."""
-    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
-    if len(head) < need:
-        return False
-    for start, end, mask, value in fixed:
-        if int.from_bytes(head[start:end], "big") & mask != value:
-            return False
-    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
-        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
-            return False
-    for test in numeric:
-        if not _numeric(head, *test):
-            return False
-    for test in searches:
-        if not _search(head, *test):
-            return False
-    for test in pointers:
-        if not _pointer(head, *test):
-            return False
-    for test in regexes:
-        if not _regex(head, *test):
-            return False
-    # an indirect test: libmagic's whole database again on the buffer from there on
-    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
-
-
-def _pointer(
-    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
-    inverse: bool, reads: int,
-) -> bool:  # fmt: skip
-    """softmagic.c's mget for an indirect offset ``(at.t op operand)``: the number at ``at``
-    must be in the head, pass do_ops' range checks, and point where ``reads`` bytes are."""
-    size = len(head)
-    if at + width > size:
-        return False
-    number = int.from_bytes(head[at : at + width], "little" if little else "big", signed=signed)
-    if number >= _UINT_MAX or number <= _INT_MIN:
-        return False
-    if operand:
-        number = _OPERATIONS[op](number, operand)
-    if inverse:
-        number = ~number
-    if number >= _UINT_MAX:
-        return False
-    number &= 0xFFFFFFFF  # (a uint32_t offset: a negative one is far past the end)
-    return number <= size and reads <= size - number
-
-
-def _c_divide(number: int, operand: int) -> int:
-    quotient = abs(number) // abs(operand)
-    return -quotient if (number < 0) != (operand < 0) else quotient
-
-
-_UINT_MAX, _INT_MIN = (1 << 32) - 1, -(1 << 31)
-_OPERATIONS = (  # do_ops, on intmax_t: C's division truncates toward zero
-    int.__and__,
-    int.__or__,
-    int.__xor__,
-    int.__add__,
-    int.__sub__,
-    int.__mul__,
-    _c_divide,
-    lambda number, operand: number - operand * _c_divide(number, operand),
-)
-
-
-def _search(
-    head: bytes, start: int, end: int, literal: bytes, caseless: bool, to_nul: bool
-) -> bool:
-    """Whether ``literal`` is in head[start:end] (end -1: the rest), before any NUL there
-    when ``to_nul`` (a regex sees a C string), in any case of its letters when ``caseless``
-    (then given in lower case)."""
-    end = len(head) if end < 0 else end
-    if to_nul:
-        nul = head.find(b"\x00", start, end)
-        end = end if nul < 0 else nul
-    if caseless:
-        if head.find(literal.strip(_LETTERS), start, end) < 0:
-            return False  # (a letterless part of it, in no case, is not there either)
-        return literal in head[start:end].lower()
-    return head.find(literal, start, end) >= 0
-
-
-def _shadowed(head: bytes) -> bool:
-    """Whether a level-0 test with a description surely matches before (in libmagic's order)
-    every test whose clause may match: libmagic stops there (softmagic.c match: the first
-    test that finds a match ends the walk) with no MIME type printed, so it says
-    ``application/octet-stream`` (e.g. "locale data table" before TTComp's \\1\\5)."""
-    first = min(map(TOPS.__getitem__, _holding(head)), default=None)
-    if first is None:
-        return False
-    for start, end, keys in SHADOW_GROUPS:
-        for number in keys.get(head[start:end], ()):
-            order, need, fixed = SHADOWS[number]
-            if order < first and len(head) >= need and _fixed_hold(head, fixed):
-                return True
-    return False
-
-
-def _fixed_hold(head: bytes, fixed: tuple) -> bool:
-    return all(int.from_bytes(head[s:e], "big") & mask == value for s, e, mask, value in fixed)
-
-
-def _holding(head: bytes) -> list[int]:
-    """Every clause that may match ``head`` (may_match stops at the first)."""
-    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
-    fields: tuple = ()
-    for unpack in _UNPACK:
-        fields += unpack(padded)
-    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
-    numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
-    numbers += LOOSE
-    return [n for n in numbers if (_CHECKS[n] or _check(n))(head)]
-
-
-def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches, indirect, padded, regexes, pointers = clause
-    if len(head) < need:
-        return False
-    for start, end, mask, value in fixed:
-        if int.from_bytes(head[start:end], "big") & mask != value:
-            return False
-    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
-        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
-            return False
-    for test in numeric:
-        if not _numeric(head, *test):
-            return False
-    for start, end, literal, caseless, to_nul in searches:
-        end = len(head) if end < 0 else end
-        if to_nul:  # a regex sees a C string: up to the first NUL
-            nul = head.find(b"\x00", start, end)
-            end = end if nul < 0 else nul
-        if caseless:
-            if head.find(literal.strip(_LETTERS), start, end) < 0:
-                return False  # (a letterless part of it, in no case, is not there either)
-            if literal not in head[start:end].lower():
-                return False
-        elif head.find(literal, start, end) < 0:
-            return False
-    for test in pointers:
-        if not _pointer(head, *test):
-            return False
-    for test in regexes:
-        if not _regex(head, *test):
-            return False
-    # an indirect test: libmagic's whole database again on the buffer from there on
-    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
-
-
-def _regex(
-    head: bytes, at: int, span: int, exact: bool, pattern: bytes, caseless: bool, needs: tuple
-) -> bool:
-    """softmagic.c's regex test (mcopy, magiccheck) where the builder could spell it for
-    ``re``: the bytes from ``at`` (``span`` of them, else the rest; at most FILE_REGEX_MAX; the
-    last dropped where ``exact``), up to the first NUL; anywhere in the head when ``at`` < 0.
-    ``needs``: bytes one of which a match contains (lower case when ``caseless``)."""
-    if at < 0:
-        region = head
-    else:
-        size = len(head)
-        if at > size:
-            return False
-        count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
-        stop = at + count - (1 if exact and count else 0)
-        nul = head.find(b"\x00", at, stop)
-        region = head[at : stop if nul < 0 else nul]
-    if needs:
-        folded = region.lower() if caseless else region
-        if not any(need in folded for need in needs):
-            return False
-    return _COMPILED[pattern, caseless].search(region) is not None
-
-
-def _numeric(
-    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
-    relation: str, value: int, base: int,
-) -> bool:  # fmt: skip
-    """softmagic.c's mget/mconvert/magiccheck for a number at a fixed offset (``base``: where
-    the named entry it is in was used; libmagic checks the end without it, reads with it)."""
-    if len(head) < at - base + width:
-        return relation == "!"  # libmagic: a "!" test past the end matches
-    raw = head[at : at + width].ljust(width, b"\0")
-    number = int.from_bytes(raw, "little" if little else "big")
-    if op == 7:  # FILE_OPMODULO
-        number %= operand
-    elif operand >= 0:  # FILE_OPAND with a mask
-        number &= operand
-    bits = 8 * width
-    if signed and number >> (bits - 1):
-        number -= 1 << bits
-    number &= _U64
-    if relation == "=":
-        return number == value
-    if relation == "!":
-        return number != value
-    if relation == "&":
-        return number & value == value
-    if relation == "^":
-        return number & value != value
-    if signed:
-        number = number - (1 << 64) if number >> 63 else number
-        value = value - (1 << 64) if value >> 63 else value
-    return number < value if relation == "<" else number > value
+    """A clause read test by test (:func:`triage.sniff_clauses.holds`, the reference)."""
+    return holds(head, clause, may_match)
 
 
 # Each clause as a function (triage.sniff_clauses), compiled when a head first needs it.
-_HELPERS = {
-    "_numeric": _numeric,
-    "_search": _search,
-    "_regex": _regex,
-    "_pointer": _pointer,
-    "may_match": may_match,
-}
+_HELPERS = helpers(may_match)
 _CHECKS: list = [None] * len(CLAUSES)
 
 
