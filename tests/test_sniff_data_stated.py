@@ -8,6 +8,8 @@
   (\\1\\5) and "VAX-order 68k Blit" (\\1\\6) before TTComp's \\1\\5 and \\1\\6;
 - an indirect offset read at a fixed place (mget, do_ops) must point inside the head: a COM
   file's jump (``0xe9`` and its target, ``(1.s+3)``);
+- a string compared by ``<``/``>`` (file_strncmp: the first differing bytes, signed): the
+  Dryad test's ``0 string <DryadData`` before its regex;
 - regex tests spelt for Python's ``re`` (tests/data/sniff/magic_regex.py): at a known offset
   (AppleWorks 3: 79 bytes of one class at 5) and where the data says (a setup script's
   ``[version]`` after a ``[``), and the spelling itself against glibc's own regexec in the C
@@ -159,6 +161,22 @@ def test_do_ops_arithmetic_is_cs():
     assert pointer(head, 0, 1, True, False, 6, 4, False, 1) is True  # 250 / 4 = 62
     assert pointer(head, 0, 1, True, False, 7, 7, False, 1) is True  # 250 % 7 = 5
     assert pointer(head, 0, 1, True, False, 3, 60, False, 1) is False  # 310: past the end
+
+
+@pytest.mark.parametrize(("first", "below"), [(b"\x01\x02", True), (b"\xf0\xf1", False)])
+def test_a_string_compared_by_order(first, below):
+    head = first + NOISE[2:200] + b"dryad-bibo/v1.0" + NOISE[215:]
+    assert may_match(head) is below  # only "DryadData" and its regex may match here
+    assert data(head) == (None if below else OCTET)
+    assert LIBMAGIC.from_buffer(head) == OCTET
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=1, max_size=10), st.integers(0, 300))
+def test_heads_ordered_against_dryad_it_names_are_data_to_libmagic(first, at):
+    head = first + NOISE[len(first) : at] + b"dryad-bibo/v2.1" + NOISE[at:]
+    if data(head) is not None:
+        assert LIBMAGIC.from_buffer(head) == OCTET
 
 
 _PGP_TAGS = st.sampled_from([0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6])

@@ -144,6 +144,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
         if first in SPACE or first == 0:
             return []
         return [("need", at + 1), ("fixed", at, bytes([first]), b"\xff")]
+    if line.type == STRING and reln in "<>" and line.vallen and not line.flag & UNSIGNED:
+        return string_order(line, at)
     if line.type in (STRING, SEARCH, 13, 59) and reln != "!" and line.vallen:
         return [("need", at + line.vallen)]
     return []
@@ -206,6 +208,29 @@ def pointer(line: Line) -> list[tuple]:
     operation = line.in_op & FILE_OPS_MASK
     offset, operand = line.offset, line.in_offset
     return [("pointer", offset, width, little, signed, operation, operand, inverse, reads)]
+
+
+def string_order(line: Line, at: int) -> list[tuple]:
+    """A string compared by ``<`` or ``>`` (file_strncmp, flags none: the difference of the
+    first bytes that differ, signed): the head's bytes there are lower (higher) than the
+    value, read as one big-endian number of its first 8 bytes (exact up to 8 bytes; for a
+    longer value its first 8 may also be equal)."""
+    value = line.value[: line.vallen]
+    if line.str_flags & (STRING_COMPACT_WS | STRING_OPTIONAL_WS | 0xC):
+        return [("need", at + line.vallen)]
+    width = min(len(value), 8)
+    number = int.from_bytes(value[:width], "big")
+    if len(value) > width:  # the first 8 bytes may also be equal: <= or >=
+        if line.reln == "<":
+            number += 1
+        elif number == 0:
+            return [("need", at + line.vallen)]
+        else:
+            number -= 1
+    if number >> (8 * width):
+        return [("need", at + line.vallen)]
+    test = ("numeric", at, width, False, False, FILE_OPAND, -1, line.reln, number, 0)
+    return [("need", at + line.vallen), test]
 
 
 def string_literal(line: Line) -> tuple[bytes, bool]:
