@@ -61,7 +61,13 @@ def _fails(clause: tuple) -> str:
         span = f"{start}" if end < 0 else f"{start}, {end}"
         if to_nul:
             tests.append(f"not search_test(head, {start}, {end}, {literal!r}, {caseless}, True)")
-        elif caseless:  # (re's search for a literal in either case beats find and lower)
+        elif caseless and literal[:1].isalpha():  # (its part without letters first)
+            letterless = literal.strip(_LETTERS)
+            if letterless:
+                tests.append(f"head.find({letterless!r}, {span}) < 0")
+            part = f"head[{start}:]" if end < 0 else f"head[{start}:{end}]"
+            tests.append(f"{literal!r} not in {part}.lower()")
+        elif caseless:  # (re finds a literal that starts with no letter faster than find)
             stop = "" if end < 0 else f", {end}"
             tests.append(f"_CASELESS[{literal!r}].search(head, {start}{stop}) is None")
         else:
