@@ -72,7 +72,7 @@ def _fails(clause: tuple) -> str:
             tests.append(f"_CASELESS[{literal!r}].search(head, {start}{stop}) is None")
         else:
             tests.append(f"head.find({literal!r}, {span}) < 0")
-    tests += [f"not pointer_test(head, *{test!r})" for test in pointers]
+    tests += [_pointer_fails(test) for test in pointers]
     tests += [f"not regex_test(head, *{test!r})" for test in regexes]
     tests += [f"not ({at} <= len(head) and may_match(head[{at}:]))" for at in indirect]
     return " or ".join(tests) or "False"
@@ -84,15 +84,32 @@ _RELATIONS = {"=": "{} != {}", "<": "{} >= {}", ">": "{} <= {}", "&": "{0} & {1}
 
 
 def _number_fails(test: tuple) -> str:
-    """An unsigned number ANDed with a mask, outside a named entry, not a "!" test (so the
-    clause's length test has made its bytes): inline; any other through :func:`number_test`."""
+    """An unsigned number ANDed with a mask, outside a named entry: inline (a "!" test past
+    the end matches; any other has its bytes by the clause's length test); any other through
+    :func:`number_test`."""
     at, width, little, signed, op, operand, relation, value, base = test
-    if signed or op != 0 or base or relation not in _RELATIONS:
+    if signed or op != 0 or base or relation not in "!" + "".join(_RELATIONS):
         return f"not number_test(head, *{test!r})"
     number = f"int.from_bytes(head[{at}:{at + width}], {'little' if little else 'big'!r})"
     if operand >= 0:
         number = f"({number} & {operand})"
+    if relation == "!":
+        return f"(len(head) >= {at + width} and {number} == {value})"
     return _RELATIONS[relation].format(number, value)
+
+
+def _pointer_fails(test: tuple) -> str:
+    """An unsigned indirect offset plus or times a number: inline (an offset do_ops refuses
+    is past the end anyway); any other through :func:`pointer_test`."""
+    at, width, little, signed, op, operand, inverse, reads = test
+    if signed or inverse or operand < 0 or op not in (3, 5):  # FILE_OPADD, FILE_OPMULTIPLY
+        return f"not pointer_test(head, *{test!r})"
+    number = f"int.from_bytes(head[{at}:{at + width}], {'little' if little else 'big'!r})"
+    if op == 5 and operand:
+        number += f" * {operand}"
+    elif op == 3:
+        reads += operand
+    return f"len(head) < {at + width} or {number} + {reads} > len(head)"
 
 
 def helpers(may_match: Callable[[bytes], bool]) -> dict:
