@@ -10,6 +10,8 @@
   file's jump (``0xe9`` and its target, ``(1.s+3)``);
 - a string compared by ``<``/``>`` (file_strncmp: the first differing bytes, signed): the
   Dryad test's ``0 string <DryadData`` before its regex;
+- a quad read past the end of the buffer is compared as zeros (mget checks the end of every
+  fixed-size type but the 8-byte integers): an EDID header one zero byte short is still EDID;
 - regex tests spelt for Python's ``re`` (tests/data/sniff/magic_regex.py): at a known offset
   (AppleWorks 3: 79 bytes of one class at 5) and where the data says (a setup script's
   ``[version]`` after a ``[``), and the spelling itself against glibc's own regexec in the C
@@ -177,6 +179,30 @@ def test_heads_ordered_against_dryad_it_names_are_data_to_libmagic(first, at):
     head = first + NOISE[len(first) : at] + b"dryad-bibo/v2.1" + NOISE[at:]
     if data(head) is not None:
         assert LIBMAGIC.from_buffer(head) == OCTET
+
+
+def test_a_quad_past_the_end_is_read_as_zeros():
+    edid = bytes.fromhex("00ffffffffffff00")
+    assert LIBMAGIC.from_buffer(edid[:7]) == "application/x-edid-dump"
+    assert data(edid[:7]) is None
+    assert data(edid[:6]) == LIBMAGIC.from_buffer(edid[:6]) == OCTET  # 0xff missing: not EDID
+
+
+def test_each_clause_cut_short_it_names_is_data_to_libmagic():
+    """Every clause's fixed bytes over noise and over zeros, cut 0-8 bytes short of what the
+    clause needs (where libmagic's reads past the end matter): where the data check names the
+    head, libmagic agrees."""
+    checked = 0
+    for need, fixed, *_ in sniff_level0.CLAUSES:
+        if need > 8192:
+            continue
+        for under in (NOISE * 14, bytes(need + 8)):
+            head = _planted(fixed, under[: need + 8])
+            for cut in range(max(2, need - 8), need + 1):
+                if data(head[:cut]) is not None:
+                    checked += 1
+                    assert LIBMAGIC.from_buffer(head[:cut]) == OCTET, (fixed, cut)
+    assert checked > 1000
 
 
 _PGP_TAGS = st.sampled_from([0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6])

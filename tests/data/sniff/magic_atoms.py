@@ -57,7 +57,7 @@ def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
         elif atom[0] == "fixed":
             out.append(("padded", *atom[1:]))
         elif atom[0] == "numeric":
-            out.append((*atom[:-1], base))
+            out.append(atom if atom[-1] == NO_END else (*atom[:-1], base))
         elif atom[0] not in ("indirect", "regex", "pointer"):  # (not stated there)
             out.append(atom)
     return out
@@ -192,11 +192,9 @@ def pointer(line: Line) -> list[tuple]:
         or line.reln == "!"
     ):
         return []
-    if line.type in NUMERIC:
-        reads = NUMERIC[line.type][0]
-    elif line.type in WIDTHS:
-        reads = WIDTHS[line.type]
-    elif line.type == STRING:
+    if line.type in CHECKED_END:  # (mget's check of the end: the types it lists)
+        reads = CHECKED_END[line.type]
+    elif line.type in (STRING, 13, SEARCH, 59):
         reads = line.vallen
     elif line.type in (REGEX, USE, INDIRECT):
         reads = 0
@@ -280,7 +278,37 @@ def regex_literal(pattern: bytes) -> bytes:
     return max(runs, key=len)
 
 
+# mget's check that a type's bytes are in the buffer (softmagic.c, file 5.44): byte, shorts,
+# longs, dates, floats, doubles, GUID (strings by their length; quads and the rest: none)
+CHECKED_END = {
+    1: 1, 2: 2, 7: 2, 10: 2, 4: 4, 8: 4, 11: 4, 23: 4, 6: 4, 9: 4, 12: 4, 21: 4, 14: 4, 15: 4,
+    16: 4, 22: 4, 33: 4, 34: 4, 35: 4, 36: 8, 37: 8, 38: 8, 49: 16,
+}  # fmt: skip
+QUADS = (24, 25, 26)  # quad, lequad, bequad: mget checks no end for them (zeros past it)
+NO_END = 1 << 40  # a numeric atom's "base" for a number read with zeros past the end
+
+
 def numeric(line: Line, at: int, reln: str) -> list[tuple] | None:
+    """A number's test; a quad's as read with zeros past the end of the buffer (mget's check
+    of the end lists every fixed-size type but the 8-byte integers; mcopy pads with zeros)."""
+    atoms = _numeric(line, at, reln)
+    if atoms is None or line.type not in QUADS:
+        return atoms
+    out: list[tuple] = []
+    for atom in atoms:
+        if atom[0] == "fixed":  # its bytes up to the last one not zero, then zeros or nothing
+            _, start, value, mask = atom
+            kept = max((i + 1 for i in range(len(value)) if value[i] & mask[i]), default=0)
+            if kept:
+                out += [("need", start + kept), ("fixed", start, value[:kept], mask[:kept])]
+            if kept < len(value):
+                out.append(("padded", start + kept, value[kept:], mask[kept:]))
+        elif atom[0] == "numeric":
+            out.append((*atom[:-1], NO_END))
+    return out
+
+
+def _numeric(line: Line, at: int, reln: str) -> list[tuple] | None:
     width, little = NUMERIC[line.type]
     bits = 8 * width
     signed = not line.flag & UNSIGNED
