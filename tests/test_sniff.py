@@ -222,7 +222,7 @@ def _sqlite_head() -> bytes:
         b"\0\0\0\x18ftypabcd\0\0\0\0abcd" + bytes(50),  # a brand not in the table
         b"import os\nprint(os.name)\n",  # text a language test may claim
         b"MZ" + bytes(200),  # DOS, NE, LE...: libmagic decides
-        b"\xe9" + os.urandom(4000),  # random bytes with a weak start
+        b"\xe9\x10\x00" + os.urandom(4000),  # random bytes after a COM jump into them
         b"regf" + bytes(500),  # libmagic drops trailing NULs and calls this text/plain
     ],
 )

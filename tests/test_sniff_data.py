@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage import sniff_data, sniff_level0
+from triage import sniff_clauses, sniff_data, sniff_level0
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_data import OCTET, data, may_match
 
@@ -236,8 +236,8 @@ def test_an_indexed_signature_anywhere_in_the_table_is_left_to_libmagic():
 
 
 def _numeric_and_searches_hold(number: int, head: bytes) -> bool:
-    _, _, numeric, searches, indirect, padded = sniff_level0.CLAUSES[number]
-    return sniff_data._holds(head, (0, (), numeric, searches, indirect, padded))
+    _, _, *rest = sniff_level0.CLAUSES[number]
+    return sniff_data._holds(head, (0, (), *rest))
 
 
 def _builder():
@@ -288,3 +288,25 @@ def test_structured_binary_heads_it_names_are_data_to_libmagic(record, repeat, t
 def test_any_bytes_it_names_are_data_to_libmagic(head):
     if data(head) is not None:
         assert LIBMAGIC.from_buffer(head) == OCTET
+
+
+def test_each_compiled_clause_says_what_the_clause_says():
+    """triage.sniff_clauses' function for each clause against the clause read test by test
+    (sniff_data._holds), on heads that carry its fixed bytes over zeros, over random bytes and
+    cut short, and on one that lacks them."""
+    rng = random.Random(19)
+    helpers = sniff_data._HELPERS
+    for number, clause in enumerate(sniff_level0.CLAUSES):
+        check = sniff_clauses.function(number, clause, helpers)
+        need, fixed, *_ = clause
+        for filler in (bytes(max(need, 2) + 40), rng.randbytes(max(need, 2) + 40)):
+            head = bytearray(filler)
+            for start, end, _mask, value in fixed:
+                head[start:end] = value.to_bytes(end - start, "big")
+            for cut in (len(head), max(need, 2), max(need - 1, 2)):
+                assert check(bytes(head[:cut])) == sniff_data._holds(bytes(head[:cut]), clause)
+        assert check(filler) == sniff_data._holds(filler, clause), number
+    everything = sniff_clauses.any_of(sniff_level0.LOOSE, sniff_level0.CLAUSES, helpers)
+    for head in (bytes(600), rng.randbytes(600), b"<!DOCTYPE svg" + bytes(9)):
+        expected = any(sniff_data._holds(head, sniff_level0.CLAUSES[n]) for n in sniff_level0.LOOSE)
+        assert everything(head) == expected

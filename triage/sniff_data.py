@@ -18,22 +18,30 @@ libmagic when:
   and in MIME mode a match that prints no MIME type leaves the answer ``octet-stream``.
 
 Machine code, data records, database pages, compiled byte code slices: libmagic walks its
-~3,500 tests on each (0.35 ms) to say "data"; this says it in ~10-30 us. Anything the clauses
+~3,500 tests on each (0.35 ms) to say "data"; this says it in ~10-20 us. Anything the clauses
 might match (a signature somewhere, a weak one-byte test, text) is left to libmagic.
 """
 
 from __future__ import annotations
 
 import os
-from operator import itemgetter
+import struct
 from pathlib import Path
 
 import magic
 
-from triage.sniff_level0 import CLAUSES, GROUPS, LOOSE, MGC_SIZE
+from triage.sniff_clauses import any_of, function, helpers, holds
+from triage.sniff_level0 import (
+    CLAUSES,
+    GROUPS,
+    LOOSE,
+    MGC_SIZE,
+    SHADOW_GROUPS,
+    SHADOWS,
+    TOPS,
+)
 
 OCTET = "application/octet-stream"
-_U64 = (1 << 64) - 1
 # libmagic's text classes (encoding.c text_chars): T (ASCII text), I (ISO-8859), X (extended).
 # Every byte outside them is a control byte no text encoding libmagic tries without a BOM has.
 _TEXTISH = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
@@ -45,24 +53,41 @@ _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32: text libma
 _CDF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _JSON_BLANKS = b" \t\r\n"
 _JSON_VALUES = b'"[]{tfn-.0123456789'  # what may follow "[" (a value, or the end)
-_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-# One C call slices a head at every indexed place; one more looks each slice up.
-_SLICES = itemgetter(*(slice(start, end) for start, end, _ in GROUPS))
-_LOOKUPS = tuple(keys for _, _, keys in GROUPS)
+_NEAR = 8192  # indexed places up to here are read as struct fields (a head's 8 KiB)
 
 
-def _prefilter(clause: tuple) -> tuple[bytes, int, int, bool]:
-    """Bytes a clause with no index key needs in a range (before any NUL in it for a regex):
-    its first search's literal, or the part of it in no case when its case does not matter;
-    b"" when it has none."""
-    for start, end, literal, caseless, to_nul in clause[3]:
-        needed = literal.strip(_LETTERS) if caseless else literal
-        if needed:
-            return needed, start, (1 << 62) if end < 0 else end, to_nul
-    return b"", 0, 0, False
+def _layers(groups: tuple) -> tuple[tuple, tuple, int]:
+    """The indexed places (1, 2 or 4 bytes, big-endian) as a few struct formats whose fields
+    do not overlap, so a few C calls read them all as ints (cheap to hash), and their keys as
+    ints in the same order: (unpackers, lookups, the bytes they read)."""
+    layers: list[list] = []  # [end so far, format, lookups]
+    for start, end, keys in sorted(g for g in groups if g[1] <= _NEAR):
+        layer = next((layer for layer in layers if layer[0] <= start), None)
+        if layer is None:
+            layer = [0, ">", []]
+            layers.append(layer)
+        layer[1] += (f"{start - layer[0]}x" if start > layer[0] else "") + "BH_I"[end - start - 1]
+        layer[0] = end
+        layer[2].append({int.from_bytes(key, "big"): numbers for key, numbers in keys.items()})
+    lookups = tuple(lookup for layer in layers for lookup in layer[2])
+    span = max((layer[0] for layer in layers), default=0)
+    return tuple(struct.Struct(layer[1]).unpack_from for layer in layers), lookups, span
 
 
-_LOOSE = tuple((CLAUSES[number], *_prefilter(CLAUSES[number])) for number in LOOSE)
+def _pad(groups: tuple) -> bytes:
+    """A byte that, repeated, is no key of any indexed place: what a head shorter than the
+    places read is padded with (a key matched there would only cost a clause check)."""
+    for byte in (b"\xa5", *(bytes([value]) for value in range(256))):
+        if not any(byte * (end - start) in keys for start, end, keys in groups):
+            return byte
+    return b"\x00"
+
+
+_UNPACK, _LOOKUPS, _SPAN = _layers(GROUPS)
+_PAD = _pad(GROUPS)
+# Places past _NEAR (a head longer than the hashing read's): sliced and looked up as bytes.
+_FAR = tuple(group for group in GROUPS if group[1] > _NEAR)
+_FAR_START = min((start for start, _, _ in _FAR), default=1 << 62)
 
 
 def _same_database() -> bool:
@@ -92,7 +117,7 @@ def data(head: bytes) -> str | None:
         or len(head) < 2
         or _may_be_text(head)
         or _built_in_may_claim(head)
-        or may_match(head)
+        or (may_match(head) and not _shadowed(head))
     ):
         return None
     return OCTET
@@ -139,76 +164,67 @@ def _tar_checksum(head: bytes) -> int:
 
 def may_match(head: bytes) -> bool:
     """Whether some path of libmagic's binary soft-magic tests to a MIME type may match."""
-    for numbers in filter(None, map(dict.get, _LOOKUPS, _SLICES(head))):
-        if any(_holds(head, CLAUSES[number]) for number in numbers):
-            return True
-    for clause, needed, start, end, to_nul in _LOOSE:  # (a find first: most heads lack them)
-        if needed:
-            if to_nul and (nul := head.find(b"\x00", start, end)) >= 0:
-                end = nul
-            if head.find(needed, start, end) < 0:
-                continue
-        if _holds(head, clause):
-            return True
+    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
+    fields: tuple = ()
+    for unpack in _UNPACK:
+        fields += unpack(padded)
+    for numbers in filter(None, map(dict.get, _LOOKUPS, fields)):
+        for number in numbers:
+            if (_CHECKS[number] or _check(number))(head):
+                return True
+    if len(head) > _FAR_START:
+        for start, end, keys in _FAR:
+            for number in keys.get(head[start:end], ()):
+                if (_CHECKS[number] or _check(number))(head):
+                    return True
+    return _any_loose(head)
+
+
+def _shadowed(head: bytes) -> bool:
+    """Whether a level-0 test with a description surely matches before (in libmagic's order)
+    every test whose clause may match: libmagic stops there (softmagic.c match: the first
+    test that finds a match ends the walk) with no MIME type printed, so it says
+    ``application/octet-stream`` (e.g. "locale data table" before TTComp's \\1\\5)."""
+    first = min(map(TOPS.__getitem__, _holding(head)), default=None)
+    if first is None:
+        return False
+    for start, end, keys in SHADOW_GROUPS:
+        for number in keys.get(head[start:end], ()):
+            order, need, fixed = SHADOWS[number]
+            if order < first and len(head) >= need and _fixed_hold(head, fixed):
+                return True
     return False
 
 
+def _fixed_hold(head: bytes, fixed: tuple) -> bool:
+    return all(int.from_bytes(head[s:e], "big") & mask == value for s, e, mask, value in fixed)
+
+
+def _holding(head: bytes) -> list[int]:
+    """Every clause that may match ``head`` (may_match stops at the first)."""
+    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
+    fields: tuple = ()
+    for unpack in _UNPACK:
+        fields += unpack(padded)
+    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
+    numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
+    numbers += LOOSE
+    return [n for n in numbers if (_CHECKS[n] or _check(n))(head)]
+
+
 def _holds(head: bytes, clause: tuple) -> bool:
-    need, fixed, numeric, searches, indirect, padded = clause
-    if len(head) < need:
-        return False
-    for start, end, mask, value in fixed:
-        if int.from_bytes(head[start:end], "big") & mask != value:
-            return False
-    for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
-        if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
-            return False
-    for test in numeric:
-        if not _numeric(head, *test):
-            return False
-    for start, end, literal, caseless, to_nul in searches:
-        end = len(head) if end < 0 else end
-        if to_nul:  # a regex sees a C string: up to the first NUL
-            nul = head.find(b"\x00", start, end)
-            end = end if nul < 0 else nul
-        if caseless:
-            if head.find(literal.strip(_LETTERS), start, end) < 0:
-                return False  # (a letterless part of it, in no case, is not there either)
-            if literal not in head[start:end].lower():
-                return False
-        elif head.find(literal, start, end) < 0:
-            return False
-    # an indirect test: libmagic's whole database again on the buffer from there on
-    return all(at <= len(head) and may_match(head[at:]) for at in indirect)
+    """A clause read test by test (:func:`triage.sniff_clauses.holds`, the reference)."""
+    return holds(head, clause, may_match)
 
 
-def _numeric(
-    head: bytes, at: int, width: int, little: bool, signed: bool, op: int, operand: int,
-    relation: str, value: int, base: int,
-) -> bool:  # fmt: skip
-    """softmagic.c's mget/mconvert/magiccheck for a number at a fixed offset (``base``: where
-    the named entry it is in was used; libmagic checks the end without it, reads with it)."""
-    if len(head) < at - base + width:
-        return relation == "!"  # libmagic: a "!" test past the end matches
-    raw = head[at : at + width].ljust(width, b"\0")
-    number = int.from_bytes(raw, "little" if little else "big")
-    if op == 7:  # FILE_OPMODULO
-        number %= operand
-    elif operand >= 0:  # FILE_OPAND with a mask
-        number &= operand
-    bits = 8 * width
-    if signed and number >> (bits - 1):
-        number -= 1 << bits
-    number &= _U64
-    if relation == "=":
-        return number == value
-    if relation == "!":
-        return number != value
-    if relation == "&":
-        return number & value == value
-    if relation == "^":
-        return number & value != value
-    if signed:
-        number = number - (1 << 64) if number >> 63 else number
-        value = value - (1 << 64) if value >> 63 else value
-    return number < value if relation == "<" else number > value
+# Each clause as a function (triage.sniff_clauses), compiled when a head first needs it.
+_HELPERS = helpers(may_match)
+_CHECKS: list = [None] * len(CLAUSES)
+
+
+def _check(number: int):
+    check = _CHECKS[number] = function(number, CLAUSES[number], _HELPERS)
+    return check
+
+
+_any_loose = any_of(LOOSE, CLAUSES, _HELPERS)

@@ -25,33 +25,52 @@ tests are dropped. Paths are followed to a depth of :data:`MAX_DEPTH` and while 
 most :data:`MAX_CLAUSES` clauses; past that the clause stops at the last line followed (which
 only makes it match more often).
 
-Each clause is written as (need, fixed, numeric, searches, indirect, padded): ``need`` the
+Each clause is written as (need, fixed, numeric, searches, indirect, padded, regexes,
+pointers): ``need`` the
 length a head must have (libmagic does not match a test that reads past the end of the buffer,
 except ``!``), ``fixed`` byte constraints ``(start, end, mask, value)`` on
 ``int.from_bytes(head[start:end])`` (equality tests on numbers, strings, GUIDs), ``numeric``
 the other relations on numbers, ``searches`` bytes that must occur in a range, ``indirect``
 offsets from which the whole check must hold again, ``padded`` byte constraints read with
-zeros past the end (inside named entries). The clauses are indexed by one of their fixed
+zeros past the end (inside named entries), ``regexes`` regex tests spelt for Python's ``re``
+(:mod:`magic_regex`; ``(at, span, exact, pattern, caseless)``, ``at`` -1 where the data says
+where), ``pointers`` indirect offsets that must point inside the head
+(:func:`magic_atoms.pointer`). A ``use`` line's continuations also need the named entry to
+find a match (:func:`found_in`). The clauses are indexed by one of their fixed
 constraints (``GROUPS``), so a head is checked with one slice and one dict lookup per group;
 clauses with no fixed constraint are ``LOOSE``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from magic_atoms import atoms_of, end_of, inside_named, regex_literal, resolve  # noqa: E402
+from magic_atoms import (  # noqa: E402
+    atoms_of,
+    end_of,
+    inside_named,
+    numeric,
+    regex_literal,
+    resolve,
+    string_atoms,
+)
+from magic_index import index  # noqa: E402
 from magic_mgc import (  # noqa: E402
     BINTEST,
+    FILE_OPINVERSE,
+    INDIR,
     INDIRECT,
+    INDIROFFADD,
+    NUMERIC,
+    OFFADD,
     OFFNEGATIVE,
+    STRING,
+    STRING_BINTEST,
     STRING_TEXTTEST,
     STRINGLIKE,
     USE,
@@ -62,8 +81,6 @@ from magic_mgc import (  # noqa: E402
 TARGET = Path(__file__).resolve().parents[3] / "triage" / "sniff_level0.py"
 MAX_DEPTH = 12
 MAX_CLAUSES = 64
-MAX_KEY = 4  # bytes of a clause's index key
-MAX_FREE_BITS = 6  # a key with bits that may be anything is indexed under each of their values
 __all__ = ["build", "regex_literal", "render"]
 
 
@@ -100,19 +117,53 @@ def build(mgc: Path) -> dict:
         return False
 
     rules = Rules(names, bearing, terminal)
-    clauses: list[tuple] = []
-    for top in tops:
+    first: dict[tuple, int] = {}  # clause -> the first test (in libmagic's order) it is from
+    shadows: list[tuple] = []
+    for order, top in enumerate(tops):
         if not top.flag & BINTEST or top.flag & OFFNEGATIVE:
             continue
         if top.type in STRINGLIKE and top.str_flags & 0x60 == STRING_TEXTTEST:
             continue
+        shadow = definite(top)
+        if shadow is not None:
+            shadows.append((order, shadow))
         if not bearing(top):
             continue
         for atoms in paths(top, 0, rules):
             clause = merge(atoms)
             if clause is not None:
-                clauses.append(clause)
-    return index(sorted(set(clauses)), mgc)
+                first[clause] = min(first.get(clause, order), order)
+    clauses = sorted(first)
+    table = index(clauses, mgc)
+    table["tops"] = [first[clause] for clause in clauses]
+    shadowing = index([shadow for _, shadow in shadows], mgc)
+    table["shadows"] = [(order, shadow[0], shadow[1]) for order, shadow in shadows]
+    table["shadow_groups"], table["shadow_loose"] = shadowing["groups"], shadowing["loose"]
+    return table
+
+
+def definite(top: Line) -> tuple | None:
+    """A level-0 test that surely matches a head where its clause holds (a clause of only
+    ``need`` and fixed bytes: a number compared for equality under an AND mask or always
+    matching, a string without flags, at a fixed offset) and has a description: libmagic
+    (softmagic.c match, MIME mode) stops at the first test that matches with a description,
+    printing only a MIME type it meets on the way, so where such a test comes before every
+    test that may print one, the answer is ``application/octet-stream``."""
+    if not top.desc or top.flag & (INDIR | OFFADD | INDIROFFADD | OFFNEGATIVE) or top.offset < 0:
+        return None
+    if top.type in NUMERIC and top.reln in "=x":
+        if top.mask_op & (FILE_OPINVERSE | 0x80) or (top.mask and top.mask_op & 7):
+            return None
+        atoms = numeric(top, top.offset, top.reln)
+    elif top.type == STRING and top.reln == "=" and top.vallen:
+        if top.str_flags & ~(STRING_TEXTTEST | STRING_BINTEST):
+            return None
+        atoms = string_atoms(top, top.offset)
+    else:
+        return None
+    if atoms is None or any(atom[0] not in ("need", "fixed") for atom in atoms):
+        return None
+    return merge(atoms)
 
 
 def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, base: int = 0):
@@ -126,6 +177,7 @@ def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, b
         return []
     own = inside_named(own, base) if base else own
     found = []
+    gate: list[list[tuple]] | None = None
     if line.type == USE and not line.mime and at is not None and depth < MAX_DEPTH:
         target = rules.names.get(line.name)
         if target is None or line.value.startswith(b"^") or target.mime:
@@ -139,15 +191,44 @@ def paths(line: Line, depth: int, rules: Rules, parent_end: int | None = None, b
             if rules.bearing(child)
             for rest in paths(child, depth + 1, rules, at, at)
         ]
+        gate = found_in(target, depth, at)
     elif rules.terminal(line) or depth >= MAX_DEPTH:
         return [own]
     end = end_of(line, at)
-    found += [
-        own + rest
+    below = [
+        rest
         for child in line.children
         if rules.bearing(child)
         for rest in paths(child, depth + 1, rules, end, base)
     ]
+    if gate is not None and len(gate) * len(below) <= MAX_CLAUSES:
+        below = [way + rest for way in gate for rest in below]
+    found += [own + rest for rest in below]
+    return [own] if len(found) > MAX_CLAUSES else found
+
+
+def found_in(target: Line, depth: int, at: int) -> list[list[tuple]] | None:
+    """What a ``use`` of ``target`` at ``at`` needs for its continuations to run: softmagic.c
+    (mget's FILE_USE, magiccheck) lets a ``use`` line match only when the named entry found a
+    match, i.e. matched a line with a description or a MIME type, an ``indirect`` test, or a
+    ``use`` (assumed here to find one). The paths to the first such line on each branch, as
+    atoms; None when nothing is required (the name line has a description, or too many)."""
+    if target.desc or target.mime:
+        return None
+    found = [way for child in target.children for way in _found(child, depth + 1, at, at)]
+    return None if len(found) > MAX_CLAUSES else found
+
+
+def _found(line: Line, depth: int, parent_end: int | None, base: int) -> list[list[tuple]]:
+    at = resolve(line, parent_end, base)
+    own = atoms_of(line, depth, at)
+    if own is None:
+        return []
+    own = inside_named(own, base) if base else own
+    if line.desc or line.mime or line.type in (INDIRECT, USE) or depth >= MAX_DEPTH:
+        return [own]
+    end = end_of(line, at)
+    found = [own + rest for child in line.children for rest in _found(child, depth + 1, end, base)]
     return [own] if len(found) > MAX_CLAUSES else found
 
 
@@ -158,6 +239,8 @@ def merge(atoms: list[tuple]) -> tuple | None:
     others: list[tuple] = []
     searches: list[tuple] = []
     indirect: list[int] = []
+    regexes: list[tuple] = []
+    pointers: list[tuple] = []
     for atom in atoms:
         if atom[0] == "need":
             need = max(need, atom[1])
@@ -173,6 +256,10 @@ def merge(atoms: list[tuple]) -> tuple | None:
             others.append(atom[1:])
         elif atom[0] == "indirect":
             indirect.append(atom[1])
+        elif atom[0] == "regex":
+            regexes.append(atom[1:])
+        elif atom[0] == "pointer":
+            pointers.append(atom[1:])
         else:
             searches.append(atom[1:])
     if known["fixed"] and max(known["fixed"]) >= need:
@@ -184,6 +271,8 @@ def merge(atoms: list[tuple]) -> tuple | None:
         tuple(sorted(set(searches))),
         tuple(sorted(set(indirect))),
         runs(known["padded"]),
+        tuple(sorted(set(regexes))),
+        tuple(sorted(set(pointers))),
     )
 
 
@@ -200,58 +289,6 @@ def runs(known: dict[int, tuple[int, int]]) -> tuple:
     return tuple(fixed)
 
 
-def key_of(clause: tuple) -> tuple | None:
-    """The clause's index key: its most selective run of fixed bytes (at most MAX_KEY), where
-    a byte that must be zero counts for little (binary data is full of zeros)."""
-    best, best_score = None, 0.0
-    for start, end, bits, value in clause[1]:
-        size = end - start
-        for offset in range(size):
-            for take in range(1, min(MAX_KEY, size - offset) + 1):
-                shift = 8 * (size - offset - take)
-                window = (bits >> shift) & ((1 << 8 * take) - 1)
-                wanted = (value >> shift) & window
-                score = (
-                    sum(
-                        bin((window >> 8 * i) & 0xFF).count("1")
-                        * (1 if (wanted >> 8 * i) & 0xFF else 0.25)
-                        for i in range(take)
-                    )
-                    - 0.1 * take
-                )
-                free = 8 * take - bin(window).count("1")
-                if score > best_score and free <= MAX_FREE_BITS:
-                    best_score = score
-                    best = (start + offset, start + offset + take, window, wanted)
-    return best if best_score >= 1 else None
-
-
-def index(clauses: list[tuple], mgc: Path) -> dict:
-    groups: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(list))
-    loose = []
-    for number, clause in enumerate(clauses):
-        key = key_of(clause)
-        if key is None:
-            loose.append(number)
-            continue
-        start, end, bits, value = key
-        size = end - start
-        free = [bit for bit in range(8 * size) if not bits >> bit & 1]
-        for variant in range(1 << len(free)):
-            filled = value
-            for place, bit in enumerate(free):
-                if variant >> place & 1:
-                    filled |= 1 << bit
-            groups[(start, end)][filled.to_bytes(size, "big")].append(number)
-    return {
-        "sha256": hashlib.sha256(mgc.read_bytes()).hexdigest(),
-        "size": mgc.stat().st_size,
-        "clauses": clauses,
-        "groups": groups,
-        "loose": loose,
-    }
-
-
 def render(table: dict) -> str:
     lines = [
         '"""When libmagic 5.44\'s soft magic may give a binary head a MIME type (generated: do',
@@ -266,7 +303,7 @@ def render(table: dict) -> str:
         f'MGC_SHA256 = "{table["sha256"]}"',
         f"MGC_SIZE = {table['size']!r}",
         "# (need, ((start, end, mask, value), ...), numeric tests, searches, indirect offsets,",
-        "#  byte constraints read with zeros past the end)",
+        "#  byte constraints read with zeros past the end, regexes, indirect offsets' reads)",
         "CLAUSES: tuple = (",
     ]
     lines += [f"    {clause!r}," for clause in table["clauses"]]
@@ -278,6 +315,19 @@ def render(table: dict) -> str:
         lines.append(f"    ({start}, {end}, {{{body}}}),")
     lines.append(")")
     lines.append(f"LOOSE: tuple = {tuple(table['loose'])!r}")
+    lines.append("# the first of libmagic's level-0 tests (in its order) each clause is from")
+    lines.append(f"TOPS: tuple = {tuple(table['tops'])!r}")
+    lines.append("# (order, need, fixed): level-0 tests with a description that surely match a")
+    lines.append("# head of at least need bytes with those fixed bytes; indexed like the clauses")
+    lines.append("SHADOWS: tuple = (")
+    lines += [f"    {shadow!r}," for shadow in table["shadows"]]
+    lines.append(")")
+    lines.append("SHADOW_GROUPS: tuple = (")
+    for (start, end), keys in sorted(table["shadow_groups"].items()):
+        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
+        lines.append(f"    ({start}, {end}, {{{body}}}),")
+    lines.append(")")
+    lines.append(f"SHADOW_LOOSE: tuple = {tuple(table['shadow_loose'])!r}")
     return "\n".join(lines) + "\n"
 
 

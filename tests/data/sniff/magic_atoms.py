@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from magic_mgc import (
     FILE_OPAND,
+    FILE_OPINDIRECT,
     FILE_OPINVERSE,
     FILE_OPMODULO,
     FILE_OPS_MASK,
+    FILE_OPSIGNED,
     GUID,
     INDIR,
     INDIRECT,
@@ -37,9 +39,11 @@ from magic_mgc import (
     STRING_IGNORE_UPPER,
     STRING_OPTIONAL_WS,
     UNSIGNED,
+    USE,
     WIDTHS,
     Line,
 )
+from magic_regex import python_regex, required_any
 
 
 def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
@@ -53,8 +57,8 @@ def inside_named(atoms: list[tuple], base: int) -> list[tuple]:
         elif atom[0] == "fixed":
             out.append(("padded", *atom[1:]))
         elif atom[0] == "numeric":
-            out.append((*atom[:-1], base))
-        elif atom[0] != "indirect":
+            out.append(atom if atom[-1] == NO_END else (*atom[:-1], base))
+        elif atom[0] not in ("indirect", "regex", "pointer"):  # (not stated there)
             out.append(atom)
     return out
 
@@ -105,7 +109,9 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
     literal = literal.lower() if caseless else literal
     if at is None:
         # wherever the test reads, it reads this buffer: its bytes must be somewhere in it
-        return [("search", 0, -1, literal, caseless, False)] if literal else []
+        found = [("search", 0, -1, literal, caseless, False)] if literal else []
+        found += regex_anywhere(line) if line.type == REGEX and reln == "=" else []
+        return found + pointer(line)
     if line.type == INDIRECT:
         # libmagic's whole database on the buffer from there on (never from offset 0)
         if line.str_flags & 1:  # INDIRECT_RELATIVE: the base inside a named entry
@@ -127,7 +133,8 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
             end = at + line.str_range if line.str_range else -1
         if end == -1 or end - at > REGEX_MAX:
             end = at + REGEX_MAX
-        return [("search", at, end, literal, caseless, True)] if literal else []
+        found = [("search", at, end, literal, caseless, True)] if literal else []
+        return found + regex_at(line, at)
     if line.type == GUID and reln == "=":
         return [("need", at + 16), ("fixed", at, line.value[:16], b"\xff" * 16)]
     if line.type == LESTRING16 and reln == "=" and line.vallen:
@@ -137,9 +144,91 @@ def atoms_of(line: Line, depth: int, at: int | None) -> list[tuple] | None:
         if first in SPACE or first == 0:
             return []
         return [("need", at + 1), ("fixed", at, bytes([first]), b"\xff")]
+    if line.type == STRING and reln in "<>" and line.vallen and not line.flag & UNSIGNED:
+        return string_order(line, at)
     if line.type in (STRING, SEARCH, 13, 59) and reln != "!" and line.vallen:
         return [("need", at + line.vallen)]
     return []
+
+
+def regex_at(line: Line, at: int) -> list[tuple]:
+    """A regex read at a known offset: ``("regex", at, span, exact, pattern, caseless, needs)``,
+    ``needs`` bytes of which a match has one (lower case when caseless: a cheap check), the
+    pattern in Python's syntax (:mod:`magic_regex`) to search in the bytes libmagic hands it
+    (mcopy, magiccheck): ``span`` bytes from ``at`` (0: the rest of the buffer), at most
+    FILE_REGEX_MAX, the last one dropped, up to the first NUL. With a line count (/l) the
+    region ends at a line's end: ``exact`` False, the whole span is searched and ``$`` is not
+    stated."""
+    exact = not line.str_flags & REGEX_LINE_COUNT
+    span = line.str_range * (1 if exact else 80)
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    spelt = python_regex(line.value.split(b"\0")[0], True, exact, caseless)
+    if spelt is None:
+        return []
+    return [("regex", at, span, exact, spelt, caseless, required_any(spelt, caseless))]
+
+
+def regex_anywhere(line: Line) -> list[tuple]:
+    """A regex read where the data says: it must match somewhere in the buffer (``at`` -1),
+    its anchors not stated (its string may start and end anywhere)."""
+    caseless = bool(line.str_flags & (STRING_IGNORE_LOWER | STRING_IGNORE_UPPER))
+    spelt = python_regex(line.value.split(b"\0")[0], False, False, caseless)
+    if spelt is None:
+        return []
+    return [("regex", -1, 0, False, spelt, caseless, required_any(spelt, caseless))]
+
+
+def pointer(line: Line) -> list[tuple]:
+    """An indirect offset ``(at.t op n)`` read at a fixed place (mget, do_ops): the number
+    there must be in the buffer and so must the test's own bytes where it points, else the
+    test does not match (a "!" test then does). ``("pointer", at, width, little, signed, op,
+    operand, inverse, reads)``; [] for anything else (relative, nested, in a named entry)."""
+    if (
+        not line.flag & INDIR
+        or line.flag & (OFFADD | INDIROFFADD | OFFNEGATIVE)
+        or line.in_op & FILE_OPINDIRECT
+        or line.in_type not in NUMERIC
+        or line.offset < 0
+        or line.reln == "!"
+    ):
+        return []
+    if line.type in CHECKED_END:  # (mget's check of the end: the types it lists)
+        reads = CHECKED_END[line.type]
+    elif line.type in (STRING, 13, SEARCH, 59):
+        reads = line.vallen
+    elif line.type in (REGEX, USE, INDIRECT):
+        reads = 0
+    else:
+        return []
+    width, little = NUMERIC[line.in_type]
+    signed = bool(line.in_op & FILE_OPSIGNED)
+    inverse = bool(line.in_op & FILE_OPINVERSE)
+    operation = line.in_op & FILE_OPS_MASK
+    offset, operand = line.offset, line.in_offset
+    return [("pointer", offset, width, little, signed, operation, operand, inverse, reads)]
+
+
+def string_order(line: Line, at: int) -> list[tuple]:
+    """A string compared by ``<`` or ``>`` (file_strncmp, flags none: the difference of the
+    first bytes that differ, signed): the head's bytes there are lower (higher) than the
+    value, read as one big-endian number of its first 8 bytes (exact up to 8 bytes; for a
+    longer value its first 8 may also be equal)."""
+    value = line.value[: line.vallen]
+    if line.str_flags & (STRING_COMPACT_WS | STRING_OPTIONAL_WS | 0xC):
+        return [("need", at + line.vallen)]
+    width = min(len(value), 8)
+    number = int.from_bytes(value[:width], "big")
+    if len(value) > width:  # the first 8 bytes may also be equal: <= or >=
+        if line.reln == "<":
+            number += 1
+        elif number == 0:
+            return [("need", at + line.vallen)]
+        else:
+            number -= 1
+    if number >> (8 * width):
+        return [("need", at + line.vallen)]
+    test = ("numeric", at, width, False, False, FILE_OPAND, -1, line.reln, number, 0)
+    return [("need", at + line.vallen), test]
 
 
 def string_literal(line: Line) -> tuple[bytes, bool]:
@@ -189,7 +278,37 @@ def regex_literal(pattern: bytes) -> bytes:
     return max(runs, key=len)
 
 
+# mget's check that a type's bytes are in the buffer (softmagic.c, file 5.44): byte, shorts,
+# longs, dates, floats, doubles, GUID (strings by their length; quads and the rest: none)
+CHECKED_END = {
+    1: 1, 2: 2, 7: 2, 10: 2, 4: 4, 8: 4, 11: 4, 23: 4, 6: 4, 9: 4, 12: 4, 21: 4, 14: 4, 15: 4,
+    16: 4, 22: 4, 33: 4, 34: 4, 35: 4, 36: 8, 37: 8, 38: 8, 49: 16,
+}  # fmt: skip
+QUADS = (24, 25, 26)  # quad, lequad, bequad: mget checks no end for them (zeros past it)
+NO_END = 1 << 40  # a numeric atom's "base" for a number read with zeros past the end
+
+
 def numeric(line: Line, at: int, reln: str) -> list[tuple] | None:
+    """A number's test; a quad's as read with zeros past the end of the buffer (mget's check
+    of the end lists every fixed-size type but the 8-byte integers; mcopy pads with zeros)."""
+    atoms = _numeric(line, at, reln)
+    if atoms is None or line.type not in QUADS:
+        return atoms
+    out: list[tuple] = []
+    for atom in atoms:
+        if atom[0] == "fixed":  # its bytes up to the last one not zero, then zeros or nothing
+            _, start, value, mask = atom
+            kept = max((i + 1 for i in range(len(value)) if value[i] & mask[i]), default=0)
+            if kept:
+                out += [("need", start + kept), ("fixed", start, value[:kept], mask[:kept])]
+            if kept < len(value):
+                out.append(("padded", start + kept, value[kept:], mask[kept:]))
+        elif atom[0] == "numeric":
+            out.append((*atom[:-1], NO_END))
+    return out
+
+
+def _numeric(line: Line, at: int, reln: str) -> list[tuple] | None:
     width, little = NUMERIC[line.type]
     bits = 8 * width
     signed = not line.flag & UNSIGNED

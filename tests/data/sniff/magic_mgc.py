@@ -19,6 +19,7 @@ STRING_COMPACT_WS, STRING_OPTIONAL_WS = 1, 2
 STRING_IGNORE_LOWER, STRING_IGNORE_UPPER = 4, 8
 STRING_TEXTTEST, STRING_BINTEST = 0x20, 0x40
 FILE_OPAND, FILE_OPMODULO, FILE_OPS_MASK, FILE_OPINVERSE = 0, 7, 7, 0x40
+FILE_OPSIGNED, FILE_OPINDIRECT = 0x20, 0x80
 # numeric type -> (width, little-endian); "short"/"long"/"quad" are native (little on amd64)
 NUMERIC = {
     1: (1, True), 2: (2, True), 4: (4, True), 7: (2, False), 8: (4, False), 10: (2, True),
@@ -44,10 +45,12 @@ class Line:
         fields = struct.unpack_from("<HBBBBBBBBBBiiIQ", raw)
         self.level, self.flag, reln, self.vallen, self.type = fields[0], fields[1], *fields[3:6]
         self.mask_op, self.offset, self.lineno, self.mask = fields[8], *fields[11:12], *fields[13:]
+        self.in_type, self.in_op, self.in_offset = fields[6], fields[7], fields[12]
         self.reln = chr(reln)
         self.str_range, self.str_flags = self.mask & 0xFFFFFFFF, self.mask >> 32
         self.value = raw[32:160]
         self.q = int.from_bytes(raw[32:40], "little")
+        self.desc = raw[160:224].split(b"\0")[0]
         self.mime = raw[224:304].split(b"\0")[0]
         self.children: list[Line] = []
 
