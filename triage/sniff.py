@@ -42,7 +42,6 @@ from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
 from triage.sniff_data import data, may_match
 from triage.sniff_latin import eight_bit_text
-from triage.sniff_regex import trie
 from triage.sniff_text import text_pass
 
 OCTET = "application/octet-stream"
@@ -277,19 +276,43 @@ _STARTS_ANY_CASE = tuple(sorted(STARTS_ANY_CASE.items()))
 
 
 def _starts_regex(starts: dict[int, tuple[bytes, ...]]) -> re.Pattern[bytes]:
-    """One anchored regex for the values at every offset, each offset's as a trie (one match
-    instead of a ``startswith`` over hundreds of values: ~2 us a head, was ~13)."""
-    options = [b"(?:.{%d}%s)" % (at, trie(list(values))) for at, values in sorted(starts.items())]
+    """One anchored regex for values at offsets past 0 (one try instead of one per offset)."""
+    options = [
+        b"(?:.{%d}(?:%s))" % (at, b"|".join(re.escape(value) for value in values))
+        for at, values in sorted(starts.items())
+        if at
+    ]
     return re.compile(b"|".join(options) or b"(?!)", re.S)
 
 
-_STARTS_RE = _starts_regex(STARTS)
-_STARTS_ANY_CASE_RE = _starts_regex(STARTS_ANY_CASE)
+def _by_pair(values: tuple[bytes, ...]) -> dict[bytes, tuple[bytes, ...]]:
+    """Values at offset 0 by their first two bytes ("" for shorter ones): a head is compared
+    with the few that share its start, not with hundreds (~1 us a head, was ~8)."""
+    pairs: dict[bytes, tuple[bytes, ...]] = {}
+    for value in values:
+        key = value[:2] if len(value) >= 2 else b""
+        pairs[key] = (*pairs.get(key, ()), value)
+    return pairs
+
+
+_STARTS_AT_0 = _by_pair(STARTS.get(0, ()))
+_STARTS_PAST_0 = _starts_regex(STARTS)
+_STARTS_ANY_CASE_AT_0 = _by_pair(STARTS_ANY_CASE.get(0, ()))
+_STARTS_ANY_CASE_PAST_0 = _starts_regex(STARTS_ANY_CASE)
+
+
+def _starts_at_0(text: bytes, pairs: dict[bytes, tuple[bytes, ...]]) -> bool:
+    return text.startswith(pairs.get(text[:2], ())) or text.startswith(pairs.get(b"", ()))
 
 
 def _binary_start(body: bytes) -> bool:
     """Whether a string test of libmagic's binary pass (tried on text too, first) might match."""
-    return bool(_STARTS_RE.match(body) or _STARTS_ANY_CASE_RE.match(body[:64].lower()))
+    if _starts_at_0(body, _STARTS_AT_0) or _STARTS_PAST_0.match(body):
+        return True
+    lowered = body[:64].lower()
+    return _starts_at_0(lowered, _STARTS_ANY_CASE_AT_0) or bool(
+        _STARTS_ANY_CASE_PAST_0.match(lowered)
+    )
 
 
 _SHEBANGS = re.compile(rb"#! ?(/usr)?/bin/(?:env )?(sh|bash|python[0-9.]*|perl)\s")
