@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from tests.test_sniff import _agreement
 from triage.sniff import SNIFF_BYTES, sniff
 from triage.sniff_cues import TEXT_TESTS
-from triage.sniff_match import LONG_LINE, Line, _long_line, _once, _possessive_lead
+from triage.sniff_match import LONG_LINE, Line, _long_line, _once, _possessive_lead, lines_end
 from triage.sniff_regex import non_capturing, python_regex, trie
 from triage.sniff_text import PLAIN, text_pass
 
@@ -288,26 +288,6 @@ def test_long_lines_are_found_by_blocks_as_by_splitting(newlines, at, end):
     assert _long_line(buf, at, end) == expected
 
 
-def _lines_end_by_loop(buf: bytes, at: int, end: int, lines: int) -> int:
-    """libmagic's own loop (softmagic.c, regex with flag l): where ``lines`` lines end."""
-    last, index = end, at
-    while lines and index < end:
-        newline = buf.find(b"\n", index, end)
-        if newline < 0:
-            newline = buf.find(b"\r", index, end)
-            if newline < 0:
-                break
-        index = newline
-        if index < end - 1 and buf[index] == 13 and buf[index + 1] == 10:
-            index += 1
-        if index < end - 1 and buf[index] == 10:
-            index += 1
-        last = index
-        lines -= 1
-        index += 1
-    return end if lines else last
-
-
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(st.sampled_from([b"a", b"\n", b"\n\n", b"\r", b"\r\n", b"xy"]), max_size=40).map(
@@ -320,4 +300,4 @@ def test_a_regex_region_of_lines_ends_where_libmagics_loop_ends_it(buf, lines, a
     line = Line((0, False, 0, "regex", "l", lines, "=", b"x", True, ""))
     at = min(at, len(buf))
     end = at + min(lines * 80, len(buf) - at)
-    assert line._regex_end(buf, at) == _lines_end_by_loop(buf, at, end, lines)
+    assert line._regex_end(buf, at) == lines_end(buf, at, end, lines)

@@ -234,22 +234,29 @@ class Line:
             if found is None:
                 return end  # too few: the whole region
             return found.end() if found.end() < end else end - 1
-        last, index = end, at
-        while lines and index < end:
-            newline = buf.find(b"\n", index, end)
+        return lines_end(buf, at, end, lines)
+
+
+def lines_end(buf: bytes, at: int, end: int, lines: int) -> int:
+    """libmagic's own loop (softmagic.c, a regex with flag l): where ``lines`` lines from ``at``
+    end in ``buf[:end]`` (``end`` when there are fewer). Carriage returns count as it counts
+    them; without any, one regex match says the same (:meth:`Line._regex_end`)."""
+    last, index = end, at
+    while lines and index < end:
+        newline = buf.find(b"\n", index, end)
+        if newline < 0:
+            newline = buf.find(b"\r", index, end)
             if newline < 0:
-                newline = buf.find(b"\r", index, end)
-                if newline < 0:
-                    break
-            index = newline
-            if index < end - 1 and buf[index] == 13 and buf[index + 1] == 10:
-                index += 1
-            if index < end - 1 and buf[index] == 10:
-                index += 1
-            last = index
-            lines -= 1
+                break
+        index = newline
+        if index < end - 1 and buf[index] == 13 and buf[index + 1] == 10:
             index += 1
-        return end if lines else last
+        if index < end - 1 and buf[index] == 10:
+            index += 1
+        last = index
+        lines -= 1
+        index += 1
+    return end if lines else last
 
 
 _QUANTIFIER = re.compile(rb"[*+?]|\{[0-9]*(,[0-9]*)?\}")

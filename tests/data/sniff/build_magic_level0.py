@@ -296,6 +296,15 @@ def runs(known: dict[int, tuple[int, int]]) -> tuple:
     return tuple(fixed)
 
 
+def _render_groups(name: str, groups: dict) -> list[str]:
+    """``name: tuple = ((start, end, {key: clause numbers}), ...)``, one group a line."""
+    lines = [f"{name}: tuple = ("]
+    for (start, end), keys in sorted(groups.items()):
+        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
+        lines.append(f"    ({start}, {end}, {{{body}}}),")
+    return [*lines, ")"]
+
+
 def render(table: dict) -> str:
     lines = [
         '"""When libmagic 5.44\'s soft magic may give a binary head a MIME type (generated: do',
@@ -316,11 +325,7 @@ def render(table: dict) -> str:
     lines += [f"    {clause!r}," for clause in table["clauses"]]
     lines.append(")")
     lines.append("# (start, end, {head[start:end]: clause numbers})")
-    lines.append("GROUPS: tuple = (")
-    for (start, end), keys in sorted(table["groups"].items()):
-        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
-        lines.append(f"    ({start}, {end}, {{{body}}}),")
-    lines.append(")")
+    lines += _render_groups("GROUPS", table["groups"])
     lines.append(f"LOOSE: tuple = {tuple(table['loose'])!r}")
     lines.append("# the first of libmagic's level-0 tests (in its order) each clause is from")
     lines.append(f"TOPS: tuple = {tuple(table['tops'])!r}")
@@ -329,11 +334,7 @@ def render(table: dict) -> str:
     lines.append("SHADOWS: tuple = (")
     lines += [f"    {shadow!r}," for shadow in table["shadows"]]
     lines.append(")")
-    lines.append("SHADOW_GROUPS: tuple = (")
-    for (start, end), keys in sorted(table["shadow_groups"].items()):
-        body = ", ".join(f"{key!r}: {tuple(numbers)!r}" for key, numbers in sorted(keys.items()))
-        lines.append(f"    ({start}, {end}, {{{body}}}),")
-    lines.append(")")
+    lines += _render_groups("SHADOW_GROUPS", table["shadow_groups"])
     lines.append(f"SHADOW_LOOSE: tuple = {tuple(table['shadow_loose'])!r}")
     return "\n".join(lines) + "\n"
 
