@@ -14,13 +14,11 @@ import hashlib
 import io
 import json
 import os
-import platform
 import plistlib
 import random
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -616,38 +614,3 @@ def test_one_libmagic_call_and_descriptions_only_where_reports_show_them():
     assert description and not mismatch
     # describe_all: every file gets its libmagic description.
     assert FileTyper(describe_all=True).classify(b"hello triage\n", "note.txt")[1] == ("ASCII text")
-
-
-_RSS_AROUND_RELEASE = """
-import os, sys
-def rss():
-    with open(f"/proc/{os.getpid()}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-import triage.sniff
-before = rss()
-from triage.hashing.heap import release_heap
-released = release_heap()
-print(before, rss(), released)
-"""
-
-
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="malloc_trim is glibc's",
-)
-def test_the_forkserver_hands_back_the_heap_its_imports_freed():
-    """Last in the preload list, so the typing tables' parse trees (compiled from source where
-    no byte code is cached) are not copied into every worker forked from the server."""
-    from triage.hashing.pool import WORKER_PRELOAD
-
-    assert WORKER_PRELOAD[-1] == "triage.hashing.heap"
-    result = subprocess.run(
-        [sys.executable, "-c", _RSS_AROUND_RELEASE],
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    before, after, released = result.stdout.split()
-    assert released == "True"
-    assert int(after) < int(before) - 20_000  # KiB: most of the compile's heap handed back
