@@ -64,7 +64,7 @@ def test_a_table_of_high_bytes_is_plain_text_to_both():
     ],
 )
 def test_what_libmagic_may_read_otherwise_is_not_decided_here(head):
-    assert eight_bit_text(head, lambda body: False) in (None, UNSURE)
+    assert eight_bit_text(head) in (None, UNSURE)
 
 
 def test_a_shebang_in_latin1_is_libmagics_or_agrees():
@@ -96,7 +96,7 @@ _WORDS = st.sampled_from(
 )
 def test_any_eight_bit_text_is_typed_as_libmagic_types_it_or_left_to_it(head):
     first = sniff(head)
-    eight_bit = eight_bit_text(head, lambda body: False) is not None
+    eight_bit = eight_bit_text(head) is not None
     event(f"eight-bit text: {eight_bit}, named: {first is not None}")
     if first is not None:
         assert first == LIBMAGIC.from_buffer(head)

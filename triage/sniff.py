@@ -41,6 +41,7 @@ import re
 import zlib
 from collections.abc import Callable
 
+from triage.sniff_csv import is_csv
 from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
 from triage.sniff_data import data, may_match
@@ -158,15 +159,25 @@ def _fixed(mime: str, magic: bytes) -> Callable[[bytes], str | None]:
     return check
 
 
+def _starting(magic: bytes, check: Callable[[bytes], str | None]) -> Callable:
+    """``check`` for heads that start with the whole ``magic`` (it is found by two bytes)."""
+    if len(magic) <= 2:
+        return check
+    return lambda head: check(head) if head.startswith(magic) else None
+
+
 # Checks by a file's first two bytes; each is tried in turn.
 _BY_START: dict[bytes, tuple[Callable[[bytes], str | None], ...]] = {}
 # The whole signatures those checks stand for: a head that starts with one and is not named
 # here is libmagic's (a text that merely starts "re" or "co", like "regf" and "conectix", is not).
-_CLAIMED: list[bytes] = [b"\xd0\xcf\x11\xe0"]  # (and OLE's, which libmagic types by its members)
+_CLAIMED: list[bytes] = []
+_OLE = b"\xd0\xcf\x11\xe0"  # libmagic types an OLE file by its members: always libmagic's
 
 
-def _add(start: bytes, check: Callable[[bytes], str | None]) -> None:
-    _BY_START[start[:2]] = (*_BY_START.get(start[:2], ()), check)
+def _add(magic: bytes, check: Callable[[bytes], str | None]) -> None:
+    """Try ``check`` on heads that start with ``magic``."""
+    _BY_START[magic[:2]] = (*_BY_START.get(magic[:2], ()), check)
+    _CLAIMED.append(magic)
 
 
 for _magic, _mime in (
@@ -208,32 +219,25 @@ for _magic, _mime in (
     (b"QFI\xfb", "application/x-qemu-disk"),
 ):  # fmt: skip
     _add(_magic, _fixed(_mime, _magic))
-    _CLAIMED.append(_magic)
 for _magic, _check in (
     (b"PK", _zip),
     # SQLite: libmagic also wants a page size (not 0) at 16
     (
-        b"SQ",
+        b"SQLite format 3",
         lambda head: (
-            "application/vnd.sqlite3"
-            if head[:16] == b"SQLite format 3\x00" and head[16:18] != b"\0\0"
-            else None
+            "application/vnd.sqlite3" if head[15:16] == b"\x00" and head[16:18] != b"\0\0" else None
         ),
     ),
-    (b"\x7fE", lambda head: _elf(head) if head[:4] == b"\x7fELF" else None),
+    (b"\x7fELF", _elf),
     (b"MZ", _mz),
-    (b"RI", lambda head: _riff(head) if head[:4] == b"RIFF" else None),
+    (b"RIFF", _riff),
     (b"BM", _bmp),
     (b"\x1f\x8b", _gzip),
-    (b"BZ", lambda head: _bzip2(head) if head[:3] == b"BZh" else None),
-    (b"\x1aE", lambda head: _ebml(head) if head[:4] == b"\x1a\x45\xdf\xa3" else None),
+    (b"BZh", _bzip2),
+    (b"\x1a\x45\xdf\xa3", _ebml),
 ):
-    _add(_magic, _check)
-_CLAIMED += (b"PK", b"SQLite format 3", b"\x7fELF", b"MZ", b"RIFF", b"BM", b"\x1f\x8b", b"BZh",
-             b"\x1a\x45\xdf\xa3")  # fmt: skip
-_CLAIMED_STARTS = tuple(_CLAIMED)
-for _magic in _CLAIMED_STARTS:  # (the two-byte keys cover OLE's start too)
-    _BY_START.setdefault(_magic[:2], ())
+    _add(_magic, _starting(_magic, _check))
+_CLAIMED_STARTS = (_OLE, *_CLAIMED)
 
 
 def _at_offset(head: bytes) -> str | None:
@@ -345,7 +349,7 @@ def _text(head: bytes, whole: bool) -> str | None:
         return UNSURE  # libmagic calls one byte, or only white space, data
     if whole and body[:1] in b"[{" and _is_json(body):
         return "application/json"
-    if _is_csv(body):
+    if is_csv(body):
         return "text/csv"
     start = body[:64]  # (libmagic's tests of these starts are at offset 0: no blanks first)
     if start.startswith(b"#!"):
@@ -415,46 +419,6 @@ def _is_json(body: bytes) -> bool:
     return isinstance(value, (dict, list))
 
 
-def _is_csv(body: bytes) -> bool:
-    """libmagic's CSV test (is_csv.c as of file 5.44): every line up to the 10th has the same
-    number (> 0) of commas outside quotes (a quoted field may span lines), and there are more
-    than two lines (or ten)."""
-    first = body.find(b"\n")
-    if first < 0 or b"," not in body[:first]:
-        return False  # the first line sets the number of commas, and it must have one
-    if b'"' not in body:
-        lines = body.split(b"\n", 10)
-        counts = [line.count(b",") for line in lines[:-1]]
-        return len(counts) > 2 and all(count == counts[0] for count in counts)
-    fields = lines = at_line = 0
-    index, end = 0, len(body)
-    while index < end:
-        byte = body[index]
-        index += 1
-        if byte == 0x22:  # a quote: skip to the one that closes it ("" escapes)
-            quoted = True
-            while index < end:
-                if body[index] == 0x22:
-                    quoted = not quoted
-                elif not quoted:
-                    break
-                index += 1
-        elif byte == 0x2C:
-            at_line += 1
-        elif byte == 0x0A:
-            lines += 1
-            if lines == 10:
-                return fields != 0 and fields == at_line
-            if fields == 0:
-                if at_line == 0:
-                    return False
-                fields = at_line
-            elif fields != at_line:
-                return False
-            at_line = 0
-    return fields != 0 and lines > 2
-
-
 # -- random bytes ----------------------------------------------------------------------------------
 # Starts that libmagic's weak tests (a byte or two) take for a format even in random bytes: a
 # random head starting so is left to libmagic (COM executables, zlib, LATM audio...: found on
@@ -512,11 +476,15 @@ def sniff(head: bytes) -> str | None:
             return _unless_text(mime, head)
     # a known start whose details the table does not decide (where libmagic's database is not
     # the one the data check proves against, any head sharing a signature's first two bytes)
-    if head.startswith(_CLAIMED_STARTS) if DATA_CHECKED else head[:2] in _BY_START:
+    if (
+        head.startswith(_CLAIMED_STARTS)
+        if DATA_CHECKED
+        else head[:2] in _BY_START or head.startswith(_OLE)
+    ):
         return None
     text = _text(head, len(head) < SNIFF_BYTES)
     if text is None:  # ISO-8859 or extended-ASCII text to libmagic, not UTF-8
-        text = eight_bit_text(head, _is_csv)
+        text = eight_bit_text(head)
     if text is not None:
         return text or None
     # binary that no libmagic test may name (triage.sniff_data: random bytes, machine code,

@@ -19,15 +19,12 @@ a binary test that may match) is left to libmagic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from triage.sniff_data import ENABLED, _built_in_may_claim, may_match
+from triage.sniff_csv import is_csv
+from triage.sniff_data import _TEXTISH, ENABLED, _built_in_may_claim, may_match
 from triage.sniff_text import text_pass
 
 UNSURE = ""  # 8-bit text, but which kind is libmagic's to say
-# encoding.c text_chars: T (ASCII text), I (ISO-8859) and X (extended) bytes; any other byte
-# (a control byte or NUL) makes the head binary, or text only with a byte-order mark.
-_EIGHT_BIT_TEXT = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
 # encoding.c file_looks_utf8: a lead byte and its count of 10xxxxxx bytes (up to 6-byte forms,
 # overlong and surrogate forms allowed); a sequence cut by the end of the buffer still passes.
 _LIBMAGIC_UTF8 = re.compile(
@@ -39,13 +36,12 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _UTF7 = b"+/v"  # encoding.c looks_utf7: a UTF-7 signature comes before ISO-8859
 
 
-def eight_bit_text(head: bytes, is_csv: Callable[[bytes], bool]) -> str | None:
+def eight_bit_text(head: bytes) -> str | None:
     """libmagic's MIME type for ``head`` when it is 8-bit text this tier is sure of;
-    :data:`UNSURE` for such text left to libmagic; None when ``head`` is not 8-bit text
-    (``is_csv``: libmagic's CSV test, :func:`triage.sniff._is_csv`)."""
+    :data:`UNSURE` for such text left to libmagic; None when ``head`` is not 8-bit text."""
     if not ENABLED or len(head) < 2 or b"\x00" in head or head.startswith(_BOMS):
         return None
-    if head.translate(None, _EIGHT_BIT_TEXT) or head.isascii():
+    if head.translate(None, _TEXTISH) or head.isascii():  # (_TEXTISH: encoding.c's T, I, X)
         return None  # a control byte: binary; all ASCII: the UTF-8 text pass's
     if head.startswith(_UTF7) or _LIBMAGIC_UTF8.fullmatch(head):
         return UNSURE  # libmagic may read it as UTF-7 or UTF-8 text
