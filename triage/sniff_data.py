@@ -162,21 +162,24 @@ def _tar_checksum(head: bytes) -> int:
     return int(field[:digits], 8)
 
 
-def may_match(head: bytes) -> bool:
-    """Whether some path of libmagic's binary soft-magic tests to a MIME type may match."""
+def _indexed(head: bytes) -> list[int]:
+    """The clauses ``head``'s bytes at the indexed places point to (the loose ones are not
+    indexed): those worth checking."""
     padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
     fields: tuple = ()
     for unpack in _UNPACK:
         fields += unpack(padded)
-    for numbers in filter(None, map(dict.get, _LOOKUPS, fields)):
-        for number in numbers:
-            if (_CHECKS[number] or _check(number))(head):
-                return True
+    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
     if len(head) > _FAR_START:
-        for start, end, keys in _FAR:
-            for number in keys.get(head[start:end], ()):
-                if (_CHECKS[number] or _check(number))(head):
-                    return True
+        numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
+    return numbers
+
+
+def may_match(head: bytes) -> bool:
+    """Whether some path of libmagic's binary soft-magic tests to a MIME type may match."""
+    for number in _indexed(head):
+        if (_CHECKS[number] or _check(number))(head):
+            return True
     return _any_loose(head)
 
 
@@ -202,14 +205,7 @@ def _fixed_hold(head: bytes, fixed: tuple) -> bool:
 
 def _holding(head: bytes) -> list[int]:
     """Every clause that may match ``head`` (may_match stops at the first)."""
-    padded = head if len(head) >= _SPAN else head.ljust(_SPAN, _PAD)
-    fields: tuple = ()
-    for unpack in _UNPACK:
-        fields += unpack(padded)
-    numbers = [n for found in filter(None, map(dict.get, _LOOKUPS, fields)) for n in found]
-    numbers += [n for start, end, keys in _FAR for n in keys.get(head[start:end], ())]
-    numbers += LOOSE
-    return [n for n in numbers if (_CHECKS[n] or _check(n))(head)]
+    return [n for n in (*_indexed(head), *LOOSE) if (_CHECKS[n] or _check(n))(head)]
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
