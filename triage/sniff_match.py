@@ -121,7 +121,6 @@ class Line:
                 # repeated once or more matches where it matches once
                 spelt = _once(spelt)
                 items = list(sre_parse.parse(spelt.decode("latin-1")))
-                self.pattern = re.compile(non_capturing(spelt), re.M | icase)
             if _nested_repeat(items):  # exponential in re's backtracking: libmagic's to run
                 self.supported = False
                 return
