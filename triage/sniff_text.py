@@ -34,12 +34,11 @@ from triage.sniff_regex import (
     literal_runs,
     python_regex,
     search_words,
-    trie,
     words_of,
 )
+from triage.sniff_words import Found, word_finder
 
 # -- cues: what a test cannot match without --------------------------------------------------------
-_WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
 _LETTERS = bytes(range(97, 123)) + b"_"
 
 
@@ -103,17 +102,17 @@ class TextPass:
 
     Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
     looked for only when its test is reached, except the cheapest, found for all tests at once:
-    words (a set intersection), word starts (one ``findall`` among the words), starts (one
+    words and word starts (one pass for all, :mod:`triage.sniff_words`), starts (one
     ``startswith`` per offset) and literals near the start (one ``find`` per first byte).
     """
 
-    def __init__(self, specs: tuple) -> None:
+    def __init__(self, specs: tuple, finder: Callable = word_finder) -> None:
         self.tests = [Test(test) for test in specs]
         self.by_word: dict[bytes, list[int]] = defaultdict(list)
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
         near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
-        self.lazy: dict[int, Callable[[bytes, bytes, _Words], bool]] = {}
+        self.lazy: dict[int, Callable[[bytes, bytes, Found], bool]] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
         for index, test in enumerate(self.tests):
             cue = _test_cue(test)
@@ -136,18 +135,7 @@ class TextPass:
                 )
             else:
                 self.lazy[index] = _check(cue)
-        # word starts, all found by one findall among the words (the longest at each word:
-        # with it, each shorter one it starts with)
-        self.prefixes = re.compile(b" (" + trie(list(by_prefix)) + b")")
-        self.by_prefix = {
-            found: [
-                index
-                for prefix in by_prefix
-                if found.startswith(prefix)
-                for index in by_prefix[prefix]
-            ]
-            for found in by_prefix
-        }
+        self.by_prefix = dict(by_prefix)
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
@@ -178,8 +166,14 @@ class TextPass:
         self.runs = [test.run for test in self.tests]
         self.words = frozenset(self.by_word)
         self.always = frozenset(self.lazy)
+        # every literal of letters a cue asks about, found in one pass over a head
+        vocabulary = set(self.words).union(*(need for need in self.needs if need))
+        for chains in filter(None, self.deeps):
+            vocabulary.update(word for chain in chains for options in chain for word in options)
+        runs = {cue[1] for cue in map(_test_cue, self.tests) if _is_run(cue)}
+        self.find_words = finder(vocabulary, self.by_prefix, runs)
 
-    def candidates(self, body: bytes, lowered: bytes, words: _Words) -> list[int]:
+    def candidates(self, body: bytes, lowered: bytes, words: Found) -> list[int]:
         """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
         libmagic's order."""
         hit = set(self.always)
@@ -187,7 +181,7 @@ class TextPass:
         for word in self.words.intersection(words.every):
             hit.update(by_word[word])
         by_prefix = self.by_prefix
-        for found in self.prefixes.findall(words.joined):
+        for found in words.starts:
             hit.update(by_prefix[found])
         for at, anycase, values, group in self.starts:
             text = lowered if anycase else body
@@ -208,7 +202,7 @@ class TextPass:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
-        words = _Words(lowered)
+        words = self.find_words(lowered)
         every = words.every
         checks, needs, deeps, runs = self.checks, self.needs, self.deeps, self.runs
         try:
@@ -230,16 +224,6 @@ class TextPass:
         except Dear:
             return None
         return PLAIN
-
-
-class _Words:
-    """The words of a text (runs of letters and ``_``, lower case), and all of them in one
-    string (each once, between blanks: an eighth of the text, typically), where a word's start,
-    end or any run of letters is found by one ``find``."""
-
-    def __init__(self, lowered: bytes) -> None:
-        self.every = set(lowered.translate(_WORD_BYTES).split())
-        self.joined = b" " + b" ".join(self.every) + b" "
 
 
 def _test_cue(test: Test) -> tuple:
@@ -293,17 +277,22 @@ def _finder(value: bytes) -> Callable[[bytes], bool]:
     return lambda text: rare in text and value in text
 
 
-def _check(cue: tuple) -> Callable[[bytes, bytes, _Words], bool]:
+def _is_run(cue: tuple) -> bool:
+    """Whether a cue is letters looked for anywhere (inside a word): found with the words."""
+    return cue[0] in ("scan", "suffix") and not cue[1].translate(None, _LETTERS)
+
+
+def _check(cue: tuple) -> Callable[[bytes, bytes, Found], bool]:
     """The check of a cue that is looked for when its test is reached."""
     kind = cue[0]
     if kind == "range":
         _, low, high, value = cue
         return lambda body, lowered, words: lowered.find(value, low, high) >= 0
-    if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
+    if _is_run(cue):  # within a word: found with the words
         value = cue[1]
-        found = _finder(value)
-        if not value.translate(None, _LETTERS):  # within a word: found among the words
-            return lambda body, lowered, words: found(words.joined)
+        return lambda body, lowered, words: value in words.runs
+    if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
+        found = _finder(cue[1])
         return lambda body, lowered, words: found(lowered)
     if kind == "line starts":  # (one search: a newline, then one of the bytes)
         _, starts, anycase = cue

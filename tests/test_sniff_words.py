@@ -1,0 +1,70 @@
+"""The text pass's two word finders give the same answers: Hyperscan's one pass over the head
+and the plain-Python set of all words (the fallback where the wheel is missing)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage import sniff_text
+from triage.sniff_cues import TEXT_TESTS
+from triage.sniff_words import ScannedWords, SplitWords, word_finder
+
+pytest.importorskip("hyperscan")
+
+WORDS = [b"import", b"class", b"def", b"in", b"include", b"_init", b"x"]
+STARTS = [b"func", b"fun", b"inc", b"__"]
+RUNS = [b"port", b"ass", b"nclu"]
+
+# pieces that make words, near-words and every kind of separator, in any case
+PIECES = st.sampled_from(
+    WORDS
+    + STARTS
+    + RUNS
+    + [b"IMPORT", b"Class", b"tion", b"s", b"1", b" ", b"\n", b"\t", b"(", b".", b"\xe9", b"\0"]
+)
+TEXT = st.lists(PIECES, max_size=60).map(b"".join)
+
+
+def _same(text: bytes, scanned, split, words) -> None:
+    lowered = text.lower()
+    fast, slow = scanned(lowered), split(lowered)
+    assert fast.every == slow.every & set(words)
+    assert fast.starts == slow.starts
+    assert fast.runs == slow.runs
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_hyperscan_finds_what_the_word_set_finds(text):
+    _same(text, ScannedWords(WORDS, STARTS, RUNS), SplitWords(STARTS, RUNS), WORDS)
+
+
+def test_known_words_starts_and_runs():
+    found = ScannedWords(WORDS, STARTS, RUNS)(b"from x import (y)\nclassy")
+    assert found.every == {b"x", b"import"}  # "classy" is not "class"
+    assert found.starts == set()
+    assert found.runs == {b"port", b"ass"}
+    found = ScannedWords(WORDS, STARTS, RUNS)(b"function include_ 3def2")
+    assert found.every == {b"def"}  # digits are not letters: they end a word
+    assert found.starts == {b"func", b"fun", b"inc"}
+    assert found.runs == {b"nclu"}
+
+
+@pytest.fixture(scope="module")
+def split_pass() -> sniff_text.TextPass:
+    return sniff_text.TextPass(
+        TEXT_TESTS, finder=lambda words, starts, runs: SplitWords(starts, runs)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(sorted(sniff_text.text_pass.words) + [b"\n", b"(", b":"])))
+def test_the_text_pass_answers_alike_with_either_finder(split_pass, pieces):
+    head = b" ".join(pieces)
+    assert split_pass(head) == sniff_text.text_pass(head)
+
+
+def test_the_quickest_finder_is_taken():
+    assert isinstance(word_finder(WORDS, STARTS, RUNS), ScannedWords)
