@@ -16,6 +16,7 @@ pytest.importorskip("hyperscan")
 WORDS = [b"import", b"class", b"def", b"in", b"include", b"_init", b"x"]
 STARTS = [b"func", b"fun", b"inc", b"__"]
 RUNS = [b"port", b"ass", b"nclu"]
+LITERALS = [(b"<?php", True), (b"\nC", False), (b"\nc", True), (b"(y)", True), (b"\xe9\0", False)]
 
 # pieces that make words, near-words and every kind of separator, in any case
 PIECES = st.sampled_from(
@@ -23,39 +24,51 @@ PIECES = st.sampled_from(
     + STARTS
     + RUNS
     + [b"IMPORT", b"Class", b"tion", b"s", b"1", b" ", b"\n", b"\t", b"(", b".", b"\xe9", b"\0"]
+    + [b"<?PHP", b"<?php", b"C", b"c", b"y)"]
 )
 TEXT = st.lists(PIECES, max_size=60).map(b"".join)
 
 
 def _same(text: bytes, scanned, split, words) -> None:
     lowered = text.lower()
-    fast, slow = scanned(lowered), split(lowered)
+    fast, slow = scanned(text, lowered), split(text, lowered)
     assert fast.every == slow.every & set(words)
     assert fast.starts == slow.starts
     assert fast.runs == slow.runs
+    assert fast.literals == slow.literals
 
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
 def test_hyperscan_finds_what_the_word_set_finds(text):
-    _same(text, ScannedWords(WORDS, STARTS, RUNS), SplitWords(STARTS, RUNS), WORDS)
+    _same(
+        text,
+        ScannedWords(WORDS, STARTS, RUNS, LITERALS),
+        SplitWords(STARTS, RUNS, LITERALS),
+        WORDS,
+    )
 
 
-def test_known_words_starts_and_runs():
-    found = ScannedWords(WORDS, STARTS, RUNS)(b"from x import (y)\nclassy")
+def test_known_words_starts_runs_and_literals():
+    find = ScannedWords(WORDS, STARTS, RUNS, LITERALS)
+    text = b"from x import (Y)\nclassy"
+    found = find(text, text.lower())
     assert found.every == {b"x", b"import"}  # "classy" is not "class"
     assert found.starts == set()
     assert found.runs == {b"port", b"ass"}
-    found = ScannedWords(WORDS, STARTS, RUNS)(b"function include_ 3def2")
+    assert found.literals == {(b"(y)", True), (b"\nc", True)}  # "\nC" is case-sensitive
+    text = b"function include_ 3def2\nC <?PHP"
+    found = find(text, text.lower())
     assert found.every == {b"def"}  # digits are not letters: they end a word
     assert found.starts == {b"func", b"fun", b"inc"}
     assert found.runs == {b"nclu"}
+    assert found.literals == {(b"\nC", False), (b"\nc", True), (b"<?php", True)}
 
 
 @pytest.fixture(scope="module")
 def split_pass() -> sniff_text.TextPass:
     return sniff_text.TextPass(
-        TEXT_TESTS, finder=lambda words, starts, runs: SplitWords(starts, runs)
+        TEXT_TESTS, finder=lambda words, starts, runs, literals: SplitWords(starts, runs, literals)
     )
 
 
@@ -67,4 +80,4 @@ def test_the_text_pass_answers_alike_with_either_finder(split_pass, pieces):
 
 
 def test_the_quickest_finder_is_taken():
-    assert isinstance(word_finder(WORDS, STARTS, RUNS), ScannedWords)
+    assert isinstance(word_finder(WORDS, STARTS, RUNS, LITERALS), ScannedWords)

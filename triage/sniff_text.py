@@ -170,8 +170,10 @@ class TextPass:
         vocabulary = set(self.words).union(*(need for need in self.needs if need))
         for chains in filter(None, self.deeps):
             vocabulary.update(word for chain in chains for options in chain for word in options)
-        runs = {cue[1] for cue in map(_test_cue, self.tests) if _is_run(cue)}
-        self.find_words = finder(vocabulary, self.by_prefix, runs)
+        cues = [_test_cue(test) for test in self.tests]
+        runs = {cue[1] for cue in cues if _is_run(cue)}
+        literals = {literal for cue in cues for literal in _literals(cue)}
+        self.find_words = finder(vocabulary, self.by_prefix, runs, literals)
 
     def candidates(self, body: bytes, lowered: bytes, words: Found) -> list[int]:
         """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
@@ -202,7 +204,7 @@ class TextPass:
         """libmagic's text-pass answer for ``body`` (its MIME type, or ``text/plain``), or None
         when a test it cannot evaluate might match (or any might, and not ``evaluate``)."""
         lowered = body.lower()
-        words = self.find_words(lowered)
+        words = self.find_words(body, lowered)
         every = words.every
         checks, needs, deeps, runs = self.checks, self.needs, self.deeps, self.runs
         try:
@@ -257,29 +259,25 @@ def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
     return chains
 
 
-# Bytes of text heads from the most frequent down (counted on 6,641 of them): a value is first
-# looked for by its rarest byte, one memchr, much quicker than a find of several bytes
-_COMMON = b" etsrainol\ncdfpu\xffm_'h.,g()0bx\":y=#w-vk>12\\[]3"
-
-
-def _rarity(byte: int) -> int:
-    """How rare a byte is in text (higher: rarer; one not listed rarest)."""
-    found = _COMMON.find(byte)
-    return len(_COMMON) if found < 0 else found
-
-
-def _finder(value: bytes) -> Callable[[bytes], bool]:
-    """Whether ``value`` is in a text, looked for only where its rarest byte is."""
-    rare = bytes([max(value, key=_rarity)])
-    part = value.strip(b" ")  # (a find looks at each window's last byte first: not a blank)
-    if len(part) > 1 and part != value:
-        return lambda text: rare in text and part in text and value in text
-    return lambda text: rare in text and value in text
-
-
 def _is_run(cue: tuple) -> bool:
     """Whether a cue is letters looked for anywhere (inside a word): found with the words."""
     return cue[0] in ("scan", "suffix") and not cue[1].translate(None, _LETTERS)
+
+
+def _literals(cue: tuple) -> list[tuple[bytes, bool]]:
+    """The literals (value, in any case) a cue checked when its test is reached looks for in
+    the head: found for all tests at once with the words."""
+    kind = cue[0]
+    if kind in ("scan", "suffix") and not _is_run(cue):  # (a suffix of a word: anywhere)
+        return [(cue[1], True)]
+    if kind == "line starts":  # a newline, then one of the bytes (the head's start: apart)
+        _, starts, anycase = cue
+        return [(b"\n" + bytes([first]), anycase) for first in sorted(_firsts(starts, anycase))]
+    return []
+
+
+def _firsts(starts: bytes, anycase: bool) -> set[int]:
+    return set(starts.lower() if anycase else starts)
 
 
 def _check(cue: tuple) -> Callable[[bytes, bytes, Found], bool]:
@@ -291,20 +289,18 @@ def _check(cue: tuple) -> Callable[[bytes, bytes, Found], bool]:
     if _is_run(cue):  # within a word: found with the words
         value = cue[1]
         return lambda body, lowered, words: value in words.runs
-    if kind in ("scan", "suffix"):  # (a suffix of a word: somewhere in the text)
-        found = _finder(cue[1])
-        return lambda body, lowered, words: found(lowered)
-    if kind == "line starts":  # (one search: a newline, then one of the bytes)
+    literals = frozenset(_literals(cue))
+    if kind in ("scan", "suffix"):
+        return lambda body, lowered, words: not literals.isdisjoint(words.literals)
+    if kind == "line starts":
         _, starts, anycase = cue
-        firsts = bytes(set(starts.lower() if anycase else starts))
-        after_newline = re.compile(b"\n[" + b"".join(re.escape(bytes([c])) for c in firsts) + b"]")
-        firsts_ = tuple(bytes([c]) for c in firsts)
+        firsts = tuple(bytes([first]) for first in _firsts(starts, anycase))
         if anycase:
             return lambda body, lowered, words: (
-                lowered.startswith(firsts_) or after_newline.search(lowered) is not None
+                lowered.startswith(firsts) or not literals.isdisjoint(words.literals)
             )
         return lambda body, lowered, words: (
-            body.startswith(firsts_) or after_newline.search(body) is not None
+            body.startswith(firsts) or not literals.isdisjoint(words.literals)
         )
     return lambda body, lowered, words: True
 
