@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage import sniff_text
+from triage.literal_scan import LiteralScan
 from triage.sniff_cues import TEXT_TESTS
 from triage.sniff_words import ScannedWords, SplitWords, word_finder
 
@@ -81,3 +82,17 @@ def test_the_text_pass_answers_alike_with_either_finder(split_pass, pieces):
 
 def test_the_quickest_finder_is_taken():
     assert isinstance(word_finder(WORDS, STARTS, RUNS, LITERALS), ScannedWords)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_a_literal_scan_finds_what_in_finds(text):
+    """Each literal once, caseless ones in any ASCII case, one with a NUL too."""
+    literals = [*LITERALS, (b"ort", False), (b"\0", False), (b"S", True)]
+    expected = sorted(LiteralScan(literals, accelerated=False)(text))
+    assert sorted(LiteralScan(literals)(text)) == expected
+    assert expected == [
+        index
+        for index, (value, caseless) in enumerate(literals)
+        if (value.lower() in text.lower() if caseless else value in text)
+    ]

@@ -4,28 +4,23 @@ The text pass (:mod:`triage.sniff_text`) decides which of libmagic's text tests 
 their cues: whole words ("import", "class"), word starts ("func" in "function"), runs of
 letters inside words, and literals anywhere ("<?php", a newline then "C"). Splitting a 4 KiB
 head into the set of all its words costs ~90 us in Python (Python source has ~600 of them),
-and each literal looked for ~3 us more; the pass only ever asks about ~200 registered ones.
+and each literal looked for ~3 us more; the pass only ever asks about ~160 registered ones.
 
-With Hyperscan (Intel's multi-literal matcher, the one Suricata and Snort scan packets with)
-the registered literals are found in two compiled passes: one over the head's letters, the
-rest turned to blanks (a word is `` word ``, a word start `` start``, a run just its letters),
-one over the head as it is; ~15 us on a Python head. Where Hyperscan is not installed (it
-ships for x86-64 only), the set of all words and one ``in`` per literal answer the same
-questions: :class:`SplitWords` (tests/test_sniff_words.py holds both to the same answers).
+With Hyperscan (:mod:`triage.literal_scan`) the registered literals are found in two passes:
+one over the head's letters, the rest turned to blanks (a word is `` word ``, a word start
+`` start``, a run just its letters), one over the head as it is; ~15 us on a Python head.
+Where Hyperscan is not installed, the set of all words and one ``in`` per literal answer the
+same questions: :class:`SplitWords` (tests/test_sniff_words.py holds both to the same
+answers).
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable
 
+from triage.literal_scan import ACCELERATED, LiteralScan
 from triage.sniff_regex import trie
-
-try:  # an optional accelerator: x86-64 wheels only
-    import hyperscan
-except ImportError:  # pragma: no cover - exercised where the wheel is missing
-    hyperscan = None
 
 # letters and "_" are kept (the head is lower-cased first), every other byte is a blank
 WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
@@ -87,27 +82,9 @@ class SplitWords:
         )
 
 
-def _database(literals: list[bytes], caseless: list[bool]):
-    """A block-mode Hyperscan database of ``literals``, each reported once a scan, by its
-    index."""
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=literals,
-        ids=list(range(len(literals))),
-        elements=len(literals),
-        flags=[
-            hyperscan.HS_FLAG_SINGLEMATCH | (hyperscan.HS_FLAG_CASELESS if anycase else 0)
-            for anycase in caseless
-        ],
-        literal=True,
-    )
-    return database
-
-
 class ScannedWords:
-    """The Hyperscan finder: a block-mode scan of the head's letters for the words, starts
-    and runs, and one of the head for the literals, each reported once
-    (``HS_FLAG_SINGLEMATCH``; caseless, ``HS_FLAG_CASELESS``, folds ASCII as ``lower`` does)."""
+    """The Hyperscan finder: a scan of the head's letters for the words, starts and runs,
+    and one of the head for the literals."""
 
     def __init__(
         self,
@@ -122,50 +99,17 @@ class ScannedWords:
             + [(run, 2, run) for run in sorted(set(runs))]
         )
         self._meaning = [(kind, value) for _, kind, value in spelt]
-        self._letters = _database([text for text, _, _ in spelt], [False] * len(spelt))
-        # (the binding passes patterns as C strings: one with a NUL is looked for with ``in``)
-        literals = sorted(set(literals))
-        self._literals = [literal for literal in literals if b"\0" not in literal[0]]
-        self._with_nul = [literal for literal in literals if b"\0" in literal[0]]
-        self._anywhere = (
-            _database(
-                [value for value, _ in self._literals], [anycase for _, anycase in self._literals]
-            )
-            if self._literals
-            else None
-        )
-        self._local = threading.local()  # scratch space is per thread (Hyperscan's rule)
-
-    def _scratch(self) -> tuple:
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = (
-                hyperscan.Scratch(self._letters),
-                self._anywhere and hyperscan.Scratch(self._anywhere),
-            )
-        return scratch
+        self._letters = LiteralScan([(text, False) for text, _, _ in spelt])
+        self._anywhere = LiteralScan(sorted(set(literals)))
 
     def __call__(self, body: bytes, lowered: bytes) -> Found:
-        letters, anywhere = self._scratch()
-        hits: list[int] = []
-        report = lambda number, start, end, flags, context: hits.append(number)  # noqa: E731
-        self._letters.scan(
-            b" " + lowered.translate(WORD_BYTES) + b" ", match_event_handler=report, scratch=letters
-        )
         found: tuple[set[bytes], set[bytes], set[bytes]] = (set(), set(), set())
         meaning = self._meaning
-        for number in hits:
+        for number in self._letters(b" " + lowered.translate(WORD_BYTES) + b" "):
             kind, value = meaning[number]
             found[kind].add(value)
-        hits.clear()
-        if self._anywhere is not None:
-            self._anywhere.scan(body, match_event_handler=report, scratch=anywhere)
-        literals = self._literals
-        present = {literals[number] for number in hits}
-        for value, caseless in self._with_nul:
-            if value in (lowered if caseless else body):
-                present.add((value, caseless))
-        return Found(*found, present)
+        literals = self._anywhere.literals
+        return Found(*found, {literals[number] for number in self._anywhere(body, lowered)})
 
 
 def word_finder(
@@ -176,6 +120,6 @@ def word_finder(
 ) -> Callable[[bytes, bytes], Found]:
     """The quickest finder this machine has for these: whole ``words``, word ``starts`` and
     ``runs`` anywhere in a word (of lower-case letters and ``_``), and ``literals``."""
-    if hyperscan is not None:
+    if ACCELERATED:
         return ScannedWords(words, starts, runs, literals)
     return SplitWords(starts, runs, literals)
