@@ -311,3 +311,26 @@ def test_each_compiled_clause_says_what_the_clause_says():
     for head in (bytes(600), rng.randbytes(600), b"<!DOCTYPE svg" + bytes(9)):
         expected = any(sniff_data._holds(head, sniff_level0.CLAUSES[n]) for n in sniff_level0.LOOSE)
         assert everything(head) == expected
+
+
+def test_loose_clauses_found_by_their_literals_answer_as_all_tried():
+    """The clauses with no indexed place, each tried only where one scan found its longest
+    literal, hold where trying all of them does: on heads that carry each clause's literals
+    (in other case too) where its searches look, over random bytes, NULs and text."""
+    rng = random.Random(7)
+    scanned = sniff_data._LooseClauses(sniff_level0.LOOSE, sniff_level0.CLAUSES)
+    by_hand = sniff_data._LooseClauses(sniff_level0.LOOSE, sniff_level0.CLAUSES, accelerated=False)
+    heads = [bytes(600), rng.randbytes(600), b"<!DOCTYPE svg" + bytes(9), b"#FIG 3.2\n" * 9]
+    for number in sniff_level0.LOOSE:
+        searches = sniff_level0.CLAUSES[number][3]
+        for filler in (bytes(300), rng.randbytes(300), b"text " * 60):
+            head = bytearray(filler)
+            for start, _end, literal, caseless, _to_nul in searches:
+                head[start : start + len(literal)] = literal.upper() if caseless else literal
+            heads.append(bytes(head))
+    held = 0
+    for head in heads:
+        expected = any(sniff_data._holds(head, sniff_level0.CLAUSES[n]) for n in sniff_level0.LOOSE)
+        assert scanned(head) == by_hand(head) == expected
+        held += expected
+    assert held >= 5  # (the planted literals make some clauses hold)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import magic
 
+from triage.literal_scan import ACCELERATED, LiteralScan
 from triage.sniff_clauses import any_of, function, helpers, holds
 from triage.sniff_level0 import (
     CLAUSES,
@@ -223,4 +224,40 @@ def _check(number: int):
     return check
 
 
-_any_loose = any_of(LOOSE, CLAUSES, _HELPERS)
+class _LooseClauses:
+    """Whether any clause with no indexed place holds. Each has to be tried on every binary
+    head, ~7 us for the eleven in Python; most look for a literal somewhere (``#FIG``,
+    ``<!doctype``...). With Hyperscan each such clause is tried only where one pass over the
+    head found its longest literal (a search in a range needs it in the head); the others (and
+    all where Hyperscan is missing) are one compiled expression, as before."""
+
+    def __init__(self, numbers: tuple, clauses: tuple, accelerated: bool = ACCELERATED) -> None:
+        keyed = [(number, _key(clauses[number])) for number in numbers] if accelerated else []
+        keyed = [(number, key) for number, key in keyed if key is not None]
+        self._numbers = [number for number, _ in keyed]
+        self._keys = LiteralScan([key for _, key in keyed]) if keyed else None
+        self._rest = any_of(
+            tuple(number for number in numbers if number not in self._numbers), clauses, _HELPERS
+        )
+
+    def __call__(self, head: bytes) -> bool:
+        if self._rest(head):
+            return True
+        if self._keys is None:
+            return False
+        numbers = self._numbers
+        return any(
+            (_CHECKS[numbers[found]] or _check(numbers[found]))(head) for found in self._keys(head)
+        )
+
+
+def _key(clause: tuple) -> tuple[bytes, bool] | None:
+    """The longest literal a clause's searches need (in lower case when caseless), or None."""
+    searches = clause[3]
+    if not searches:
+        return None
+    _start, _end, literal, caseless, _to_nul = max(searches, key=lambda search: len(search[2]))
+    return literal, caseless
+
+
+_any_loose = _LooseClauses(LOOSE, CLAUSES)
