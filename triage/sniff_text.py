@@ -114,8 +114,11 @@ class TextPass:
         near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
         self.lazy: dict[int, Callable[[bytes, bytes, Found], bool]] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
+        # each line's cue, worked out once (a test's cue and its deep cue both read them)
+        cue_of = {line: _cue(line) for test in self.tests for line in test.lines}
+        cues = [_test_cue(test, cue_of) for test in self.tests]
         for index, test in enumerate(self.tests):
-            cue = _test_cue(test)
+            cue = cues[index]
             top = test.lines[0]
             if cue[0] == "words":
                 for word in cue[1]:
@@ -150,7 +153,7 @@ class TextPass:
             (first, min(low for _, low, _, _ in group), max(high for _, _, high, _ in group), group)
             for first, group in sorted(ranges.items())
         ]
-        deep = {index: _deep_cue(test) for index, test in enumerate(self.tests)}
+        deep = {index: _deep_cue(test, cue_of) for index, test in enumerate(self.tests)}
         # by test index (a list look-up per candidate, not a dict's): its late check, its
         # deep cue, its run
         self.checks = [self.lazy.get(index) for index in range(len(self.tests))]
@@ -170,7 +173,6 @@ class TextPass:
         vocabulary = set(self.words).union(*(need for need in self.needs if need))
         for chains in filter(None, self.deeps):
             vocabulary.update(word for chain in chains for options in chain for word in options)
-        cues = [_test_cue(test) for test in self.tests]
         runs = {cue[1] for cue in cues if _is_run(cue)}
         literals = {literal for cue in cues for literal in _literals(cue)}
         self.find_words = finder(vocabulary, self.by_prefix, runs, literals)
@@ -228,28 +230,28 @@ class TextPass:
         return PLAIN
 
 
-def _test_cue(test: Test) -> tuple:
+def _test_cue(test: Test, cue_of: dict[Line, tuple]) -> tuple:
     """A test's cue: its top line's, or when that line describes nothing (the test then
     decides only where a continuation matches), the words of its first-level continuations
     if each has some."""
     top = test.lines[0]
-    cue = _cue(top)
+    cue = cue_of[top]
     if cue[0] == "words" or top.described or top.mime:
         return cue
-    children = [_cue(line) for line in test.lines[1:] if line.level == 1]
+    children = [cue_of[line] for line in test.lines[1:] if line.level == 1]
     if children and all(child[0] == "words" for child in children):
         return ("words", tuple(word for child in children for word in child[1]))
     return cue
 
 
-def _deep_cue(test: Test) -> list[list[tuple[bytes, ...]]]:
+def _deep_cue(test: Test, cue_of: dict[Line, tuple]) -> list[list[tuple[bytes, ...]]]:
     """For each line that may decide (one with a description or MIME type, or one not
     evaluated here), the words its line and every line it depends on need (one of each
     tuple); [] when some such line needs none (nothing to prune by)."""
     chains, stack = [], []
     for line in test.lines:
         del stack[line.level :]
-        cue = _cue(line)
+        cue = cue_of[line]
         stack.append(cue[1] if cue[0] == "words" else ())
         if line.described or line.mime or not line.supported:
             chain = [options for options in stack if options]
