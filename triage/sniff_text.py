@@ -100,10 +100,11 @@ def _cue(line: Line) -> tuple:
 class TextPass:
     """The text tests, their cues indexed once (built at import: no state changes after).
 
-    Tests are tried in libmagic's order and the first that decides ends the pass, so a cue is
-    looked for only when its test is reached, except the cheapest, found for all tests at once:
-    words and word starts (one pass for all, :mod:`triage.sniff_words`), starts (one
-    ``startswith`` per offset) and literals near the start (one ``find`` per first byte).
+    A head's cues are found for all tests at once: words, word starts, runs in words and
+    literals anywhere (one pass for all, :mod:`triage.sniff_words`), starts (one
+    ``startswith`` per offset) and literals near the start (one ``find`` per first byte). The
+    tests whose cue is there are tried in libmagic's order and the first that decides ends the
+    pass; a test whose top line has no cue is evaluated where it is reached.
     """
 
     def __init__(self, specs: tuple, finder: Callable = word_finder) -> None:
@@ -112,8 +113,12 @@ class TextPass:
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
         near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
-        self.lazy: dict[int, Callable[[bytes, bytes, Found], bool]] = {}
+        self.lazy: dict[int, Callable[[bytes, bytes, Found], bool] | None] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
+        # cues found with the words: a run in a word, a literal anywhere, a line's first byte
+        by_run: dict[bytes, list[int]] = defaultdict(list)
+        by_literal: dict[tuple[bytes, bool], list[int]] = defaultdict(list)
+        self.line_starts: list[tuple[tuple[bytes, ...], bool, int]] = []  # (the head's start)
         # each line's cue, worked out once (a test's cue and its deep cue both read them)
         cue_of = {line: _cue(line) for test in self.tests for line in test.lines}
         cues = [_test_cue(test, cue_of) for test in self.tests]
@@ -132,13 +137,23 @@ class TextPass:
                 ranges[cue[3][:1]].append((cue[3], cue[1], cue[2], index))
             elif cue[0] == "prefix":
                 by_prefix[cue[1]].append(index)
+            elif _is_run(cue):
+                by_run[cue[1]].append(index)
+            elif cue[0] in ("scan", "suffix", "line starts"):
+                for literal in _literals(cue):
+                    by_literal[literal].append(index)
+                if cue[0] == "line starts":
+                    firsts = tuple(bytes([first]) for first in _firsts(cue[1], cue[2]))
+                    self.line_starts.append((firsts, cue[2], index))
             elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
                 self.lazy[index] = lambda body, lowered, words, top=top: (
                     top.match(body, top.offset) >= 0
                 )
-            else:
-                self.lazy[index] = _check(cue)
+            else:  # a test always tried
+                self.lazy[index] = None
         self.by_prefix = dict(by_prefix)
+        self.by_run = dict(by_run)
+        self.by_literal = dict(by_literal)
         self.starts = [
             (at, anycase, tuple(value for value, _ in group), group)
             for (at, anycase), group in sorted(starts.items())
@@ -173,9 +188,7 @@ class TextPass:
         vocabulary = set(self.words).union(*(need for need in self.needs if need))
         for chains in filter(None, self.deeps):
             vocabulary.update(word for chain in chains for options in chain for word in options)
-        runs = {cue[1] for cue in cues if _is_run(cue)}
-        literals = {literal for cue in cues for literal in _literals(cue)}
-        self.find_words = finder(vocabulary, self.by_prefix, runs, literals)
+        self.find_words = finder(vocabulary, self.by_prefix, self.by_run, self.by_literal)
 
     def candidates(self, body: bytes, lowered: bytes, words: Found) -> list[int]:
         """The tests whose cue may be in ``body`` (those with a dear cue still to check), in
@@ -187,6 +200,15 @@ class TextPass:
         by_prefix = self.by_prefix
         for found in words.starts:
             hit.update(by_prefix[found])
+        by_run = self.by_run
+        for found in words.runs:
+            hit.update(by_run[found])
+        by_literal = self.by_literal
+        for found in words.literals:
+            hit.update(by_literal[found])
+        for firsts, anycase, index in self.line_starts:
+            if (lowered if anycase else body).startswith(firsts):
+                hit.add(index)
         for at, anycase, values, group in self.starts:
             text = lowered if anycase else body
             if text.startswith(values, at):
@@ -280,31 +302,6 @@ def _literals(cue: tuple) -> list[tuple[bytes, bool]]:
 
 def _firsts(starts: bytes, anycase: bool) -> set[int]:
     return set(starts.lower() if anycase else starts)
-
-
-def _check(cue: tuple) -> Callable[[bytes, bytes, Found], bool]:
-    """The check of a cue that is looked for when its test is reached."""
-    kind = cue[0]
-    if kind == "range":
-        _, low, high, value = cue
-        return lambda body, lowered, words: lowered.find(value, low, high) >= 0
-    if _is_run(cue):  # within a word: found with the words
-        value = cue[1]
-        return lambda body, lowered, words: value in words.runs
-    literals = frozenset(_literals(cue))
-    if kind in ("scan", "suffix"):
-        return lambda body, lowered, words: not literals.isdisjoint(words.literals)
-    if kind == "line starts":
-        _, starts, anycase = cue
-        firsts = tuple(bytes([first]) for first in _firsts(starts, anycase))
-        if anycase:
-            return lambda body, lowered, words: (
-                lowered.startswith(firsts) or not literals.isdisjoint(words.literals)
-            )
-        return lambda body, lowered, words: (
-            body.startswith(firsts) or not literals.isdisjoint(words.literals)
-        )
-    return lambda body, lowered, words: True
 
 
 text_pass = TextPass(TEXT_TESTS)
