@@ -96,3 +96,44 @@ def test_a_literal_scan_finds_what_in_finds(text):
         for index, (value, caseless) in enumerate(literals)
         if (value.lower() in text.lower() if caseless else value in text)
     ]
+
+
+HEADS = [
+    b"import os\nimport sys\n\n\ndef main(argv):\n    return 0\n",
+    b"#include <stdio.h>\nint main(void) { return 0; }\n",
+    b"class Foo\n  include Bar::Baz\nend\n",
+    b"<?php echo 'hi'; ?>\n",
+    b"Dear reader,\nthis is plain text (mostly).\n" * 20,
+    b"#!/bin/sh\necho hi\n",
+    b"CFLAGS = -O2\nall: x\n",
+    b"\xe9\x10\x00" + bytes(range(256)) * 8,
+    bytes(range(256)) * 4,
+]
+
+
+def test_the_first_tier_types_alike_without_hyperscan():
+    """Where the wheel is missing (an ARM machine) the plain-Python finders give every
+    answer the accelerated ones give."""
+    import json
+    import subprocess
+    import sys
+
+    from triage.sniff import sniff
+
+    script = (
+        "import sys, json; sys.modules['hyperscan'] = None\n"
+        "from triage import literal_scan\n"
+        "from triage.sniff import sniff\n"
+        "assert not literal_scan.ACCELERATED\n"
+        "heads = [bytes.fromhex(h) for h in json.loads(sys.stdin.read())]\n"
+        "print(json.dumps([sniff(h) for h in heads]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps([head.hex() for head in HEADS]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout) == [sniff(head) for head in HEADS]
+    assert sniff(HEADS[0]) == "text/x-script.python"

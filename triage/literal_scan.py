@@ -19,7 +19,23 @@ try:  # an optional accelerator: x86-64 wheels only
 except ImportError:  # pragma: no cover - exercised where the wheel is missing
     hyperscan = None
 
-ACCELERATED = hyperscan is not None
+
+def _hyperscan_works() -> bool:
+    """Whether Hyperscan is installed and runs on this CPU (it needs SSSE3: a CPU without it
+    refuses to compile or scan, and every literal is then looked for by hand)."""
+    if hyperscan is None:
+        return False
+    try:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(expressions=[b"ab"], ids=[0], elements=1, flags=0, literal=True)
+        found: list[int] = []
+        database.scan(b"xab", match_event_handler=lambda index, *rest: found.append(index))
+    except hyperscan.error:
+        return False
+    return found == [0]
+
+
+ACCELERATED = _hyperscan_works()
 
 
 class LiteralScan:
