@@ -334,21 +334,3 @@ def test_loose_clauses_found_by_their_literals_answer_as_all_tried():
         assert scanned(head) == by_hand(head) == expected
         held += expected
     assert held >= 5  # (the planted literals make some clauses hold)
-
-
-def test_clauses_compiled_at_once_answer_as_each_compiled_alone():
-    """What the forkserver compiles in one go (sniff_data.compile_clauses) is each clause's
-    own function: the same answer on a head carrying its fixed bytes, over zeros and random
-    bytes."""
-    rng = random.Random(3)
-    helpers = sniff_data._HELPERS
-    numbers = list(range(len(sniff_level0.CLAUSES)))
-    together = sniff_clauses.functions(numbers, sniff_level0.CLAUSES, helpers)
-    for number, clause in enumerate(sniff_level0.CLAUSES):
-        alone = sniff_clauses.function(number, clause, helpers)
-        need, fixed, *_ = clause
-        for filler in (bytes(max(need, 2) + 40), rng.randbytes(max(need, 2) + 40)):
-            head = bytearray(filler)
-            for start, end, _mask, value in fixed:
-                head[start:end] = value.to_bytes(end - start, "big")
-            assert together[number](bytes(head)) == alone(bytes(head)), number

@@ -30,17 +30,6 @@ def function(number: int, clause: tuple, helpers: dict) -> Callable[[bytes], boo
     return namespace[f"_c{number}"]
 
 
-def functions(numbers: list[int], clauses: tuple, helpers: dict) -> dict[int, Callable]:
-    """Clauses ``numbers`` as functions, as :func:`function` makes them, compiled at once (one
-    ``compile`` of all ~1,400 costs ~80 ms, a fifth of one each)."""
-    source = "\n".join(
-        f"def _c{number}(head):\n    return not ({_fails(clauses[number])})" for number in numbers
-    )
-    namespace: dict = {}
-    exec(compile(source, "<triage.sniff_level0 clauses>", "exec"), helpers, namespace)  # noqa: S102
-    return {number: namespace[f"_c{number}"] for number in numbers}
-
-
 def any_of(numbers: tuple, clauses: tuple, helpers: dict) -> Callable[[bytes], bool]:
     """Whether any of the clauses ``numbers`` holds, as one function: for the clauses every
     head is checked against (no index key), a call each would cost more than most of them."""

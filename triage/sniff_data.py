@@ -31,7 +31,7 @@ from pathlib import Path
 import magic
 
 from triage.literal_scan import ACCELERATED, LiteralScan
-from triage.sniff_clauses import any_of, function, functions, helpers, holds
+from triage.sniff_clauses import any_of, function, helpers, holds
 from triage.sniff_level0 import (
     CLAUSES,
     GROUPS,
@@ -222,15 +222,6 @@ _CHECKS: list = [None] * len(CLAUSES)
 def _check(number: int):
     check = _CHECKS[number] = function(number, CLAUSES[number], _HELPERS)
     return check
-
-
-def compile_clauses() -> None:
-    """Compile every clause not compiled yet, at once. Worth it in a process others are
-    forked from (the hashing workers' forkserver, :mod:`triage.sniff_warm`): each worker
-    would otherwise compile the ~300 a disk's files need, ~65 ms apiece."""
-    todo = [number for number, check in enumerate(_CHECKS) if check is None]
-    for number, check in functions(todo, CLAUSES, _HELPERS).items():
-        _CHECKS[number] = check
 
 
 class _LooseClauses:

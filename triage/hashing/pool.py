@@ -39,9 +39,8 @@ from triage.hashing.jobs import (
 # What the forkserver imports once for all workers: the hashing core, and the CLI, because
 # each worker first re-runs the main script (multiprocessing's rule) and the `triage` script
 # imports triage.cli: preloaded, that is free; otherwise it delays every worker by ~0.1 s.
-# And the first typing tier, whose tables only workers load (~40 ms), its clauses compiled
-# (triage.sniff_warm: once here, not ~65 ms in each worker).
-WORKER_PRELOAD = ["triage.cli", "triage.hashing", "triage.sniff_warm"]
+# And the first typing tier, whose tables only workers load (~40 ms).
+WORKER_PRELOAD = ["triage.cli", "triage.hashing", "triage.sniff"]
 WORKER_SWITCH_INTERVAL = 0.0005  # seconds; see _init_worker
 WORKER_NICENESS = 5  # workers yield to the scan process (its walk); see _init_worker
 
