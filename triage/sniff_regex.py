@@ -13,12 +13,20 @@ from __future__ import annotations
 import re
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # (sre_parse warns)
 
-_CLASSES = {
+# The C locale's POSIX character classes, spelt for the inside of a Python bracket (the data
+# check's builder reads their members from here too: class_members)
+POSIX_CLASSES = {
     b"alpha": b"A-Za-z", b"digit": b"0-9", b"alnum": b"A-Za-z0-9", b"upper": b"A-Z",
     b"lower": b"a-z", b"space": b" \\t\\n\\r\\f\\v", b"blank": b" \\t", b"punct": rb"!-/:-@\[-`{-~",
     b"print": b" -~", b"graph": b"!-~", b"xdigit": b"0-9A-Fa-f", b"cntrl": rb"\x00-\x1f\x7f",
 }  # fmt: skip
 _SPACE = b" \t\n\r\f\v"
+
+
+def class_members(name: bytes) -> bytes:
+    """The bytes POSIX class ``name`` holds in the C locale, in order."""
+    bracket = re.compile(b"[" + POSIX_CLASSES[name] + b"]")
+    return bytes(byte for byte in range(256) if bracket.fullmatch(bytes([byte])))
 
 
 def python_regex(ere: bytes) -> bytes:
@@ -74,7 +82,7 @@ def _bracket(ere: bytes, index: int, out: bytearray) -> int:
         first = False
         if ere.startswith(b"[:", index):
             end = ere.index(b":]", index)
-            out += _CLASSES[ere[index + 2 : end]]
+            out += POSIX_CLASSES[ere[index + 2 : end]]
             index = end + 2
             continue
         out += b"\\" + char if char in b"\\[]^" else char

@@ -17,20 +17,9 @@ import re
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-_CLASSES = {
-    b"alpha": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-    b"upper": b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    b"lower": b"abcdefghijklmnopqrstuvwxyz",
-    b"digit": b"0123456789",
-    b"xdigit": b"0123456789ABCDEFabcdef",
-    b"space": b" \t\n\v\f\r",
-    b"blank": b" \t",
-    b"punct": bytes(c for c in range(33, 127) if not chr(c).isalnum()),
-    b"print": bytes(range(32, 127)),
-    b"graph": bytes(range(33, 127)),
-    b"cntrl": bytes([*range(32), 127]),
-}
-_CLASSES[b"alnum"] = _CLASSES[b"alpha"] + _CLASSES[b"digit"]
+from triage.sniff_regex import POSIX_CLASSES, class_members
+
+_CLASSES = {name: class_members(name) for name in POSIX_CLASSES}
 LITERAL, SUBPATTERN, BRANCH = sre_constants.LITERAL, sre_constants.SUBPATTERN, sre_constants.BRANCH
 _BOUND = re.compile(rb"\{([0-9]+)(,([0-9]*))?\}")
 
