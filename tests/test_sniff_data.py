@@ -201,11 +201,21 @@ def test_libmagics_data_among_binary_slices_is_mostly_named_here():
         b"  [" + bytes(100),  # JSON's start: a built-in test
         b"text only, nothing else",  # text is libmagic's (and the text tier's)
         b"\xff\xfeh\x00i\x00",  # UTF-16 with a BOM
-        bytes(300),  # all NULs: libmagic drops them before its text test
     ],
 )
 def test_heads_a_libmagic_test_may_claim_are_left_to_it(head):
     assert data(head) is None
+
+
+@pytest.mark.parametrize("size", [2, 3, 300, 4096, 8192])
+def test_nothing_but_nuls_is_data_as_libmagic_says(size):
+    """libmagic drops trailing NULs before its text test but keeps one byte: all NULs is one
+    NUL to it, not text, and no test with a MIME type matches (encoding.c, file 5.44)."""
+    head = bytes(size)
+    assert LIBMAGIC.from_buffer(head) == OCTET
+    assert data(head) == OCTET
+    assert sniff(head) == OCTET
+    assert data(b"ab" + head) is None  # text, then NULs libmagic drops: text to it
 
 
 def test_a_brace_that_cannot_open_json_is_not_taken_for_it():

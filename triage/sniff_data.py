@@ -127,7 +127,9 @@ def data(head: bytes) -> str | None:
 def _may_be_text(head: bytes) -> bool:
     if head.startswith(_BOMS):
         return True
-    end = len(head.rstrip(b"\x00"))
+    # libmagic drops trailing NULs but keeps one byte to look at (encoding.c): all NULs is
+    # one NUL, a control byte
+    end = len(head.rstrip(b"\x00")) or 1
     if head.find(b"\x00", 0, end) >= 0:
         return False  # a NUL before the trailing ones: a control byte in every encoding
     trimmed = head[:end]
