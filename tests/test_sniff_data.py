@@ -344,3 +344,27 @@ def test_loose_clauses_found_by_their_literals_answer_as_all_tried():
         assert scanned(head) == by_hand(head) == expected
         held += expected
     assert held >= 5  # (the planted literals make some clauses hold)
+
+
+def test_only_a_tar_header_whose_checksum_adds_up_is_left_to_libmagic():
+    """is_tar.c claims 512 bytes whose checksum field is their sum (the field as blanks): a
+    real header is tar to both tiers; one whose checksum field parses but does not add up is
+    data to libmagic, and to the data check."""
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("evidence.txt")
+        info.size = 5
+        archive.addfile(info, io.BytesIO(b"hello"))
+    header = buffer.getvalue()[:SNIFF_BYTES]
+    assert LIBMAGIC.from_buffer(header) == "application/x-tar"
+    assert sniff_data.tar_header(header)
+    assert data(header) is None
+    wrong = bytearray(random.Random(4).randbytes(600))  # a checksum field that parses
+    wrong[148:156] = b"0001234\0"  # (668) but is not these bytes' sum
+    assert sniff_data._tar_checksum(bytes(wrong)) == 0o1234
+    assert not sniff_data.tar_header(bytes(wrong))
+    assert LIBMAGIC.from_buffer(bytes(wrong)) == OCTET
+    assert data(bytes(wrong)) == OCTET

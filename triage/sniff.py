@@ -44,7 +44,7 @@ from collections.abc import Callable
 from triage.sniff_csv import is_csv
 from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
-from triage.sniff_data import data, may_match
+from triage.sniff_data import data, may_match, tar_header
 from triage.sniff_latin import eight_bit_text
 from triage.sniff_text import text_pass
 
@@ -256,20 +256,12 @@ def _at_offset(head: bytes) -> str | None:
         return OCTET
     if head[4:8] == b"\xef\xcd\xab\x89":  # libmagic: and a zero (unknown1) at 132
         return "application/x-ms-ese" if head[132:136] == bytes(4) else None
-    if head[257:262] == b"ustar" and len(head) >= 512 and _tar_checksum_ok(head):
+    if head[257:262] == b"ustar" and tar_header(head):
         return "application/x-tar"
     return None
 
 
 _PYC = "application/x-bytecode.python"
-
-
-def _tar_checksum_ok(head: bytes) -> bool:
-    try:
-        stored = int(head[148:156].strip(b"\x00 ") or b"-1", 8)
-    except ValueError:
-        return False
-    return stored == sum(head[:148]) + 8 * 32 + sum(head[156:512])
 
 
 # -- text ------------------------------------------------------------------------------------------

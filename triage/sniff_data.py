@@ -140,7 +140,16 @@ def _built_in_may_claim(head: bytes) -> bool:
     """libmagic's tests before its soft magic: JSON (an object or array first), CDF, tar."""
     if head.startswith(_CDF) or _may_be_json(head):
         return True
-    return len(head) >= 512 and _tar_checksum(head) >= 0
+    return tar_header(head)
+
+
+def tar_header(head: bytes) -> bool:
+    """is_tar.c: a tar header is 512 bytes whose checksum field (read by its from_oct) is
+    their sum, the field itself counted as blanks (then libmagic says application/x-tar)."""
+    if len(head) < 512:
+        return False
+    stored = _tar_checksum(head)
+    return stored >= 0 and stored == sum(head[:148]) + 8 * 32 + sum(head[156:512])
 
 
 def _may_be_json(head: bytes) -> bool:
