@@ -2,7 +2,7 @@
 
 The text pass (:mod:`triage.sniff_text`) decides which of libmagic's text tests to try by
 their cues: whole words ("import", "class"), word starts ("func" in "function"), runs of
-letters inside words, and literals anywhere ("<?php", a newline then "C"). Splitting a 4 KiB
+letters inside words, and literals anywhere ("<?php", a newline then "C"). Splitting an 8 KiB
 head into the set of all its words costs ~90 us in Python (Python source has ~600 of them),
 and each literal looked for ~3 us more; the pass only ever asks about ~160 registered ones.
 
