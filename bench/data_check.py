@@ -76,7 +76,7 @@ def main(heads_path: str, answers_path: str, old: str | None = None) -> int:
         elif (
             len(head) >= 2
             and not data_module._may_be_text(head)
-            and not data_module._built_in_may_claim(head)
+            and not data_module.built_in_may_claim(head)
         ):
             looked[answer] += 1
     print(f"heads {len(heads)}; first tier answers {len(heads) - sum(left.values())}")

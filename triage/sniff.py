@@ -44,7 +44,7 @@ from collections.abc import Callable
 from triage.sniff_csv import is_csv
 from triage.sniff_cues import STARTS, STARTS_ANY_CASE
 from triage.sniff_data import ENABLED as DATA_CHECKED
-from triage.sniff_data import data, may_match, tar_header
+from triage.sniff_data import HIGH_BYTES, TEXT_BYTES, TEXTISH, data, may_match, tar_header
 from triage.sniff_latin import eight_bit_text
 from triage.sniff_text import text_pass
 
@@ -265,12 +265,12 @@ _PYC = "application/x-bytecode.python"
 
 
 # -- text ------------------------------------------------------------------------------------------
-# Bytes libmagic counts as text (its ascmagic "T" class): BEL..CR, ESC, and printable ASCII.
-_TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127)])
-_HIGH_BYTES = bytes(range(128, 256))
-# every other byte: a control byte no text has (one search finds the first: a binary head
-# usually has one in its first bytes, where deleting the text bytes reads all 512)
-_CONTROL = re.compile(rb"[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f]")
+# A byte outside libmagic's text classes (triage.sniff_data.TEXTISH): one search finds the
+# first (a binary head usually has one in its first bytes, where deleting the text bytes reads
+# all 512)
+_CONTROL = re.compile(
+    b"[" + b"".join(b"\\x%02x" % byte for byte in range(256) if byte not in TEXTISH) + b"]"
+)
 # The values of libmagic's binary-pass string tests by offset (triage/sniff_cues.py, generated
 # from its compiled database): tried on text too, before its text pass.
 _STARTS = tuple(sorted(STARTS.items()))
@@ -337,8 +337,8 @@ def _text(head: bytes, whole: bool) -> str | None:
         body = head[3:]
     if _CONTROL.search(body, 0, 512) is not None:
         return None  # control bytes early on: binary (the quick way out for most binaries)
-    rest = body.translate(None, _TEXT_BYTES)
-    if rest and (rest.translate(None, _HIGH_BYTES) or not _is_utf8(body, whole)):
+    rest = body.translate(None, TEXT_BYTES)
+    if rest and (rest.translate(None, HIGH_BYTES) or not _is_utf8(body, whole)):
         return None  # control bytes, or high bytes that are not UTF-8: not text to this tier
     if len(body) < 2 or not body.strip():
         return UNSURE  # libmagic calls one byte, or only white space, data
@@ -346,6 +346,9 @@ def _text(head: bytes, whole: bool) -> str | None:
         return "application/json"
     if is_csv(body):
         return "text/csv"
+    # libmagic's text pass sees the text as UTF-8: exactly these bytes (ASCII, or whole
+    # characters) unless the head cuts one in two: then only whether a test may match is known
+    evaluate = whole or not rest or _is_utf8(body, True)
     start = body[:64]  # (libmagic's tests of these starts are at offset 0: no blanks first)
     if start.startswith(b"#!"):
         match = _SHEBANGS.match(start)
@@ -355,14 +358,10 @@ def _text(head: bytes, whole: bool) -> str | None:
             return _SHEBANG_MIME[match.group(2)]
         # Python's: only a text test of libmagic's names it, and a stronger one may come first
         # (its binary pass stops at "#!/usr/bin/env", which has no MIME type)
-        return text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) or UNSURE
+        return text_pass(body, evaluate=evaluate) or UNSURE
     if start.startswith(b"<?xml"):  # and a stronger text test may come first (a shebang...)
         mime = _xml(body)
-        return (
-            mime
-            if mime and text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) == mime
-            else UNSURE
-        )
+        return mime if mime and text_pass(body, evaluate=evaluate) == mime else UNSURE
     lowered = start.lower()
     if lowered.startswith((b"<!doctype html", b"<html>", b"<html ", b"<html\t", b"<html\n")):
         return "text/html"  # (libmagic calls a bare "<html" text)
@@ -373,7 +372,7 @@ def _text(head: bytes, whole: bool) -> str | None:
     if (
         (
             _binary_start(body)
-            or body[:8].translate(None, _TEXT_BYTES)  # a weak binary test ("V" and 0xE0: LATM
+            or body[:8].translate(None, TEXT_BYTES)  # a weak binary test ("V" and 0xE0: LATM
             or body[:1] in b"\x07\x08\x0b\x0c\x1b"  # audio; 0x0B 0x77: AC-3)
         )
         and (not DATA_CHECKED or may_match(head))
@@ -381,9 +380,7 @@ def _text(head: bytes, whole: bool) -> str | None:
         # a binary test that may give a MIME type first (one without a MIME type does not stop
         # libmagic's text tests): the data check's clauses say exactly which may match
         return UNSURE
-    # libmagic's text pass sees the text as UTF-8: exactly these bytes unless cut mid-character
-    # (no byte outside the text bytes: ASCII, whole characters)
-    return text_pass(body, evaluate=whole or not rest or _is_utf8(body, True)) or UNSURE
+    return text_pass(body, evaluate=evaluate) or UNSURE
 
 
 def _xml(body: bytes) -> str | None:
@@ -403,7 +400,7 @@ def _is_utf8(body: bytes, whole: bool) -> bool:
         if whole or error.start < len(body) - 3:
             return False
         text = body[: error.start].decode("utf-8")
-    return not text.encode("ascii", "ignore").translate(None, _TEXT_BYTES)
+    return not text.encode("ascii", "ignore").translate(None, TEXT_BYTES)
 
 
 def _is_json(body: bytes) -> bool:
@@ -451,7 +448,7 @@ def _unless_text(mime: str, head: bytes) -> str | None:
     """None where libmagic would call a head it has no MIME type for text: it drops trailing
     NULs before its text test, so ``regf`` and nothing but zeros after it is text/plain (and
     high bytes may be ISO-8859 text to it)."""
-    if mime == OCTET and not head.rstrip(b"\x00").translate(None, _TEXT_BYTES + _HIGH_BYTES):
+    if mime == OCTET and not head.rstrip(b"\x00").translate(None, TEXTISH):
         return None
     return mime
 

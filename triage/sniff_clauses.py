@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from triage.sniff_level0 import CLAUSES
+from triage.sniff_match import REGEX_MAX
 
 
 def function(number: int, clause: tuple, helpers: dict) -> Callable[[bytes], bool]:
@@ -230,7 +231,7 @@ def regex_test(
         size = len(head)
         if at > size:
             return False
-        count = min(size - at if not span or span > size - at else span, _REGEX_MAX)
+        count = min(size - at if not span or span > size - at else span, REGEX_MAX)
         stop = at + count - (1 if exact and count else 0)
         nul = head.find(b"\x00", at, stop)
         region = head[at : stop if nul < 0 else nul]
@@ -274,7 +275,6 @@ def number_test(
 
 
 _U64 = (1 << 64) - 1
-_REGEX_MAX = 8192  # FILE_REGEX_MAX
 _COMPILED = {
     (pattern, caseless): re.compile(pattern, re.MULTILINE | (re.IGNORECASE if caseless else 0))
     for clause in CLAUSES

@@ -10,7 +10,7 @@ libmagic when:
 - it is not text in any encoding libmagic knows (its trailing NULs dropped, as its text test
   does: ASCII, ISO-8859, extended ASCII and UTF-8 all fall in one byte class; UTF-16/32 need a
   byte-order mark; EBCDIC is checked through libmagic's own translation table);
-- no built-in test claims it (:func:`_built_in_may_claim`);
+- no built-in test claims it (:func:`built_in_may_claim`);
 - no path of soft-magic lines that could print a MIME type matches it: the clauses generated
   from libmagic's compiled database into :mod:`triage.sniff_level0`
   (``tests/data/sniff/build_magic_level0.py``), each conservative (a test it cannot state is
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import magic
@@ -43,9 +44,12 @@ from triage.sniff_level0 import (
 )
 
 OCTET = "application/octet-stream"
-# libmagic's text classes (encoding.c text_chars): T (ASCII text), I (ISO-8859), X (extended).
-# Every byte outside them is a control byte no text encoding libmagic tries without a BOM has.
-_TEXTISH = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
+# libmagic's text classes (encoding.c text_chars): T (ASCII text: BEL..CR, ESC, printable
+# ASCII), and the high bytes that are I (ISO-8859) or X (extended). Every byte outside them is
+# a control byte no text encoding libmagic tries without a BOM has.
+TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27, *range(32, 127)])
+HIGH_BYTES = bytes(range(128, 256))
+TEXTISH = TEXT_BYTES + HIGH_BYTES
 # Bytes whose EBCDIC reading (libmagic's ebcdic_to_ascii table) is class T or I.
 _EBCDIC_TEXTISH = bytes.fromhex(
     "050b0c0d151625272f" + bytes(range(0x40, 0xE1)).hex() + bytes(range(0xE2, 0x100)).hex()
@@ -117,7 +121,7 @@ def data(head: bytes) -> str | None:
         not ENABLED
         or len(head) < 2
         or _may_be_text(head)
-        or _built_in_may_claim(head)
+        or built_in_may_claim(head)
         or (may_match(head) and not _shadowed(head))
     ):
         return None
@@ -133,10 +137,10 @@ def _may_be_text(head: bytes) -> bool:
     if head.find(b"\x00", 0, end) >= 0:
         return False  # a NUL before the trailing ones: a control byte in every encoding
     trimmed = head[:end]
-    return not trimmed.translate(None, _TEXTISH) or not trimmed.translate(None, _EBCDIC_TEXTISH)
+    return not trimmed.translate(None, TEXTISH) or not trimmed.translate(None, _EBCDIC_TEXTISH)
 
 
-def _built_in_may_claim(head: bytes) -> bool:
+def built_in_may_claim(head: bytes) -> bool:
     """libmagic's tests before its soft magic: JSON (an object or array first), CDF, tar."""
     if head.startswith(_CDF) or _may_be_json(head):
         return True
@@ -190,7 +194,7 @@ def _indexed(head: bytes) -> list[int]:
 def may_match(head: bytes) -> bool:
     """Whether some path of libmagic's binary soft-magic tests to a MIME type may match."""
     for number in _indexed(head):
-        if (_CHECKS[number] or _check(number))(head):
+        if _clause(number)(head):
             return True
     return _any_loose(head)
 
@@ -217,7 +221,7 @@ def _fixed_hold(head: bytes, fixed: tuple) -> bool:
 
 def _holding(head: bytes) -> list[int]:
     """Every clause that may match ``head`` (may_match stops at the first)."""
-    return [n for n in (*_indexed(head), *LOOSE) if (_CHECKS[n] or _check(n))(head)]
+    return [n for n in (*_indexed(head), *LOOSE) if _clause(n)(head)]
 
 
 def _holds(head: bytes, clause: tuple) -> bool:
@@ -230,8 +234,11 @@ _HELPERS = helpers(may_match)
 _CHECKS: list = [None] * len(CLAUSES)
 
 
-def _check(number: int):
-    check = _CHECKS[number] = function(number, CLAUSES[number], _HELPERS)
+def _clause(number: int) -> Callable[[bytes], bool]:
+    """Clause ``number``'s function, compiled the first time it is asked for."""
+    check = _CHECKS[number]
+    if check is None:
+        check = _CHECKS[number] = function(number, CLAUSES[number], _HELPERS)
     return check
 
 
@@ -257,9 +264,7 @@ class _LooseClauses:
         if self._keys is None:
             return False
         numbers = self._numbers
-        return any(
-            (_CHECKS[numbers[found]] or _check(numbers[found]))(head) for found in self._keys(head)
-        )
+        return any(_clause(numbers[found])(head) for found in self._keys(head))
 
 
 def _key(clause: tuple) -> tuple[bytes, bool] | None:

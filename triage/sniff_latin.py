@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from triage.sniff_csv import is_csv
-from triage.sniff_data import _TEXTISH, ENABLED, _built_in_may_claim, may_match
+from triage.sniff_data import ENABLED, TEXTISH, built_in_may_claim, may_match
 from triage.sniff_text import text_pass
 
 UNSURE = ""  # 8-bit text, but which kind is libmagic's to say
@@ -41,11 +41,11 @@ def eight_bit_text(head: bytes) -> str | None:
     :data:`UNSURE` for such text left to libmagic; None when ``head`` is not 8-bit text."""
     if not ENABLED or len(head) < 2 or b"\x00" in head or head.startswith(_BOMS):
         return None
-    if head.translate(None, _TEXTISH) or head.isascii():  # (_TEXTISH: encoding.c's T, I, X)
+    if head.translate(None, TEXTISH) or head.isascii():  # (TEXTISH: encoding.c's T, I, X)
         return None  # a control byte: binary; all ASCII: the UTF-8 text pass's
     if head.startswith(_UTF7) or _LIBMAGIC_UTF8.fullmatch(head):
         return UNSURE  # libmagic may read it as UTF-7 or UTF-8 text
-    if _built_in_may_claim(head):
+    if built_in_may_claim(head):
         return UNSURE
     if is_csv(head):
         return "text/csv"

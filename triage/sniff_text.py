@@ -113,7 +113,8 @@ class TextPass:
         starts: dict[tuple[int, bool], list[tuple[bytes, int]]] = defaultdict(list)
         ranges: dict[bytes, list[tuple[bytes, int, int, int]]] = defaultdict(list)
         near: dict[tuple[int, int], list[tuple[bytes, int]]] = defaultdict(list)
-        self.lazy: dict[int, Callable[[bytes, bytes, Found], bool] | None] = {}
+        # tests tried on every head: their top line evaluated when reached, or none to check
+        always: dict[int, Callable[[bytes, bytes, Found], bool] | None] = {}
         by_prefix: dict[bytes, list[int]] = defaultdict(list)
         # cues found with the words: a run in a word, a literal anywhere, a line's first byte
         by_run: dict[bytes, list[int]] = defaultdict(list)
@@ -146,11 +147,11 @@ class TextPass:
                     firsts = tuple(bytes([first]) for first in _firsts(cue[1], cue[2]))
                     self.line_starts.append((firsts, cue[2], index))
             elif cue[0] == "always" and top.supported:  # the top line itself, evaluated
-                self.lazy[index] = lambda body, lowered, words, top=top: (
+                always[index] = lambda body, lowered, words, top=top: (
                     top.match(body, top.offset) >= 0
                 )
             else:  # a test always tried
-                self.lazy[index] = None
+                always[index] = None
         self.by_prefix = dict(by_prefix)
         self.by_run = dict(by_run)
         self.by_literal = dict(by_literal)
@@ -171,7 +172,7 @@ class TextPass:
         deep = {index: _deep_cue(test, cue_of) for index, test in enumerate(self.tests)}
         # by test index (a list look-up per candidate, not a dict's): its late check, its
         # deep cue, its run
-        self.checks = [self.lazy.get(index) for index in range(len(self.tests))]
+        self.checks = [always.get(index) for index in range(len(self.tests))]
         # a deep cue whose lines each need one word of a list: the union of those, one
         # isdisjoint (else each line's words, the list it needs one of per line it depends on)
         self.needs = [None] * len(self.tests)
@@ -183,7 +184,7 @@ class TextPass:
                 self.deeps[index] = chains
         self.runs = [test.run for test in self.tests]
         self.words = frozenset(self.by_word)
-        self.always = frozenset(self.lazy)
+        self.always = frozenset(always)
         # every literal of letters a cue asks about, found in one pass over a head
         vocabulary = set(self.words).union(*(need for need in self.needs if need))
         for chains in filter(None, self.deeps):
