@@ -46,16 +46,13 @@ class LiteralScan:
     ) -> None:
         self.literals = tuple(literals)
         # (the binding passes patterns as C strings: one with a NUL is looked for with ``in``)
-        compiled = [
-            (index, value, caseless)
-            for index, (value, caseless) in enumerate(self.literals)
-            if accelerated and b"\0" not in value
-        ]
-        self._by_hand = [
-            (index, value.lower() if caseless else value, caseless)
-            for index, (value, caseless) in enumerate(self.literals)
-            if not (accelerated and b"\0" not in value)
-        ]
+        compiled: list[tuple[int, bytes, bool]] = []
+        self._by_hand: list[tuple[int, bytes, bool]] = []
+        for index, (value, caseless) in enumerate(self.literals):
+            if accelerated and b"\0" not in value:
+                compiled.append((index, value, caseless))
+            else:
+                self._by_hand.append((index, value.lower() if caseless else value, caseless))
         self._database = None
         if compiled:
             self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

@@ -26,6 +26,9 @@ from triage.sniff_regex import trie
 WORD_BYTES = bytes(c if (97 <= c <= 122 or c == 95) else 32 for c in range(256))
 
 
+Literal = tuple[bytes, bool]  # a value looked for anywhere in the head, and whether in any case
+
+
 class Found:
     """What a head holds of the registered literals: its registered whole words (or all its
     words), word starts and runs, and its literals as (value, caseless) pairs."""
@@ -37,15 +40,12 @@ class Found:
         every: set[bytes],
         starts: set[bytes],
         runs: set[bytes],
-        literals: set[tuple[bytes, bool]],
+        literals: set[Literal],
     ) -> None:
         self.every = every
         self.starts = starts
         self.runs = runs
         self.literals = literals
-
-
-Literal = tuple[bytes, bool]  # a value looked for anywhere in the head, and whether in any case
 
 
 class SplitWords:
