@@ -137,3 +137,40 @@ def test_the_first_tier_types_alike_without_hyperscan():
     )
     assert json.loads(done.stdout) == [sniff(head) for head in HEADS]
     assert sniff(HEADS[0]) == "text/x-script.python"
+
+
+def _production_scans() -> list[LiteralScan]:
+    from triage.sniff_data import _any_loose
+
+    finder = sniff_text.text_pass.find_words
+    scans = [value for value in vars(finder).values() if isinstance(value, LiteralScan)]
+    return [*scans, _any_loose._keys]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scan=st.sampled_from(_production_scans()),
+    size=st.sampled_from([15, 16, 17, 31, 32, 33, 64, 65, 511, 4096, 8192]),
+    seed=st.integers(0, 2**32),
+    planted=st.lists(st.tuples(st.integers(0, 8192), st.integers(0, 1000), st.booleans())),
+)
+def test_the_production_scans_find_literals_anywhere_in_a_long_head(scan, size, seed, planted):
+    """Hyperscan's literal mode, on heads of every length with the literals planted anywhere
+    (its regex mode misses matches past the first ~16 bytes on this machine's AVX-512 path:
+    bench/README, fifth round; each literal is compared with ``in`` here)."""
+    import random
+
+    rng = random.Random(seed)
+    text = bytearray(rng.randbytes(size) if seed % 2 else rng.choice([b" ", b"x", b"\n"]) * size)
+    for at, which, swap in planted:
+        value, caseless = scan.literals[which % len(scan.literals)]
+        if caseless and swap:
+            value = value.swapcase()
+        text[at % (len(text) + 1) : at % (len(text) + 1)] = value
+    head = bytes(text)
+    expected = {
+        index
+        for index, (value, caseless) in enumerate(scan.literals)
+        if (value.lower() in head.lower() if caseless else value in head)
+    }
+    assert set(scan(head)) == expected
