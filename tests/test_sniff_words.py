@@ -3,6 +3,8 @@ and the plain-Python set of all words (the fallback where the wheel is missing).
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,8 +160,6 @@ def test_the_production_scans_find_literals_anywhere_in_a_long_head(scan, size, 
     """Hyperscan's literal mode, on heads of every length with the literals planted anywhere
     (its regex mode misses matches past the first ~16 bytes on this machine's AVX-512 path:
     bench/README, fifth round; each literal is compared with ``in`` here)."""
-    import random
-
     rng = random.Random(seed)
     text = bytearray(rng.randbytes(size) if seed % 2 else rng.choice([b" ", b"x", b"\n"]) * size)
     for at, which, swap in planted:

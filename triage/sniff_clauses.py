@@ -145,18 +145,10 @@ def holds(head: bytes, clause: tuple, may_match: Callable[[bytes], bool]) -> boo
     for start, end, mask, value in padded:  # (read in a named entry: zeros past the end)
         if int.from_bytes(head[start:end].ljust(end - start, b"\0"), "big") & mask != value:
             return False
-    for test in numeric:
-        if not number_test(head, *test):
-            return False
-    for test in searches:
-        if not search_test(head, *test):
-            return False
-    for test in pointers:
-        if not pointer_test(head, *test):
-            return False
-    for test in regexes:
-        if not regex_test(head, *test):
-            return False
+    tested = ((number_test, numeric), (search_test, searches), (pointer_test, pointers),
+              (regex_test, regexes))  # fmt: skip
+    if not all(check(head, *test) for check, tests in tested for test in tests):
+        return False
     # an indirect test: libmagic's whole database again on the buffer from there on
     return all(at <= len(head) and may_match(head[at:]) for at in indirect)
 

@@ -436,34 +436,32 @@ TWO_GIB = 2 << 30
 )
 def test_a_two_gigabyte_line_is_skipped_in_bounded_memory_and_time(read_lines, unit):
     ctx = FakeContext(TWO_GIB)
-    tracemalloc.start()
-    try:
-        started = time.monotonic()
-        lines = list(read_lines(ctx, None))
-        seconds = time.monotonic() - started
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    lines, seconds, peak = _traced(lambda: list(read_lines(ctx, None)))
     assert lines == [(2, "2024-03-01 good line after")]
     assert ctx.problems == [f"line 1 is longer than {1 << 20} {unit}; skipped"]
     assert peak < 8 << 20, f"{peak >> 20} MiB"
     # linear: within a small multiple of merely reading the 2 GiB, timed the same way just now
     # (a fixed bound flakes on a loaded machine; a quadratic reader misses this by hours)
-    reference = _drain_seconds(ctx)
+    _, reference, _ = _traced(lambda: _drain(ctx))
     assert seconds < 20 * reference + 1, f"{seconds:.1f} s for 2 GiB, {reference:.1f} s to read it"
 
 
-def _drain_seconds(ctx: FakeContext) -> float:
-    """Seconds to read the same endless line in 1 MiB reads (traced as the readers were)."""
+def _traced(run):
+    """(what ``run()`` returns, its seconds, its peak of traced memory)."""
     tracemalloc.start()
     try:
         started = time.monotonic()
-        with ctx.open(None) as handle:
-            while handle.read(1 << 20):
-                pass
-        return time.monotonic() - started
+        result = run()
+        return result, time.monotonic() - started, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def _drain(ctx: FakeContext) -> None:
+    """Read the same endless line in 1 MiB reads."""
+    with ctx.open(None) as handle:
+        while handle.read(1 << 20):
+            pass
 
 
 def test_overlong_trace_line_on_disk_is_a_problem_and_the_session_is_read(tmp_path, scan):
